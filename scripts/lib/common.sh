@@ -1,0 +1,54 @@
+# Helpers sourced by scripts/run and scripts/test.
+# shellcheck shell=bash
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export SALIENCY_MODELS_DIR="${SALIENCY_MODELS_DIR:-$(cd "$REPO_ROOT/.." && pwd)/shared/models}"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# Installs Debian packages that provide the given commands, when a command is missing.
+# Usage: ensure_commands redis-server:redis-server chromium:chromium
+ensure_commands() {
+  local missing=() pair cmd pkg
+  for pair in "$@"; do
+    cmd="${pair%%:*}"; pkg="${pair#*:}"
+    command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    log "missing: ${missing[*]} (install them, or run as root so this script can)"; return 1
+  fi
+  log "installing ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Starts a private redis-server with append-only persistence under $1 on port $2; sets REDIS_PID.
+start_redis() {
+  local dir="$1" port="$2"
+  mkdir -p "$dir"
+  redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --appendonly yes \
+    --save '' --daemonize no --logfile "$dir/redis.log" &
+  REDIS_PID=$!
+  local i
+  for i in $(seq 1 100); do
+    redis-cli -p "$port" ping >/dev/null 2>&1 && return 0
+    kill -0 "$REDIS_PID" 2>/dev/null || break
+    # Bounded readiness wait for an external process (not test synchronisation).
+    sleep 0.1
+  done
+  log "redis-server did not start (see $dir/redis.log)"; return 1
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Builds the demo page into services/Gateway/wwwroot when clients/DemoWeb exists.
+build_demoweb() {
+  local web="$REPO_ROOT/clients/DemoWeb"
+  [ -f "$web/package.json" ] || return 0
+  log "building clients/DemoWeb"
+  (cd "$web" && npm ci --no-audit --no-fund --loglevel=error && npm run build)
+}

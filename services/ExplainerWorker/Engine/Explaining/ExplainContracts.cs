@@ -1,0 +1,95 @@
+namespace SaliencySlider.Engine.Explaining;
+
+public enum CamMethodKind
+{
+    GradCam,
+    GradCamPlusPlus,
+    HiResCam,
+    XGradCam,
+    LayerCam,
+    EigenCam,
+}
+
+public enum BaselineKind
+{
+    Blur,
+    Black,
+    Gray,
+}
+
+public enum FrameFormat
+{
+    Jpeg,
+    Webp,
+    Png,
+}
+
+/// <summary>What to explain and how to render the slider. Defaults match the service's.</summary>
+public sealed record ExplainSettings
+{
+    public CamMethodKind Method { get; init; } = CamMethodKind.GradCam;
+
+    /// <summary>Class to explain; null for the top-1 prediction.</summary>
+    public int? TargetClass { get; init; }
+
+    /// <summary>Tensor to explain; null for the model's default target layer.</summary>
+    public string? TargetLayer { get; init; }
+
+    public int FrameCount { get; init; } = 21;
+    public BaselineKind Baseline { get; init; } = BaselineKind.Blur;
+    public int MaxFrameSide { get; init; } = 512;
+    public FrameFormat Format { get; init; } = FrameFormat.Jpeg;
+    public int TopK { get; init; } = 5;
+    public bool DeletionCurve { get; init; }
+}
+
+public sealed record ClassScore(int Index, string Label, float Probability, float Logit);
+
+public sealed record PredictionResult(IReadOnlyList<ClassScore> Top, int TargetClass, string TargetLabel, float TargetProbability);
+
+public sealed record StageTimings
+{
+    public double DecodeMs { get; init; }
+    public double GradientMs { get; init; }
+    public double CamMs { get; init; }
+    public double FramesInferenceMs { get; init; }
+    public double RenderMs { get; init; }
+    public double TotalMs { get; init; }
+}
+
+/// <summary>An event of one explanation, in the order the engine produces them.</summary>
+public abstract record ExplainEvent;
+
+/// <summary>The full image's prediction and heatmap; comes before every frame.</summary>
+public sealed record ExplanationReady(
+    PredictionResult Prediction,
+    byte[] HeatmapPng,
+    float[] Cam,
+    int CamWidth,
+    int CamHeight,
+    IReadOnlyList<int> LayerShape,
+    string Method,
+    string Layer,
+    int FrameCount,
+    int FrameWidth,
+    int FrameHeight) : ExplainEvent;
+
+/// <summary>One slider frame; frames come coarse to fine (0 %, 100 %, 50 %, 25 %, 75 %, ...).</summary>
+public sealed record SliderFrame(
+    int Index,
+    float Percent,
+    byte[] Image,
+    string MimeType,
+    int Width,
+    int Height,
+    PredictionResult Prediction,
+    float TargetProbability,
+    float? DeletionProbability) : ExplainEvent;
+
+public sealed record ExplanationCompleted(float InsertionAuc, float? DeletionAuc, StageTimings Timings) : ExplainEvent;
+
+/// <summary>Bytes that are not a decodable image of a supported format, or an image the engine refuses.</summary>
+public sealed class InvalidImageException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>A target layer path to the logits through an operator with no backward rule, or another unusable model.</summary>
+public sealed class UnsupportedModelException(string message) : Exception(message);
