@@ -1,0 +1,142 @@
+using SaliencySlider.Deploy.Tests.Support;
+
+namespace SaliencySlider.Deploy.Tests;
+
+/// <summary>The Dockerfiles, parsed: what they copy exists and reaches the builder, and the images run as non-root.</summary>
+public class DockerfileTests
+{
+    public static TheoryData<string> Dockerfiles => new() { "services/Gateway/Dockerfile", "services/ExplainerWorker/Dockerfile" };
+
+    [Theory]
+    [MemberData(nameof(Dockerfiles))]
+    public void Every_path_copied_from_the_build_context_exists_and_is_not_ignored(string dockerfilePath)
+    {
+        var dockerfile = Dockerfile.Load(dockerfilePath);
+        var problems = new List<string>();
+        foreach (var ignoreFile in IgnoreFilesFor(dockerfilePath))
+        {
+            var ignore = DockerIgnore.Load(ignoreFile);
+            foreach (var copy in ContextCopies(dockerfile))
+            {
+                foreach (var source in copy.Sources)
+                {
+                    var path = RepositoryPaths.Combine(source);
+                    var relative = source.Trim('/');
+                    if (File.Exists(path))
+                    {
+                        if (!ignore.IsIncluded(relative))
+                        {
+                            problems.Add($"{ignoreFile} excludes {source}");
+                        }
+                    }
+                    else if (Directory.Exists(path))
+                    {
+                        var files = Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
+                            .Select(file => Path.GetRelativePath(RepositoryPaths.Root, file).Replace('\\', '/'));
+                        if (!files.Any(ignore.IsIncluded))
+                        {
+                            problems.Add($"{ignoreFile} excludes everything under {source}");
+                        }
+                    }
+                    else
+                    {
+                        problems.Add($"{source} does not exist");
+                    }
+                }
+            }
+        }
+
+        Assert.Empty(problems);
+    }
+
+    [Theory]
+    [MemberData(nameof(Dockerfiles))]
+    public void The_build_context_leaves_out_build_outputs_tests_and_dependencies(string dockerfilePath)
+    {
+        foreach (var ignoreFile in IgnoreFilesFor(dockerfilePath))
+        {
+            var ignore = DockerIgnore.Load(ignoreFile);
+            foreach (var path in new[]
+            {
+                ".git/HEAD", "tests/Engine.Tests/SaliencySlider.Engine.Tests.csproj", "bench/README.md", ".data/models/x.onnx",
+                "services/Shared/bin/Release/net10.0/SaliencySlider.Shared.dll", "services/Shared/obj/project.assets.json",
+                "clients/DemoWeb/node_modules/yaml/package.json", "services/Gateway/wwwroot/index.html",
+                "deploy/k8s/validate/node_modules/yaml/package.json",
+            })
+            {
+                Assert.False(ignore.IsIncluded(path), $"{ignoreFile} sends {path}");
+            }
+
+            Assert.True(ignore.IsIncluded("services/Shared/SaliencySlider.Shared.csproj"), ignoreFile);
+            Assert.True(ignore.IsIncluded("protos/saliency/v1/saliency.proto"), ignoreFile);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Dockerfiles))]
+    public void Every_copy_from_a_stage_names_an_earlier_stage(string dockerfilePath)
+    {
+        var dockerfile = Dockerfile.Load(dockerfilePath);
+        for (var index = 0; index < dockerfile.Stages.Count; index++)
+        {
+            var earlier = dockerfile.Stages.Take(index).Select(s => s.Name).ToHashSet();
+            foreach (var copy in dockerfile.Stages[index].All("COPY").Select(Dockerfile.ParseCopy).Where(c => c.FromStage is not null))
+            {
+                Assert.True(earlier.Contains(copy.FromStage), $"stage {index} copies from unknown stage {copy.FromStage}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("services/Gateway/Dockerfile", "runtime")]
+    [InlineData("services/ExplainerWorker/Dockerfile", "cpu")]
+    [InlineData("services/ExplainerWorker/Dockerfile", "cuda")]
+    public void Each_image_runs_as_a_non_root_user_with_a_health_check(string dockerfilePath, string target)
+    {
+        var stage = Dockerfile.Load(dockerfilePath).Stage(target);
+        var user = stage.All("USER").Last().Arguments;
+
+        Assert.DoesNotContain(user, new[] { "root", "0", "0:0" });
+        Assert.True(user is "$APP_UID" or "${APP_UID}" || int.Parse(user, System.Globalization.CultureInfo.InvariantCulture) >= 1000, user);
+        Assert.Contains("/healthz", stage.All("HEALTHCHECK").Single().Arguments, StringComparison.Ordinal);
+        Assert.Contains("ENTRYPOINT", stage.Instructions[^1].Keyword, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_worker_targets_build_with_the_matching_ONNX_Runtime_flavor()
+    {
+        var dockerfile = Dockerfile.Load("services/ExplainerWorker/Dockerfile");
+
+        Assert.Contains(dockerfile.Stage("cpu").All("COPY").Select(Dockerfile.ParseCopy), c => c.FromStage == "build-cpu");
+        Assert.Contains(dockerfile.Stage("cuda").All("COPY").Select(Dockerfile.ParseCopy), c => c.FromStage == "build-cuda");
+        Assert.Contains("-p:OrtFlavor=Cpu", dockerfile.Stage("build-cpu").All("RUN").Single().Arguments, StringComparison.Ordinal);
+        Assert.Contains("-p:OrtFlavor=Gpu", dockerfile.Stage("build-cuda").All("RUN").Single().Arguments, StringComparison.Ordinal);
+        Assert.Contains(
+            "'$(OrtFlavor)' == 'Gpu'",
+            File.ReadAllText(RepositoryPaths.Combine("services/ExplainerWorker/Host/SaliencySlider.ExplainerWorker.csproj")),
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_gateway_image_publishes_the_demo_page_built_from_the_protos()
+    {
+        var dockerfile = Dockerfile.Load("services/Gateway/Dockerfile");
+        var web = dockerfile.Stage("web");
+        var build = dockerfile.Stage("build");
+
+        Assert.Contains(web.All("COPY").Select(Dockerfile.ParseCopy), c => c.Sources.Contains("protos/"));
+        Assert.Contains(web.All("RUN"), r => r.Arguments.Contains("npm run build", StringComparison.Ordinal));
+        Assert.Contains(
+            build.All("COPY").Select(Dockerfile.ParseCopy),
+            c => c.FromStage == "web" && c.Destination.TrimEnd('/') == "services/Gateway/wwwroot");
+        Assert.Contains(build.All("RUN"), r => r.Arguments.Contains("dotnet publish services/Gateway/SaliencySlider.Gateway.csproj", StringComparison.Ordinal));
+    }
+
+    private static IEnumerable<DockerCopy> ContextCopies(Dockerfile dockerfile) =>
+        dockerfile.Stages.SelectMany(stage => stage.All("COPY").Concat(stage.All("ADD")))
+            .Select(Dockerfile.ParseCopy)
+            .Where(copy => copy.FromStage is null);
+
+    /// <summary>BuildKit reads &lt;Dockerfile&gt;.dockerignore; the classic builder reads the root .dockerignore.</summary>
+    private static IEnumerable<string> IgnoreFilesFor(string dockerfilePath) => [$"{dockerfilePath}.dockerignore", ".dockerignore"];
+}
