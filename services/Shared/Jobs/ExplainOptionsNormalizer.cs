@@ -3,6 +3,8 @@ using SaliencySlider.Contracts.V1;
 namespace SaliencySlider.Shared.Jobs;
 
 /// <summary>What option validation needs to know about the model a job runs on.</summary>
+/// <param name="ClassCount">0 when not known without opening the model (the worker checks then).</param>
+/// <param name="DefaultLayer">Empty when not known without opening the model (the worker's default applies).</param>
 public sealed record ModelLimits(string Name, int ClassCount, string DefaultLayer);
 
 /// <summary>An option outside its range, or an unknown enum value; the message says which and why.</summary>
@@ -43,7 +45,12 @@ public static class ExplainOptionsNormalizer
 
         if (requested.HasTargetClass)
         {
-            if (requested.TargetClass < 0 || requested.TargetClass >= model.ClassCount)
+            if (requested.TargetClass < 0)
+            {
+                throw new InvalidOptionsException($"target_class {requested.TargetClass} is negative; classes are numbered from 0");
+            }
+
+            if (model.ClassCount > 0 && requested.TargetClass >= model.ClassCount)
             {
                 throw new InvalidOptionsException(
                     $"target_class {requested.TargetClass} is out of range: model '{model.Name}' has classes 0..{model.ClassCount - 1}");
@@ -97,7 +104,7 @@ public static class ExplainOptionsNormalizer
         if (layer.Length > MaxLayerNameLength || !layer.All(c => c is > ' ' and <= '~'))
         {
             throw new InvalidOptionsException(
-                $"target_layer must be a tensor name of at most {MaxLayerNameLength} printable ASCII characters without spaces (e.g. '{model.DefaultLayer}')");
+                $"target_layer must be a tensor name of at most {MaxLayerNameLength} printable ASCII characters without spaces");
         }
 
         return layer;

@@ -34,3 +34,30 @@ public static class QueueFields
 {
     public const string JobId = "job_id";
 }
+
+/// <summary>How a <see cref="Contracts.V1.JobState"/> is written in the <see cref="JobFields.State"/> field.</summary>
+public static class JobStateNames
+{
+    public const string Queued = "QUEUED";
+    public const string Running = "RUNNING";
+    public const string Done = "DONE";
+    public const string Failed = "FAILED";
+
+    public static string Of(Contracts.V1.JobState state) => state switch
+    {
+        Contracts.V1.JobState.Queued => Queued,
+        Contracts.V1.JobState.Running => Running,
+        Contracts.V1.JobState.Done => Done,
+        Contracts.V1.JobState.Failed => Failed,
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, "not a job state"),
+    };
+
+    public static Contracts.V1.JobState Parse(string? name) => name switch
+    {
+        Queued => Contracts.V1.JobState.Queued,
+        Running => Contracts.V1.JobState.Running,
+        Done => Contracts.V1.JobState.Done,
+        Failed => Contracts.V1.JobState.Failed,
+        _ => Contracts.V1.JobState.Unspecified,
+    };
+}
