@@ -23,9 +23,9 @@ public sealed class ServedModels
         {
             logger.LogError("No model found in {ModelDirectory} (manifests: {ManifestDirectory}); every Submit will be refused", modelDirectory, manifestDirectory);
         }
-        else
+        else if (logger.IsEnabled(LogLevel.Information))
         {
-            logger.LogInformation("Serving models {Models} (default {Default})", string.Join(", ", Catalog.Models.Select(m => m.Name)), Catalog.DefaultName);
+            logger.LogInformation("Serving models {Models} (default {Default})", KnownNames, Catalog.DefaultName);
         }
     }
 
