@@ -37,7 +37,7 @@ public sealed class LoadedModels : IDisposable
             var model = ExplainerModel.Load(entry, sessionOptions, loggerFactory.CreateLogger<ClassifierModel>());
             _models.Add(model);
             _explainers[entry.Name] = new Explainer(model, explainerOptions);
-            logger.LogInformation("Loaded model {Model} on {Provider}", entry.Name, model.Classifier.ExecutionProvider);
+            WorkerLog.ModelLoaded(logger, entry.Name, model.Classifier.ExecutionProvider);
         }
 
         ExecutionProvider = _models[0].Classifier.ExecutionProvider;
