@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Globalization;
+using System.Diagnostics;
 using SaliencySlider.Engine.Cam;
 using SaliencySlider.Engine.Explaining;
 using SaliencySlider.Engine.Imaging;
@@ -53,11 +53,12 @@ internal static class ExplainCommand
         var topK = new Option<int>("--top-k") { Description = "Classes listed per prediction (1..20)", DefaultValueFactory = _ => 5, HelpName = "K" };
         var deletion = new Option<bool>("--deletion") { Description = "Also compute the deletion curve (most salient pixels removed first, black baseline)" };
         var provider = Choice("--provider", "ONNX Runtime execution provider", "auto", Providers.Keys);
+        var repeat = new Option<int>("--repeat") { Description = "Explain the image this many times (timings of each run are printed; files are from the last)", DefaultValueFactory = _ => 1, HelpName = "N" };
         var output = new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => "saliency-out", HelpName = "DIR" };
 
         var command = new Command("explain", "Explain IMAGE in-process and write result.json, cam.npy, heatmap.png, overlay.png and frames/ to DIR")
         {
-            image, model, method, targetClass, layer, frames, baseline, resize, format, maxSide, topK, deletion, provider, output,
+            image, model, method, targetClass, layer, frames, baseline, resize, format, maxSide, topK, deletion, provider, repeat, output,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -68,6 +69,7 @@ internal static class ExplainCommand
                 Resize: parse.GetValue(resize) is { } policy ? ResizePolicies[policy] : null,
                 Provider: Providers[parse.GetValue(provider)!],
                 OutputDirectory: parse.GetValue(output)!,
+                Repeat: parse.GetValue(repeat),
                 Settings: new ExplainSettings
                 {
                     Method = methodKind,
@@ -109,14 +111,31 @@ internal static class ExplainCommand
             // Reject a non-image or bad settings before spending time on loading the model.
             ImageDecoder.Identify(imageBytes);
             ExplainSettingsValidator.Validate(request.Settings, classCount: int.MaxValue);
+            if (request.Repeat < 1)
+            {
+                throw new ArgumentException($"--repeat must be at least 1, got {request.Repeat}");
+            }
             var entry = ModelLocator.Resolve(request.Model);
             if (request.Resize is { } policy)
             {
                 entry = entry with { Manifest = entry.Manifest with { Resize = policy } };
             }
+            var loadClock = Stopwatch.StartNew();
             using var explainerModel = ExplainerModel.Load(entry, new ClassifierModelOptions { Provider = request.Provider });
             var explainer = new Explainer(explainerModel);
-            var writer = new ResultWriter(request, explainerModel);
+            explainer.WarmUp(request.Settings.TargetLayer);
+            var modelLoadMs = loadClock.Elapsed.TotalMilliseconds;
+            for (var run = 1; run < request.Repeat; run++)
+            {
+                await foreach (var explainEvent in explainer.ExplainAsync(imageBytes, request.Settings, ct))
+                {
+                    if (explainEvent is ExplanationCompleted completed)
+                    {
+                        await stdout.WriteLineAsync($"run {run}: {ResultWriter.TimingsLine(completed.Timings)}");
+                    }
+                }
+            }
+            var writer = new ResultWriter(request, explainerModel, modelLoadMs);
             await foreach (var explainEvent in explainer.ExplainAsync(imageBytes, request.Settings, ct))
             {
                 writer.Add(explainEvent);
@@ -134,8 +153,6 @@ internal static class ExplainCommand
     }
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
-
-    internal static string Format(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
 }
 
 internal sealed record ExplainRequest(
@@ -144,4 +161,5 @@ internal sealed record ExplainRequest(
     ResizePolicy? Resize,
     ExecutionProviderPreference Provider,
     string OutputDirectory,
+    int Repeat,
     ExplainSettings Settings);

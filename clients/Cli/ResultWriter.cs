@@ -20,15 +20,17 @@ internal sealed class ResultWriter
 
     private readonly ExplainRequest _request;
     private readonly ExplainerModel _model;
+    private readonly double _modelLoadMs;
     private readonly string _framesDirectory;
     private readonly SortedDictionary<int, SliderFrame> _frames = [];
     private ExplanationReady? _ready;
     private ExplanationCompleted? _completed;
 
-    public ResultWriter(ExplainRequest request, ExplainerModel model)
+    public ResultWriter(ExplainRequest request, ExplainerModel model, double modelLoadMs)
     {
         _request = request;
         _model = model;
+        _modelLoadMs = modelLoadMs;
         Directory.CreateDirectory(request.OutputDirectory);
         _framesDirectory = Path.Combine(request.OutputDirectory, "frames");
         if (Directory.Exists(_framesDirectory))
@@ -82,11 +84,17 @@ internal sealed class ResultWriter
         text.AppendLine(CultureInfo.InvariantCulture, $"explained {ready.Prediction.TargetClass} {ready.Prediction.TargetLabel} with {ready.Method} on {ready.Layer} [{string.Join(", ", ready.LayerShape)}]");
         text.Append(CultureInfo.InvariantCulture, $"insertion AUC {_completed.InsertionAuc:0.0000}");
         text.AppendLine(_completed.DeletionAuc is { } deletionAuc ? string.Create(CultureInfo.InvariantCulture, $", deletion AUC {deletionAuc:0.0000}") : "");
-        text.AppendLine(CultureInfo.InvariantCulture,
-            $"timings ms: decode {ExplainCommand.Format(timings.DecodeMs)}, gradient {ExplainCommand.Format(timings.GradientMs)}, cam {ExplainCommand.Format(timings.CamMs)}, frames inference {ExplainCommand.Format(timings.FramesInferenceMs)}, render {ExplainCommand.Format(timings.RenderMs)}, total {ExplainCommand.Format(timings.TotalMs)}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"model load and warm-up ms: {Format(_modelLoadMs)}");
+        text.AppendLine(TimingsLine(timings));
         text.AppendLine(CultureInfo.InvariantCulture, $"wrote     {Path.GetFullPath(_request.OutputDirectory)}");
         return text.ToString();
     }
+
+    public static string TimingsLine(StageTimings timings)
+        => $"timings ms: decode {Format(timings.DecodeMs)}, gradient {Format(timings.GradientMs)}, cam {Format(timings.CamMs)}, "
+            + $"frames inference {Format(timings.FramesInferenceMs)}, render {Format(timings.RenderMs)}, total {Format(timings.TotalMs)}";
+
+    private static string Format(double milliseconds) => milliseconds.ToString("0.0", CultureInfo.InvariantCulture);
 
     private string OutputPath(string file) => Path.Combine(_request.OutputDirectory, file);
 
@@ -106,7 +114,7 @@ internal sealed class ResultWriter
             Model = _model.Name,
             Onnx = _model.Entry.OnnxPath,
             ExecutionProvider = _model.Classifier.ExecutionProvider,
-            Input = new { Width = _model.InputWidth, Height = _model.InputHeight, Resize = _model.Manifest.Resize.ToString() },
+            Input = new { Width = _model.InputWidth, Height = _model.InputHeight, Resize = JsonSerializer.Serialize(_model.Manifest.Resize, ModelManifest.JsonOptions).Trim('"') },
             Method = ready.Method,
             Layer = new { Name = ready.Layer, Shape = ready.LayerShape },
             Target = new { Index = prediction.TargetClass, Label = prediction.TargetLabel, Probability = prediction.TargetProbability },
@@ -131,6 +139,7 @@ internal sealed class ResultWriter
             }).ToArray(),
             InsertionAuc = completed.InsertionAuc,
             DeletionAuc = completed.DeletionAuc,
+            ModelLoadMs = _modelLoadMs,
             TimingsMs = new
             {
                 Decode = completed.Timings.DecodeMs,

@@ -8,8 +8,8 @@ namespace SaliencySlider.Engine.Tests.Gradients;
 /// <summary>
 /// Checks the in-graph gradient against central finite differences of the forward model: the target
 /// tensor becomes an extra graph input (its producer's output is renamed away), every other path still
-/// runs from the image, and each element is nudged by ±ε (and ±ε/2, to recognise kinks of ReLU-like
-/// functions, where a difference quotient is meaningless).
+/// runs from the image, and each element is nudged by ±ε and ±ε/2. Elements where the quotients reveal a
+/// kink (ReLU-like functions, ties of a maximum) are skipped, but only a few may be.
 /// </summary>
 internal static class FiniteDifferenceChecker
 {
@@ -26,7 +26,12 @@ internal static class FiniteDifferenceChecker
         var layer = targetLayer ?? model.DefaultTargetLayer;
         var result = model.ForwardWithGradients(input, batch, targetClasses, layer);
 
-        Assert.Equal(model.Forward(input, batch), result.Logits);
+        var forward = model.Forward(input, batch);
+        for (var i = 0; i < forward.Length; i++)
+        {
+            Assert.Equal(forward[i], result.Logits[i], 1e-4f * (1 + Math.Abs(forward[i])));
+        }
+
         for (var b = 0; b < batch; b++)
         {
             var expected = targetClasses[b] >= 0 ? targetClasses[b] : ArgMax(result.Logits.AsSpan(b * model.ClassCount, model.ClassCount));
@@ -44,22 +49,22 @@ internal static class FiniteDifferenceChecker
         var failures = new List<string>();
         for (var i = 0; i < differences.Length; i++)
         {
-            var (wide, narrow) = differences[i];
-            var tolerance = AbsoluteTolerance + (RelativeTolerance * Math.Max(Math.Abs(wide), Math.Abs(result.Gradients[i])));
-            if (Math.Abs(wide - narrow) > tolerance / 2)
+            var d = differences[i];
+            var tolerance = AbsoluteTolerance + (RelativeTolerance * Math.Max(Math.Abs(d.Central), Math.Abs(result.Gradients[i])));
+            if (Math.Abs(d.Central - d.HalfStepCentral) > tolerance / 2 || Math.Abs(d.SlopeJump) > tolerance)
             {
                 kinks++;
                 continue;
             }
 
-            if (Math.Abs(wide - result.Gradients[i]) > tolerance && failures.Count < 10)
+            if (Math.Abs(d.Central - result.Gradients[i]) > tolerance && failures.Count < 10)
             {
-                failures.Add($"element {i} (image {i / perImage}, offset {i % perImage}): graph {result.Gradients[i]:G6}, finite difference {wide:G6}");
+                failures.Add($"element {i} (image {i / perImage}, offset {i % perImage}): graph {result.Gradients[i]:G6}, finite difference {d.Central:G6}");
             }
         }
 
         Assert.True(failures.Count == 0, $"Gradient of '{layer}' differs from finite differences:\n{string.Join('\n', failures)}");
-        Assert.True(kinks <= differences.Length / 50, $"{kinks} of {differences.Length} elements sit at a kink; the check is too weak");
+        Assert.True(kinks <= differences.Length / 40, $"{kinks} of {differences.Length} elements sit at a kink; the check is too weak");
     }
 
     public static float[] RandomInput(int count, int seed)
@@ -82,13 +87,19 @@ internal static class FiniteDifferenceChecker
         return best;
     }
 
-    /// <summary>(ε, ε/2) central differences of each image's target logit w.r.t. each activation element.</summary>
-    private static (double Wide, double Narrow)[] FiniteDifferences(byte[] modelBytes, ClassifierModel model, string layer, float[] input, GradientBatch result)
+    /// <summary>Difference quotients of one image's target logit w.r.t. one activation element.</summary>
+    /// <remarks>
+    /// <see cref="SlopeJump"/> compares one-sided differences at ε and ε/2: smooth curvature cancels out
+    /// (forward − backward ≈ ε·f″ at ε, half that at ε/2), a kink near the point does not.
+    /// </remarks>
+    private readonly record struct Differences(double Central, double HalfStepCentral, double SlopeJump);
+
+    private static Differences[] FiniteDifferences(byte[] modelBytes, ClassifierModel model, string layer, float[] input, GradientBatch result)
     {
         using var session = new InferenceSession(TargetAsInput(modelBytes, layer, model.LogitsName));
         var imageSize = model.InputChannels * model.InputHeight * model.InputWidth;
         var perImage = result.ActivationShape.Aggregate(1, (a, d) => a * d);
-        float[] offsets = [Epsilon, -Epsilon, Epsilon / 2, -Epsilon / 2];
+        float[] offsets = [Epsilon, -Epsilon, Epsilon / 2, -Epsilon / 2, 0f];
         var rows = new List<(int Image, int Element, int Offset)>();
         for (var b = 0; b < result.BatchSize; b++)
         {
@@ -127,12 +138,17 @@ internal static class FiniteDifferenceChecker
             }
         }
 
-        var differences = new (double, double)[result.BatchSize * perImage];
+        var differences = new Differences[result.BatchSize * perImage];
         for (var i = 0; i < differences.Length; i++)
         {
-            var wide = (logits[4 * i] - logits[(4 * i) + 1]) / (2.0 * Epsilon);
-            var narrow = (logits[(4 * i) + 2] - logits[(4 * i) + 3]) / (double)Epsilon;
-            differences[i] = (wide, narrow);
+            var row = offsets.Length * i;
+            var (plus, minus, halfPlus, halfMinus, unchanged) = (logits[row], logits[row + 1], logits[row + 2], logits[row + 3], logits[row + 4]);
+            var curvature = (plus - unchanged - (unchanged - minus)) / Epsilon;
+            var halfStepCurvature = (halfPlus - unchanged - (unchanged - halfMinus)) / (Epsilon / 2.0);
+            differences[i] = new Differences(
+                (plus - minus) / (2.0 * Epsilon),
+                (halfPlus - halfMinus) / (double)Epsilon,
+                curvature - (2 * halfStepCurvature));
         }
 
         return differences;

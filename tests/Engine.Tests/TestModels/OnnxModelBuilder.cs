@@ -104,6 +104,10 @@ internal sealed class OnnxModelBuilder
         return Node("Conv", [x, w, b], attributes);
     }
 
+    /// <summary>A 3×3 Conv with padding 1 from the image: a spatially varied activation to differentiate against.</summary>
+    public string Stem(string x, long inChannels, long outChannels)
+        => Conv(x, inChannels, outChannels, 3, Attr.Ints("pads", [1, 1, 1, 1]));
+
     /// <summary>Flatten → Gemm(transB) to <paramref name="classes"/> logits; every element of x reaches every logit.</summary>
     public string ClassifierHead(string x, long features, long classes)
         => Dense(Node("Flatten", [x], Attr.Int("axis", 1)), features, classes);

@@ -73,6 +73,18 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
             CurveArea.Trapezoid(insertion), deletion is null ? null : CurveArea.Trapezoid(deletion), timings);
     }
 
+    /// <summary>
+    /// Builds the target layer's gradient session and runs both sessions once on a blank input, so that the
+    /// first explanation's timings (and latency) are those of a warm worker.
+    /// </summary>
+    public void WarmUp(string? targetLayer = null)
+    {
+        var blank = new float[3 * Model.InputWidth * Model.InputHeight];
+        var layer = string.IsNullOrEmpty(targetLayer) ? Model.DefaultTargetLayer : targetLayer;
+        Model.Classifier.ForwardWithGradients(blank, 1, [-1], layer);
+        Model.Classifier.Forward(blank, 1);
+    }
+
     /// <summary>Validates the settings, decodes the image and builds the model input, the display image and the baselines.</summary>
     public PreparedImage Prepare(ReadOnlyMemory<byte> imageBytes, ExplainSettings settings)
     {

@@ -60,7 +60,7 @@ public sealed record ModelManifest
 
     public const string DefaultFileExtension = ".json";
 
-    internal static readonly JsonSerializerOptions JsonOptions = new()
+    public static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         ReadCommentHandling = JsonCommentHandling.Skip,
