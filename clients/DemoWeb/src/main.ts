@@ -127,6 +127,8 @@ async function acceptFile(file: File): Promise<void> {
   ui.target.replaceChildren(new Option("Top prediction", ""));
   ui.explain.disabled = false;
   startRun();
+  // On a narrow screen the picture is below the form: bring it into view.
+  if (window.matchMedia("(max-width: 720px)").matches) byId("stage").scrollIntoView({ behavior: "smooth", block: "start" });
 }
 
 function buildRequest(current: LoadedImage): MessageInitShape<typeof SubmitRequestSchema> {
@@ -188,7 +190,7 @@ function resetResults(): void {
   curve.clear();
   renderPredictionBars(ui.bars, undefined);
   ui.fullTop1.textContent = "–";
-  ui.predictionPercent.textContent = "–";
+  ui.predictionPercent.textContent = "";
   ui.auc.textContent = "AUC –";
   ui.slider.disabled = true;
   ui.slider.value = "0";
@@ -342,7 +344,7 @@ function renderSlider(current: Run): void {
   }
   const percentText = `${Math.round(frame.percent)} %`;
   ui.sliderValue.textContent = percentText;
-  ui.predictionPercent.textContent = `${percentText} revealed`;
+  ui.predictionPercent.textContent = ` at ${percentText} revealed`;
   const top = frame.prediction?.top[0];
   ui.slider.setAttribute("aria-valuetext", top === undefined ? percentText : `${percentText} revealed: ${top.label}`);
   curve.mark({ percent: frame.percent, probability: frame.targetProbability });
