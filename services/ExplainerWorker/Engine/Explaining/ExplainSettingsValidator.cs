@@ -1,0 +1,43 @@
+using SaliencySlider.Engine.Slider;
+
+namespace SaliencySlider.Engine.Explaining;
+
+/// <summary>Rejects settings outside the ranges the service documents, with a message a user can act on.</summary>
+public static class ExplainSettingsValidator
+{
+    public const int MinFrameSide = 16;
+    public const int MaxFrameSide = 2048;
+    public const int MaxTopK = 20;
+
+    public static void Validate(ExplainSettings settings, int classCount)
+    {
+        if (!Enum.IsDefined(settings.Method))
+        {
+            throw new ArgumentException($"unknown CAM method {settings.Method}");
+        }
+        if (!Enum.IsDefined(settings.Baseline))
+        {
+            throw new ArgumentException($"unknown baseline {settings.Baseline}");
+        }
+        if (!Enum.IsDefined(settings.Format))
+        {
+            throw new ArgumentException($"unknown frame format {settings.Format}");
+        }
+        if (settings.FrameCount is < FrameOrder.MinFrames or > FrameOrder.MaxFrames)
+        {
+            throw new ArgumentException($"frame count {settings.FrameCount} is outside {FrameOrder.MinFrames}..{FrameOrder.MaxFrames}");
+        }
+        if (settings.MaxFrameSide is < MinFrameSide or > MaxFrameSide)
+        {
+            throw new ArgumentException($"max frame side {settings.MaxFrameSide} is outside {MinFrameSide}..{MaxFrameSide}");
+        }
+        if (settings.TopK is < 1 or > MaxTopK)
+        {
+            throw new ArgumentException($"top-k {settings.TopK} is outside 1..{MaxTopK}");
+        }
+        if (settings.TargetClass is { } target && (target < 0 || target >= classCount))
+        {
+            throw new ArgumentException($"target class {target} is outside 0..{classCount - 1}");
+        }
+    }
+}

@@ -1,0 +1,268 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using SaliencySlider.Engine.Cam;
+using SaliencySlider.Engine.Imaging;
+using SaliencySlider.Engine.Inference;
+using SaliencySlider.Engine.Models;
+using SaliencySlider.Engine.Rendering;
+using SaliencySlider.Engine.Slider;
+
+namespace SaliencySlider.Engine.Explaining;
+
+/// <summary>
+/// Explains images with one loaded model: prepare (decode, preprocess) → one gradient run → CAM → slider
+/// frames predicted in coarse-to-fine chunks and rendered. The steps are public so a scheduler can batch the
+/// gradient runs and frame runs of several jobs; <see cref="ExplainAsync"/> runs them for one image.
+/// </summary>
+public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = null)
+{
+    private readonly ExplainerOptions _options = options ?? new ExplainerOptions();
+
+    public ExplainerModel Model { get; } = model;
+
+    /// <summary>ExplanationReady, then each SliderFrame as soon as it is rendered (coarse to fine), then ExplanationCompleted.</summary>
+    public async IAsyncEnumerable<ExplainEvent> ExplainAsync(
+        ReadOnlyMemory<byte> imageBytes, ExplainSettings settings, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var total = Stopwatch.StartNew();
+        var prepared = await Task.Run(() => Prepare(imageBytes, settings), ct);
+
+        var clock = Stopwatch.StartNew();
+        var gradients = await Task.Run(() => ComputeGradients([prepared]), ct);
+        var gradientMs = clock.Elapsed.TotalMilliseconds;
+
+        var explanation = await Task.Run(() => Explain(prepared, gradients, 0), ct);
+        yield return explanation.ToReadyEvent();
+
+        var frameCount = settings.FrameCount;
+        var insertion = new float[frameCount];
+        var deletion = settings.DeletionCurve ? new float[frameCount] : null;
+        double framesInferenceMs = 0;
+        var renderMs = explanation.HeatmapMs;
+        foreach (var chunk in PlanFrameChunks(settings))
+        {
+            ct.ThrowIfCancellationRequested();
+            clock.Restart();
+            var logits = await Task.Run(() => PredictFrames(explanation, chunk), ct);
+            framesInferenceMs += clock.Elapsed.TotalMilliseconds;
+            for (var position = 0; position < chunk.Length; position++)
+            {
+                ct.ThrowIfCancellationRequested();
+                clock.Restart();
+                var frame = RenderFrame(explanation, chunk[position], logits.Insertion(position), logits.Deletion(position));
+                renderMs += clock.Elapsed.TotalMilliseconds;
+                insertion[frame.Index] = frame.TargetProbability;
+                if (deletion is not null)
+                {
+                    deletion[frame.Index] = frame.DeletionProbability ?? 0f;
+                }
+                yield return frame;
+            }
+        }
+
+        var timings = new StageTimings
+        {
+            DecodeMs = prepared.PrepareMs,
+            GradientMs = gradientMs,
+            CamMs = explanation.CamMs,
+            FramesInferenceMs = framesInferenceMs,
+            RenderMs = renderMs,
+            TotalMs = total.Elapsed.TotalMilliseconds,
+        };
+        yield return new ExplanationCompleted(
+            CurveArea.Trapezoid(insertion), deletion is null ? null : CurveArea.Trapezoid(deletion), timings);
+    }
+
+    /// <summary>Validates the settings, decodes the image and builds the model input, the display image and the baselines.</summary>
+    public PreparedImage Prepare(ReadOnlyMemory<byte> imageBytes, ExplainSettings settings)
+    {
+        var clock = Stopwatch.StartNew();
+        ExplainSettingsValidator.Validate(settings, Model.ClassCount);
+        var manifest = Model.Manifest;
+        var image = ImageDecoder.Decode(imageBytes.Span);
+        var view = ModelView.For(image, manifest);
+        var modelInput = ImageResampler.Resample(image, view, manifest.InputWidth, manifest.InputHeight);
+        var (displayWidth, displayHeight) = ImageResampler.FitWithin(view.Width, view.Height, settings.MaxFrameSide);
+        var display = ImageResampler.Resample(image, view, displayWidth, displayHeight);
+        return new PreparedImage
+        {
+            Settings = settings,
+            TargetLayer = string.IsNullOrEmpty(settings.TargetLayer) ? Model.DefaultTargetLayer : settings.TargetLayer,
+            ImageWidth = image.Width,
+            ImageHeight = image.Height,
+            View = view,
+            ModelInput = modelInput,
+            InputTensor = TensorConverter.ToTensor(modelInput, manifest),
+            BaselineTensor = TensorConverter.ToTensor(Baseline(modelInput, settings.Baseline), manifest),
+            Display = display,
+            DisplayBaseline = Baseline(display, settings.Baseline),
+            PrepareMs = clock.Elapsed.TotalMilliseconds,
+        };
+    }
+
+    /// <summary>One classifier run returning logits, activations and gradients for every image (all with the same target layer).</summary>
+    public GradientBatch ComputeGradients(IReadOnlyList<PreparedImage> images)
+    {
+        if (images.Count == 0)
+        {
+            throw new ArgumentException("no images", nameof(images));
+        }
+        var layer = images[0].TargetLayer;
+        if (images.Any(i => i.TargetLayer != layer))
+        {
+            throw new ArgumentException("images of one gradient run must share the target layer", nameof(images));
+        }
+        var plane = images[0].InputTensor.Length;
+        var input = new float[plane * images.Count];
+        var targets = new int[images.Count];
+        for (var i = 0; i < images.Count; i++)
+        {
+            images[i].InputTensor.CopyTo(input, i * plane);
+            targets[i] = images[i].Settings.TargetClass ?? -1;
+        }
+        return Model.Classifier.ForwardWithGradients(input, images.Count, targets, layer);
+    }
+
+    /// <summary>Prediction, CAM, rankings and heatmap for row <paramref name="row"/> of a gradient run.</summary>
+    public CamExplanation Explain(PreparedImage image, GradientBatch gradients, int row)
+    {
+        var clock = Stopwatch.StartNew();
+        var settings = image.Settings;
+        var target = gradients.TargetClasses[row];
+        var logits = gradients.Logits.AsSpan(row * gradients.ClassCount, gradients.ClassCount);
+        var prediction = PredictionBuilder.FromLogits(logits, target, settings.TopK, Model.LabelOf);
+
+        var maps = ActivationMaps.FromBatchRow(gradients, row);
+        var method = CamMethods.For(settings.Method);
+        var cam = method.Compute(maps);
+        var manifest = Model.Manifest;
+        var inputSaliency = CamUpsampler.Bilinear(cam, maps.Height, maps.Width, manifest.InputHeight, manifest.InputWidth);
+        var display = image.Display;
+        var displaySaliency = CamUpsampler.Bilinear(cam, maps.Height, maps.Width, display.Height, display.Width);
+        var inputRanking = SaliencyRanking.FromSaliency(inputSaliency);
+        var displayRanking = SaliencyRanking.FromSaliency(displaySaliency);
+        var normalized = CamUpsampler.MinMaxNormalize(displaySaliency);
+        var camMs = clock.Elapsed.TotalMilliseconds;
+
+        clock.Restart();
+        var heatmapPixels = HeatmapRenderer.HeatmapPixels(normalized);
+        var heatmapPng = ImageEncoder.EncodeRgbaPng(display.Width, display.Height, heatmapPixels);
+        return new CamExplanation
+        {
+            Image = image,
+            Prediction = prediction,
+            Cam = cam,
+            CamWidth = maps.Width,
+            CamHeight = maps.Height,
+            LayerShape = [1, maps.Channels, maps.Height, maps.Width],
+            Method = method.Name,
+            Layer = image.TargetLayer,
+            InputRanking = inputRanking,
+            DisplayRanking = displayRanking,
+            DisplaySaliency = normalized,
+            HeatmapPixels = heatmapPixels,
+            HeatmapPng = heatmapPng,
+            CamMs = camMs,
+            HeatmapMs = clock.Elapsed.TotalMilliseconds,
+        };
+    }
+
+    /// <summary>Frame indices in production order, cut into classifier runs (first run small).</summary>
+    public IReadOnlyList<int[]> PlanFrameChunks(ExplainSettings settings)
+    {
+        var imagesPerFrame = settings.DeletionCurve ? 2 : 1;
+        var framesPerRun = Math.Max(1, _options.MaxImagesPerRun / imagesPerFrame);
+        return FrameOrder.Chunks(FrameOrder.CoarseToFine(settings.FrameCount), _options.FirstChunkFrames, framesPerRun);
+    }
+
+    /// <summary>Number of model inputs <see cref="WriteFrameInputs"/> writes for these frames.</summary>
+    public static int FrameInputCount(ExplainSettings settings, int frames) => settings.DeletionCurve ? 2 * frames : frames;
+
+    /// <summary>
+    /// Writes the model inputs of the given frames into <paramref name="destination"/>: every frame's insertion
+    /// input in order, then (with a deletion curve) every frame's deletion input (black baseline).
+    /// </summary>
+    public void WriteFrameInputs(CamExplanation explanation, ReadOnlySpan<int> frameIndices, Span<float> destination)
+    {
+        var image = explanation.Image;
+        var plane = image.InputTensor.Length;
+        var frameCount = image.Settings.FrameCount;
+        var ranking = explanation.InputRanking;
+        for (var i = 0; i < frameIndices.Length; i++)
+        {
+            var count = ranking.RevealedCount(FrameOrder.Fraction(frameIndices[i], frameCount));
+            FrameTensorComposer.Insertion(image.InputTensor, image.BaselineTensor, ranking, count, destination.Slice(i * plane, plane));
+        }
+        if (image.Settings.DeletionCurve)
+        {
+            var black = BlackTensor();
+            for (var i = 0; i < frameIndices.Length; i++)
+            {
+                var count = ranking.RevealedCount(FrameOrder.Fraction(frameIndices[i], frameCount));
+                FrameTensorComposer.Deletion(image.InputTensor, black, ranking, count, destination.Slice((frameIndices.Length + i) * plane, plane));
+            }
+        }
+    }
+
+    /// <summary>Logits of the frames' insertion (and deletion) inputs.</summary>
+    public FrameLogits PredictFrames(CamExplanation explanation, int[] frameIndices)
+    {
+        var plane = explanation.Image.InputTensor.Length;
+        var inputs = FrameInputCount(explanation.Image.Settings, frameIndices.Length);
+        var input = new float[inputs * plane];
+        WriteFrameInputs(explanation, frameIndices, input);
+        return new FrameLogits(RunForward(input, inputs), Model.ClassCount, frameIndices.Length, explanation.Image.Settings.DeletionCurve);
+    }
+
+    /// <summary>Forward pass over a batch, one image at a time when the model cannot batch.</summary>
+    public float[] RunForward(ReadOnlySpan<float> input, int images)
+    {
+        var classifier = Model.Classifier;
+        if (classifier.SupportsBatching || images == 1)
+        {
+            return classifier.Forward(input, images);
+        }
+        var plane = input.Length / images;
+        var logits = new float[images * classifier.ClassCount];
+        for (var i = 0; i < images; i++)
+        {
+            classifier.Forward(input.Slice(i * plane, plane), 1).CopyTo(logits, i * classifier.ClassCount);
+        }
+        return logits;
+    }
+
+    /// <summary>The display frame of slider position <paramref name="index"/>, encoded, with its prediction.</summary>
+    public SliderFrame RenderFrame(CamExplanation explanation, int index, ReadOnlySpan<float> insertionLogits, ReadOnlySpan<float> deletionLogits)
+    {
+        var image = explanation.Image;
+        var settings = image.Settings;
+        var target = explanation.Prediction.TargetClass;
+        var fraction = FrameOrder.Fraction(index, settings.FrameCount);
+        var prediction = PredictionBuilder.FromLogits(insertionLogits, target, settings.TopK, Model.LabelOf);
+        float? deletionProbability = settings.DeletionCurve ? PredictionBuilder.Softmax(deletionLogits)[target] : null;
+        var ranking = explanation.DisplayRanking;
+        var pixels = DisplayFrameComposer.Compose(image.Display, image.DisplayBaseline, ranking, ranking.RevealedCount(fraction));
+        return new SliderFrame(
+            index,
+            (float)(fraction * 100),
+            ImageEncoder.Encode(pixels, settings.Format, _options.FrameQuality),
+            ImageEncoder.MimeType(settings.Format),
+            pixels.Width,
+            pixels.Height,
+            prediction,
+            prediction.TargetProbability,
+            deletionProbability);
+    }
+
+    /// <summary>The model input of a black image (the deletion curve's baseline).</summary>
+    internal float[] BlackTensor()
+        => TensorConverter.ToTensor(RgbaImage.Filled(Model.InputWidth, Model.InputHeight, 0, 0, 0), Model.Manifest);
+
+    internal static RgbaImage Baseline(RgbaImage image, BaselineKind kind) => kind switch
+    {
+        BaselineKind.Blur => GaussianBlur.Apply(image, GaussianBlur.SigmaFor(Math.Max(image.Width, image.Height))),
+        BaselineKind.Black => RgbaImage.Filled(image.Width, image.Height, 0, 0, 0),
+        BaselineKind.Gray => RgbaImage.Filled(image.Width, image.Height, 128, 128, 128),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+}

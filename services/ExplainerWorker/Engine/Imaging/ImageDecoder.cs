@@ -1,0 +1,69 @@
+using SaliencySlider.Engine.Explaining;
+using SkiaSharp;
+
+namespace SaliencySlider.Engine.Imaging;
+
+/// <summary>
+/// Decodes JPEG, PNG, WebP, GIF (first frame) or BMP bytes into an upright opaque RGBA image:
+/// EXIF orientation applied, any colour type converted to 8-bit RGBA, transparency composited on white,
+/// no colour-profile conversion (as PIL and OpenCV read images).
+/// </summary>
+public static class ImageDecoder
+{
+    public const string NotAnImageMessage = "not a decodable image (expected JPEG, PNG, WebP, GIF or BMP)";
+
+    /// <summary>Larger images are refused rather than risking the worker's memory.</summary>
+    public const long MaxPixels = 100_000_000;
+
+    private static readonly SKEncodedImageFormat[] SupportedFormats =
+    [
+        SKEncodedImageFormat.Jpeg, SKEncodedImageFormat.Png, SKEncodedImageFormat.Webp, SKEncodedImageFormat.Gif, SKEncodedImageFormat.Bmp,
+    ];
+
+    public static RgbaImage Decode(ReadOnlySpan<byte> encoded)
+    {
+        if (encoded.IsEmpty)
+        {
+            throw new InvalidImageException(NotAnImageMessage);
+        }
+        using var data = SKData.CreateCopy(encoded);
+        using var codec = SKCodec.Create(data) ?? throw new InvalidImageException(NotAnImageMessage);
+        if (!SupportedFormats.Contains(codec.EncodedFormat))
+        {
+            throw new InvalidImageException($"unsupported image format {codec.EncodedFormat} (expected JPEG, PNG, WebP, GIF or BMP)");
+        }
+        var width = codec.Info.Width;
+        var height = codec.Info.Height;
+        if (width <= 0 || height <= 0 || (long)width * height > MaxPixels)
+        {
+            throw new InvalidImageException($"image of {width}x{height} pixels is empty or larger than {MaxPixels / 1_000_000} megapixels");
+        }
+        var opaque = codec.Info.AlphaType == SKAlphaType.Opaque;
+        // No colour space on the destination: Skia then leaves the pixel values as encoded.
+        var target = new SKImageInfo(width, height, SKColorType.Rgba8888, opaque ? SKAlphaType.Opaque : SKAlphaType.Premul);
+        var pixels = new byte[width * height * 4];
+        var result = codec.GetPixels(target, pixels);
+        if (result != SKCodecResult.Success)
+        {
+            throw new InvalidImageException($"the {codec.EncodedFormat} image is truncated or corrupt ({result})");
+        }
+        if (!opaque)
+        {
+            CompositeOnWhite(pixels);
+        }
+        return ImageOrientation.ToUpright(new RgbaImage(width, height, pixels), codec.EncodedOrigin);
+    }
+
+    /// <summary>Premultiplied colour over white: c + (255 − a), exact in integers.</summary>
+    private static void CompositeOnWhite(Span<byte> premultiplied)
+    {
+        for (var i = 0; i < premultiplied.Length; i += 4)
+        {
+            var missing = (byte)(255 - premultiplied[i + 3]);
+            premultiplied[i] += missing;
+            premultiplied[i + 1] += missing;
+            premultiplied[i + 2] += missing;
+            premultiplied[i + 3] = 255;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Options;
+using SaliencySlider.Engine.Explaining;
+using SaliencySlider.Engine.Inference;
+using SaliencySlider.Engine.Models;
+using SaliencySlider.Shared.Configuration;
+
+namespace SaliencySlider.ExplainerWorker.Models;
+
+/// <summary>Every served model, loaded once when the worker starts, each with its explainer.</summary>
+public sealed class LoadedModels : IDisposable
+{
+    private readonly Dictionary<string, Explainer> _explainers = new(StringComparer.Ordinal);
+    private readonly List<ExplainerModel> _models = [];
+
+    public LoadedModels(IOptions<ModelsOptions> modelsOptions, IOptions<WorkerOptions> workerOptions, ILoggerFactory loggerFactory)
+    {
+        var logger = loggerFactory.CreateLogger<LoadedModels>();
+        var settings = modelsOptions.Value;
+        var worker = workerOptions.Value;
+        var manifestDirectory = string.IsNullOrEmpty(settings.ManifestDirectory) ? null : Path.GetFullPath(settings.ManifestDirectory);
+        var catalog = ModelCatalog.Load(manifestDirectory, Path.GetFullPath(settings.Directory), settings.Default);
+        foreach (var warning in catalog.Warnings)
+        {
+            logger.LogWarning("Model catalog: {Warning}", warning);
+        }
+
+        if (catalog.Models.Count == 0)
+        {
+            throw new InvalidOperationException(
+                $"no model found in {Path.GetFullPath(settings.Directory)} (manifests: {manifestDirectory}); set Models__Directory");
+        }
+
+        var sessionOptions = new ClassifierModelOptions { Provider = worker.ExecutionProvider, IntraOpThreads = worker.IntraOpThreads };
+        var explainerOptions = worker.BatchSize > 0 ? new ExplainerOptions { MaxImagesPerRun = worker.BatchSize } : new ExplainerOptions();
+        foreach (var entry in catalog.Models)
+        {
+            var model = ExplainerModel.Load(entry, sessionOptions, loggerFactory.CreateLogger<ClassifierModel>());
+            _models.Add(model);
+            _explainers[entry.Name] = new Explainer(model, explainerOptions);
+            logger.LogInformation("Loaded model {Model} on {Provider}", entry.Name, model.Classifier.ExecutionProvider);
+        }
+
+        ExecutionProvider = _models[0].Classifier.ExecutionProvider;
+    }
+
+    /// <summary>"CUDA" or "CPU".</summary>
+    public string ExecutionProvider { get; }
+
+    public Explainer? Find(string model) => _explainers.GetValueOrDefault(model);
+
+    public void Dispose()
+    {
+        foreach (var model in _models)
+        {
+            model.Dispose();
+        }
+    }
+}

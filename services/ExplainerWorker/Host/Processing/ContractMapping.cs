@@ -1,0 +1,103 @@
+using SaliencySlider.Contracts.V1;
+using SaliencySlider.Engine.Explaining;
+using EngineClassScore = SaliencySlider.Engine.Explaining.ClassScore;
+
+namespace SaliencySlider.ExplainerWorker.Processing;
+
+/// <summary>Between the contract's messages and the engine's settings and events.</summary>
+public static class ContractMapping
+{
+    /// <summary>Settings for normalised options (see ExplainOptionsNormalizer).</summary>
+    public static ExplainSettings ToSettings(ExplainOptions options) => new()
+    {
+        Method = options.Method switch
+        {
+            CamMethod.GradCamPlusPlus => CamMethodKind.GradCamPlusPlus,
+            CamMethod.HiresCam => CamMethodKind.HiResCam,
+            CamMethod.XgradCam => CamMethodKind.XGradCam,
+            CamMethod.LayerCam => CamMethodKind.LayerCam,
+            CamMethod.EigenCam => CamMethodKind.EigenCam,
+            _ => CamMethodKind.GradCam,
+        },
+        TargetClass = options.HasTargetClass ? options.TargetClass : null,
+        TargetLayer = string.IsNullOrEmpty(options.TargetLayer) ? null : options.TargetLayer,
+        FrameCount = options.FrameCount,
+        Baseline = options.Baseline switch
+        {
+            Baseline.Black => BaselineKind.Black,
+            Baseline.Gray => BaselineKind.Gray,
+            _ => BaselineKind.Blur,
+        },
+        MaxFrameSide = options.MaxFrameSide,
+        Format = options.FrameFormat switch
+        {
+            ImageFormat.Webp => FrameFormat.Webp,
+            ImageFormat.Png => FrameFormat.Png,
+            _ => FrameFormat.Jpeg,
+        },
+        TopK = options.TopK,
+        DeletionCurve = options.DeletionCurve,
+    };
+
+    public static Prediction ToContract(PredictionResult prediction)
+    {
+        var result = new Prediction
+        {
+            TargetClass = prediction.TargetClass,
+            TargetLabel = prediction.TargetLabel,
+            TargetProbability = prediction.TargetProbability,
+        };
+        result.Top.AddRange(prediction.Top.Select(ToContract));
+        return result;
+    }
+
+    public static Explanation ToContract(ExplanationReady ready)
+    {
+        var explanation = new Explanation
+        {
+            Prediction = ToContract(ready.Prediction),
+            HeatmapPng = Google.Protobuf.ByteString.CopyFrom(ready.HeatmapPng),
+            CamWidth = ready.CamWidth,
+            CamHeight = ready.CamHeight,
+            Method = ready.Method,
+            Layer = ready.Layer,
+            FrameCount = ready.FrameCount,
+            FrameWidth = ready.FrameWidth,
+            FrameHeight = ready.FrameHeight,
+        };
+        explanation.Cam.AddRange(ready.Cam);
+        return explanation;
+    }
+
+    public static Frame ToContract(SliderFrame frame) => new()
+    {
+        Index = frame.Index,
+        Percent = frame.Percent,
+        Image = Google.Protobuf.ByteString.CopyFrom(frame.Image),
+        MimeType = frame.MimeType,
+        Width = frame.Width,
+        Height = frame.Height,
+        Prediction = ToContract(frame.Prediction),
+        TargetProbability = frame.TargetProbability,
+        DeletionProbability = frame.DeletionProbability ?? 0f,
+    };
+
+    public static Timings ToContract(StageTimings timings, double queueMs) => new()
+    {
+        QueueMs = queueMs,
+        DecodeMs = timings.DecodeMs,
+        GradientMs = timings.GradientMs,
+        CamMs = timings.CamMs,
+        FramesInferenceMs = timings.FramesInferenceMs,
+        RenderMs = timings.RenderMs,
+        TotalMs = timings.TotalMs,
+    };
+
+    private static Contracts.V1.ClassScore ToContract(EngineClassScore score) => new()
+    {
+        Index = score.Index,
+        Label = score.Label,
+        Probability = score.Probability,
+        Logit = score.Logit,
+    };
+}

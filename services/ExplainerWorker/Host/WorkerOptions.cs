@@ -1,0 +1,27 @@
+using SaliencySlider.Engine.Inference;
+
+namespace SaliencySlider.ExplainerWorker;
+
+/// <summary>Section "Worker".</summary>
+public sealed class WorkerOptions
+{
+    public const string Section = "Worker";
+
+    /// <summary>Jobs computed at the same time by this process (one queue consumer each).</summary>
+    public int Concurrency { get; set; } = 1;
+
+    /// <summary>Auto (CUDA when it loads, else CPU), Cpu or Cuda.</summary>
+    public ExecutionProviderPreference ExecutionProvider { get; set; } = ExecutionProviderPreference.Auto;
+
+    /// <summary>ONNX Runtime intra-op threads per session; 0 lets ONNX Runtime decide.</summary>
+    public int IntraOpThreads { get; set; }
+
+    /// <summary>Most images in one classifier run of slider frames; 0 keeps the engine's default.</summary>
+    public int BatchSize { get; set; }
+
+    /// <summary>Consumer name in the queue's group (a slot number is appended); empty: host name and process id.</summary>
+    public string ConsumerName { get; set; } = "";
+
+    /// <summary>How long a stopping worker lets its current jobs finish before handing them back to the queue.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}

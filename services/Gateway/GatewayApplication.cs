@@ -1,0 +1,99 @@
+using Grpc.AspNetCore.Web;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using SaliencySlider.Gateway.Grpc;
+using SaliencySlider.Gateway.Health;
+using SaliencySlider.Gateway.Jobs;
+using SaliencySlider.Gateway.Models;
+using SaliencySlider.Gateway.Submission;
+using SaliencySlider.Shared.Configuration;
+using SaliencySlider.Shared.Jobs;
+using SaliencySlider.Shared.Redis;
+using StackExchange.Redis;
+
+namespace SaliencySlider.Gateway;
+
+/// <summary>
+/// The gateway: native gRPC on Gateway:GrpcPort (HTTP/2 cleartext); gRPC-Web, the demo page and
+/// /healthz on Gateway:HttpPort (HTTP/1.1 and HTTP/2).
+/// </summary>
+public static class GatewayApplication
+{
+    public const string GrpcWebCorsPolicy = "grpc-web";
+    private const int UploadHeadroomBytes = 1024 * 1024;
+
+    /// <param name="configure">Adds configuration after the defaults (tests use it to override settings).</param>
+    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Configuration.AddShortEnvironmentAliases();
+        configure?.Invoke(builder.Configuration);
+
+        var configuration = builder.Configuration;
+        var gatewayOptions = configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
+        var jobOptions = configuration.GetSection(JobOptions.Section).Get<JobOptions>() ?? new JobOptions();
+        var redisOptions = configuration.GetSection(RedisOptions.Section).Get<RedisOptions>() ?? new RedisOptions();
+        var queueOptions = configuration.GetSection(QueueOptions.Section).Get<QueueOptions>() ?? new QueueOptions();
+
+        builder.Services.Configure<GatewayOptions>(configuration.GetSection(GatewayOptions.Section));
+        builder.Services.Configure<JobOptions>(configuration.GetSection(JobOptions.Section));
+        builder.Services.Configure<RedisOptions>(configuration.GetSection(RedisOptions.Section));
+        builder.Services.Configure<QueueOptions>(configuration.GetSection(QueueOptions.Section));
+        builder.Services.Configure<ModelsOptions>(configuration.GetSection(ModelsOptions.Section));
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.ListenAnyIP(gatewayOptions.GrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.ListenAnyIP(gatewayOptions.HttpPort, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+        });
+
+        builder.Services.AddSingleton<IConnectionMultiplexer>(_ =>
+        {
+            var options = RedisConnector.ParseConfiguration(redisOptions.Configuration);
+            options.ClientName ??= "saliency-gateway";
+            return ConnectionMultiplexer.Connect(options);
+        });
+        builder.Services.AddSingleton(new JobKeys(redisOptions.KeyPrefix));
+        builder.Services.AddSingleton(services => new JobIdFactory(jobOptions.IdSecret, services.GetRequiredService<ILogger<JobIdFactory>>()));
+        builder.Services.AddSingleton(_ => new BlockingStreamReader(
+            redisOptions.Configuration, redisOptions.BlockingConnections, queueOptions.BlockTime, "saliency-gateway-follow"));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ServedModels>();
+        builder.Services.AddSingleton<WorkerDirectory>();
+        builder.Services.AddSingleton<SubmissionValidator>();
+        builder.Services.AddSingleton<JobEnqueuer>();
+        builder.Services.AddSingleton<JobRecordReader>();
+        builder.Services.AddSingleton<JobEventFollower>();
+        builder.Services.AddHostedService<QueueInitializer>();
+
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = checked((int)(jobOptions.MaxImageBytes + UploadHeadroomBytes));
+            grpc.Interceptors.Add<RedisFailureInterceptor>();
+        });
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddGrpcHealthChecks().AddCheck<RedisHealthCheck>("redis");
+        builder.Services.AddCors(cors => cors.AddPolicy(GrpcWebCorsPolicy, policy => policy
+            .AllowAnyOrigin()
+            .AllowAnyMethod()
+            .AllowAnyHeader()
+            .WithExposedHeaders("Grpc-Status", "Grpc-Message", "Grpc-Encoding", "Grpc-Accept-Encoding")));
+
+        var app = builder.Build();
+        // Read the catalog now, so a bad model directory shows in the start-up log rather than on the first call.
+        _ = app.Services.GetRequiredService<ServedModels>();
+
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseCors();
+        app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
+
+        app.MapGrpcService<SaliencyGrpcService>().RequireCors(GrpcWebCorsPolicy);
+        app.MapGrpcHealthChecksService().RequireCors(GrpcWebCorsPolicy);
+        app.MapGrpcReflectionService();
+        app.MapHealthChecks("/healthz");
+        app.MapFallbackToFile("index.html");
+        return app;
+    }
+}

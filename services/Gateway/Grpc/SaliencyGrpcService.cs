@@ -1,0 +1,102 @@
+using Grpc.Core;
+using SaliencySlider.Contracts.V1;
+using SaliencySlider.Gateway.Jobs;
+using SaliencySlider.Gateway.Models;
+using SaliencySlider.Gateway.Submission;
+using SaliencySlider.Shared.Jobs;
+
+namespace SaliencySlider.Gateway.Grpc;
+
+/// <summary>The saliency.v1.SaliencySlider service (see protos/saliency/v1/saliency.proto).</summary>
+public sealed class SaliencyGrpcService(
+    SubmissionValidator validator,
+    JobEnqueuer enqueuer,
+    JobRecordReader records,
+    JobEventFollower follower,
+    ServedModels models,
+    WorkerDirectory workers) : Contracts.V1.SaliencySlider.SaliencySliderBase
+{
+    public override async Task<SubmitResponse> Submit(SubmitRequest request, ServerCallContext context)
+    {
+        var result = await enqueuer.EnqueueAsync(validator.Validate(request));
+        return new SubmitResponse
+        {
+            JobId = result.JobId,
+            State = result.State,
+            Cached = result.Cached,
+            QueuePosition = result.QueuePosition,
+        };
+    }
+
+    public override async Task<Job> GetJob(GetJobRequest request, ServerCallContext context)
+    {
+        CheckJobId(request.JobId);
+        return await records.ReadAsync(request.JobId) ?? throw NotFound(request.JobId);
+    }
+
+    public override async Task StreamFrames(StreamFramesRequest request, IServerStreamWriter<FrameEvent> responseStream, ServerCallContext context)
+    {
+        CheckJobId(request.JobId);
+        if (!await records.ExistsAsync(request.JobId))
+        {
+            throw NotFound(request.JobId);
+        }
+
+        await ForwardAsync(request.JobId, responseStream, context.CancellationToken);
+    }
+
+    public override async Task Explain(SubmitRequest request, IServerStreamWriter<FrameEvent> responseStream, ServerCallContext context)
+    {
+        var result = await enqueuer.EnqueueAsync(validator.Validate(request));
+        await ForwardAsync(result.JobId, responseStream, context.CancellationToken);
+    }
+
+    public override async Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
+    {
+        var provider = await workers.ExecutionProviderAsync();
+        var response = new ListModelsResponse();
+        foreach (var model in models.Catalog.Models)
+        {
+            response.Models.Add(new ModelInfo
+            {
+                Name = model.Name,
+                InputWidth = model.InputWidth,
+                InputHeight = model.InputHeight,
+                Classes = model.ClassCount,
+                DefaultLayer = model.DefaultLayer ?? "",
+                IsDefault = model.Name == models.Catalog.DefaultName,
+                ExecutionProvider = provider,
+                Description = model.Manifest.Description ?? "",
+            });
+        }
+
+        return response;
+    }
+
+    private async Task ForwardAsync(string jobId, IServerStreamWriter<FrameEvent> responseStream, CancellationToken cancellationToken)
+    {
+        await foreach (var frameEvent in follower.FollowAsync(jobId, cancellationToken))
+        {
+            await responseStream.WriteAsync(frameEvent, cancellationToken);
+        }
+    }
+
+    private static void CheckJobId(string jobId)
+    {
+        if (string.IsNullOrEmpty(jobId))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "job_id is empty"));
+        }
+
+        if (!JobIdFactory.IsWellFormed(jobId))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument,
+                $"job_id '{Shorten(jobId)}' is malformed: job ids are {JobIdFactory.IdLength} lowercase hex digits, as returned by Submit"));
+        }
+    }
+
+    private static RpcException NotFound(string jobId)
+        => new(new Status(StatusCode.NotFound, $"no job {jobId}: it was never submitted or has expired"));
+
+    private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using SaliencySlider.Contracts.V1;
+using SaliencySlider.Gateway.Models;
+using SaliencySlider.Shared.Configuration;
+using SaliencySlider.Shared.Jobs;
+
+namespace SaliencySlider.Gateway.Submission;
+
+/// <summary>A request that passed validation: the model resolved and the options normalised.</summary>
+public sealed record ValidatedSubmission(ReadOnlyMemory<byte> Image, string Model, ExplainOptions Options, ImageHeader Header);
+
+/// <summary>
+/// Checks a Submit request before anything is stored, cheapest check first: size, image header
+/// (format and pixel count, without decoding), model, options. Every refusal is INVALID_ARGUMENT
+/// with a message that says what to change.
+/// </summary>
+public sealed class SubmissionValidator(ServedModels models, IOptions<JobOptions> jobOptions)
+{
+    private readonly JobOptions _limits = jobOptions.Value;
+
+    public ValidatedSubmission Validate(SubmitRequest request)
+    {
+        var image = request.Image.Memory;
+        if (image.Length == 0)
+        {
+            throw Invalid("image is empty; send the encoded bytes of a " + ImageHeaderInspector.SupportedFormatNames + " file");
+        }
+
+        if (image.Length > _limits.MaxImageBytes)
+        {
+            throw Invalid($"image is {FormatBytes(image.Length)}; the limit is {FormatBytes(_limits.MaxImageBytes)}");
+        }
+
+        var header = ImageHeaderInspector.TryRead(image)
+            ?? throw Invalid($"image is not a decodable {ImageHeaderInspector.SupportedFormatNames} file ({image.Length} bytes starting {FirstBytes(image.Span)})");
+        if (!ImageHeaderInspector.SupportedFormats.Contains(header.Format))
+        {
+            throw Invalid($"image format {header.Format} is not supported; use {ImageHeaderInspector.SupportedFormatNames}");
+        }
+
+        if (header.Width <= 0 || header.Height <= 0)
+        {
+            throw Invalid($"image has no pixels ({header.Width}×{header.Height})");
+        }
+
+        var pixels = (long)header.Width * header.Height;
+        if (pixels > _limits.MaxPixels)
+        {
+            throw Invalid($"image is {header.Width}×{header.Height} = {Megapixels(pixels)} MP; the limit is {Megapixels(_limits.MaxPixels)} MP");
+        }
+
+        var model = models.Find(request.Model)
+            ?? throw Invalid(string.IsNullOrEmpty(request.Model)
+                ? "no model is configured on this server"
+                : $"unknown model '{request.Model}'; known models: {models.KnownNames}");
+
+        ExplainOptions options;
+        try
+        {
+            options = ExplainOptionsNormalizer.Normalize(request.Options, ServedModels.LimitsOf(model));
+        }
+        catch (InvalidOptionsException e)
+        {
+            throw Invalid(e.Message);
+        }
+
+        return new ValidatedSubmission(image, model.Name, options, header);
+    }
+
+    private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
+
+    private static string FormatBytes(long bytes) => bytes >= 1024 * 1024
+        ? (bytes / (1024.0 * 1024.0)).ToString("0.##", CultureInfo.InvariantCulture) + " MiB"
+        : bytes.ToString(CultureInfo.InvariantCulture) + " bytes";
+
+    private static string Megapixels(long pixels) => (pixels / 1e6).ToString("0.#", CultureInfo.InvariantCulture);
+
+    private static string FirstBytes(ReadOnlySpan<byte> image) => Convert.ToHexString(image[..Math.Min(8, image.Length)]);
+}

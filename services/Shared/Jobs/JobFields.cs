@@ -1,0 +1,63 @@
+namespace SaliencySlider.Shared.Jobs;
+
+/// <summary>Field names of the job record hash.</summary>
+public static class JobFields
+{
+    /// <summary>The <see cref="Contracts.V1.JobState"/> name (QUEUED, RUNNING, DONE, FAILED).</summary>
+    public const string State = "state";
+    public const string Model = "model";
+
+    /// <summary>The normalised <see cref="Contracts.V1.ExplainOptions"/>, protobuf bytes.</summary>
+    public const string Options = "options";
+    public const string FrameCount = "frame_count";
+    public const string FramesReady = "frames_ready";
+    public const string Attempts = "attempts";
+    public const string Error = "error";
+
+    /// <summary>Unix time in milliseconds.</summary>
+    public const string CreatedAt = "created_at";
+    public const string StartedAt = "started_at";
+    public const string FinishedAt = "finished_at";
+
+    /// <summary>The full image's <see cref="Contracts.V1.Prediction"/>, protobuf bytes.</summary>
+    public const string Prediction = "prediction";
+
+    /// <summary>The <see cref="Contracts.V1.Timings"/>, protobuf bytes.</summary>
+    public const string Timings = "timings";
+
+    /// <summary>Message id of the job's latest entry in the queue stream.</summary>
+    public const string QueueEntry = "queue_entry";
+}
+
+/// <summary>Field names of a queue stream entry.</summary>
+public static class QueueFields
+{
+    public const string JobId = "job_id";
+}
+
+/// <summary>How a <see cref="Contracts.V1.JobState"/> is written in the <see cref="JobFields.State"/> field.</summary>
+public static class JobStateNames
+{
+    public const string Queued = "QUEUED";
+    public const string Running = "RUNNING";
+    public const string Done = "DONE";
+    public const string Failed = "FAILED";
+
+    public static string Of(Contracts.V1.JobState state) => state switch
+    {
+        Contracts.V1.JobState.Queued => Queued,
+        Contracts.V1.JobState.Running => Running,
+        Contracts.V1.JobState.Done => Done,
+        Contracts.V1.JobState.Failed => Failed,
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, "not a job state"),
+    };
+
+    public static Contracts.V1.JobState Parse(string? name) => name switch
+    {
+        Queued => Contracts.V1.JobState.Queued,
+        Running => Contracts.V1.JobState.Running,
+        Done => Contracts.V1.JobState.Done,
+        Failed => Contracts.V1.JobState.Failed,
+        _ => Contracts.V1.JobState.Unspecified,
+    };
+}

@@ -1,0 +1,24 @@
+using StackExchange.Redis;
+
+namespace SaliencySlider.Shared.Jobs;
+
+/// <summary>
+/// The Redis key layout. Every key of one job shares the hash tag {jobId}, so a job's keys live in
+/// one cluster slot and a transaction or script may touch them together.
+/// </summary>
+public sealed class JobKeys(string prefix)
+{
+    public string Prefix { get; } = prefix;
+
+    /// <summary>Hash: the job record (fields in <see cref="JobFields"/>).</summary>
+    public RedisKey Job(string jobId) => $"{Prefix}:{{{jobId}}}:job";
+
+    /// <summary>String: the uploaded image bytes.</summary>
+    public RedisKey Image(string jobId) => $"{Prefix}:{{{jobId}}}:image";
+
+    /// <summary>Stream: the job's events, each entry encoded by <see cref="JobEventCodec"/>.</summary>
+    public RedisKey Events(string jobId) => $"{Prefix}:{{{jobId}}}:events";
+
+    /// <summary>Hash: consumer name → <see cref="WorkerHeartbeat"/> of each worker slot.</summary>
+    public RedisKey Workers => $"{Prefix}:workers";
+}
