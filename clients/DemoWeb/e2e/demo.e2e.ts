@@ -2,7 +2,7 @@
  * The demo page in real headless Chromium against the real gateway, worker and Redis: upload,
  * live frames, a 200-step drag that must not touch the network, and a bad upload.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -122,6 +122,13 @@ describe("demo page", () => {
     expect(requests).toEqual([]);
 
     await page.screenshot({ path: join(resultsDir, "demo-slider-at-35.png"), fullPage: true });
+
+    // The frames as an animated GIF, encoded in the page.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=gif]")]);
+    const gifPath = join(resultsDir, download.suggestedFilename());
+    await download.saveAs(gifPath);
+    expect(download.suggestedFilename()).toBe("chelsea-saliency.gif");
+    expect(readFileSync(gifPath).subarray(0, 6).toString("latin1")).toBe("GIF89a");
     if (process.env.UPDATE_DOCS_SCREENSHOT === "1") {
       mkdirSync(resolve(repoRoot, "docs"), { recursive: true });
       await page.screenshot({ path: resolve(repoRoot, "docs/demo-screenshot.png"), fullPage: true });
@@ -144,12 +151,15 @@ describe("demo page", () => {
     expect(requests).toEqual([]);
     expect(await page.isDisabled("[data-testid=explain]")).toBe(true);
 
-    // The page goes on working: a real image after the bad one is explained.
+    // The page goes on working: a real image after the bad one is explained, with the deletion curve.
+    await page.check("#deletion");
     await page.setInputFiles("[data-testid=file-input]", join(testImages, "coffee.png"));
     await page.locator("[data-testid=error]").waitFor({ state: "hidden" });
     const total = await waitForAllFrames(page);
     expect(total).toBe(21);
     expect(await page.locator("[data-testid=bars] li").count()).toBe(3);
+    expect(await page.textContent("[data-testid=auc]")).toMatch(/^Insertion AUC 0\.\d{3} · deletion AUC 0\.\d{3}$/);
+    expect((await page.getAttribute("[data-testid=curve] .curve-deletion", "d"))?.match(/[ML]/g)?.length).toBe(total);
     await page.screenshot({ path: join(resultsDir, "demo-phone-width.png"), fullPage: true });
     await page.close();
   });

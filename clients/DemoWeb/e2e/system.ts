@@ -119,7 +119,7 @@ async function waitUntilHealthy(url: string, processes: readonly Service[], time
   for (;;) {
     const exited = processes.find(({ child }) => child.exitCode !== null || child.signalCode !== null);
     if (exited !== undefined) {
-      throw new Error(`${exited.name} exited (code ${exited.child.exitCode}); see its log in ${resultsDir}`);
+      throw new Error(`${exited.name} exited (${exited.child.exitCode ?? exited.child.signalCode}); see its log in ${resultsDir}`);
     }
     try {
       const response = await fetch(url);
