@@ -16,7 +16,8 @@ export const testImages = resolve(repoRoot, "../shared/testdata/images");
 
 const gatewayDir = join(repoRoot, "services/Gateway");
 const gatewayDll = join(gatewayDir, "bin/Release/net10.0/SaliencySlider.Gateway.dll");
-const workerDll = join(repoRoot, "services/ExplainerWorker/Host/bin/Release/net10.0/SaliencySlider.ExplainerWorker.dll");
+const workerDir = join(repoRoot, "services/ExplainerWorker/Host");
+const workerDll = join(workerDir, "bin/Release/net10.0/SaliencySlider.ExplainerWorker.dll");
 
 interface Service {
   readonly name: string;
@@ -71,9 +72,10 @@ export async function startSystem(): Promise<RunningSystem> {
       Gateway__HttpPort: String(httpPort),
       Gateway__GrpcPort: String(grpcPort),
     };
-    // The gateway's content root is its project folder, where the page was built into wwwroot.
+    // Each runs in its project folder (its content root: appsettings.json, and the gateway's
+    // wwwroot where the page was built); every path passed above is absolute.
     processes.push(launch("gateway", gatewayDll, gatewayDir, env));
-    processes.push(launch("worker", workerDll, repoRoot, env));
+    processes.push(launch("worker", workerDll, workerDir, env));
     const baseUrl = `http://127.0.0.1:${httpPort}`;
     await waitUntilHealthy(`${baseUrl}/healthz`, processes);
     return { baseUrl, stop };
