@@ -1,1 +1,3 @@
-Console.WriteLine("saliency");
+using SaliencySlider.Cli;
+
+return await CliApp.RunAsync(args, Console.Out, Console.Error);

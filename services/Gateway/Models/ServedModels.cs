@@ -11,8 +11,8 @@ public sealed class ServedModels
     public ServedModels(IOptions<ModelsOptions> options, ILogger<ServedModels> logger)
     {
         var settings = options.Value;
-        var modelDirectory = Path.GetFullPath(settings.Directory);
-        var manifestDirectory = string.IsNullOrEmpty(settings.ManifestDirectory) ? null : Path.GetFullPath(settings.ManifestDirectory);
+        var modelDirectory = ModelsOptions.ResolveFolder(settings.Directory);
+        var manifestDirectory = string.IsNullOrEmpty(settings.ManifestDirectory) ? null : ModelsOptions.ResolveFolder(settings.ManifestDirectory);
         Catalog = ModelCatalog.Load(manifestDirectory, modelDirectory, settings.Default);
         foreach (var warning in Catalog.Warnings)
         {

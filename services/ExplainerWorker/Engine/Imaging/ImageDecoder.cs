@@ -20,24 +20,20 @@ public static class ImageDecoder
         SKEncodedImageFormat.Jpeg, SKEncodedImageFormat.Png, SKEncodedImageFormat.Webp, SKEncodedImageFormat.Gif, SKEncodedImageFormat.Bmp,
     ];
 
+    /// <summary>Checks the header only (format and size, no pixels decoded): a cheap early rejection.</summary>
+    public static (SKEncodedImageFormat Format, int Width, int Height) Identify(ReadOnlySpan<byte> encoded)
+    {
+        using var data = SKData.CreateCopy(encoded);
+        using var codec = OpenCodec(data);
+        return (codec.EncodedFormat, codec.Info.Width, codec.Info.Height);
+    }
+
     public static RgbaImage Decode(ReadOnlySpan<byte> encoded)
     {
-        if (encoded.IsEmpty)
-        {
-            throw new InvalidImageException(NotAnImageMessage);
-        }
         using var data = SKData.CreateCopy(encoded);
-        using var codec = SKCodec.Create(data) ?? throw new InvalidImageException(NotAnImageMessage);
-        if (!SupportedFormats.Contains(codec.EncodedFormat))
-        {
-            throw new InvalidImageException($"unsupported image format {codec.EncodedFormat} (expected JPEG, PNG, WebP, GIF or BMP)");
-        }
+        using var codec = OpenCodec(data);
         var width = codec.Info.Width;
         var height = codec.Info.Height;
-        if (width <= 0 || height <= 0 || (long)width * height > MaxPixels)
-        {
-            throw new InvalidImageException($"image of {width}x{height} pixels is empty or larger than {MaxPixels / 1_000_000} megapixels");
-        }
         var opaque = codec.Info.AlphaType == SKAlphaType.Opaque;
         // No colour space on the destination: Skia then leaves the pixel values as encoded.
         var target = new SKImageInfo(width, height, SKColorType.Rgba8888, opaque ? SKAlphaType.Opaque : SKAlphaType.Premul);
@@ -52,6 +48,30 @@ public static class ImageDecoder
             CompositeOnWhite(pixels);
         }
         return ImageOrientation.ToUpright(new RgbaImage(width, height, pixels), codec.EncodedOrigin);
+    }
+
+    private static SKCodec OpenCodec(SKData data)
+    {
+        if (data.Size == 0)
+        {
+            throw new InvalidImageException(NotAnImageMessage);
+        }
+        var codec = SKCodec.Create(data) ?? throw new InvalidImageException(NotAnImageMessage);
+        string? problem = null;
+        if (!SupportedFormats.Contains(codec.EncodedFormat))
+        {
+            problem = $"unsupported image format {codec.EncodedFormat} (expected JPEG, PNG, WebP, GIF or BMP)";
+        }
+        else if (codec.Info.Width <= 0 || codec.Info.Height <= 0 || (long)codec.Info.Width * codec.Info.Height > MaxPixels)
+        {
+            problem = $"image of {codec.Info.Width}x{codec.Info.Height} pixels is empty or larger than {MaxPixels / 1_000_000} megapixels";
+        }
+        if (problem is not null)
+        {
+            codec.Dispose();
+            throw new InvalidImageException(problem);
+        }
+        return codec;
     }
 
     /// <summary>Premultiplied colour over white: c + (255 − a), exact in integers.</summary>

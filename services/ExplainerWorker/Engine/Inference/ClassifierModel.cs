@@ -1,4 +1,11 @@
+using System.Collections.Concurrent;
+using Google.Protobuf;
 using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Onnx;
+using SaliencySlider.Engine.Explaining;
+using SaliencySlider.Engine.Gradients;
 
 namespace SaliencySlider.Engine.Inference;
 
@@ -48,8 +55,46 @@ public sealed class GradientBatch
 /// </summary>
 public sealed partial class ClassifierModel : IDisposable
 {
+    private readonly LoadedModel loaded;
+    private readonly OrtSessionFactory sessions;
+    private readonly Dictionary<string, TensorFacts> facts;
+    private readonly InferenceSession forwardSession;
+    private readonly long[] logitsTail;
+    private readonly ConcurrentDictionary<string, Lazy<GradientSession>> gradientSessions = new(StringComparer.Ordinal);
+    private readonly ILogger? logger;
+    private bool disposed;
+
+    private ClassifierModel(byte[] modelBytes, ClassifierModelOptions options, ILogger? logger)
+    {
+        this.logger = logger;
+        loaded = OnnxModelLoader.Load(modelBytes);
+        sessions = new OrtSessionFactory(options, logger);
+        facts = StaticShapeProbe.Run(loaded, sessions);
+        var index = new OnnxGraphIndex(loaded.Model.Graph);
+
+        InputName = loaded.InputName;
+        InputChannels = loaded.InputChannels;
+        InputHeight = loaded.InputHeight;
+        InputWidth = loaded.InputWidth;
+        LogitsName = LogitsLocator.Locate(index);
+        logitsTail = facts[LogitsName].Shape[1..];
+        ClassCount = (int)logitsTail.Aggregate(1L, (a, b) => a * b);
+        DefaultTargetLayer = TargetLayerSelector.SelectDefault(index, facts, InputName, LogitsName);
+        ExecutionProvider = sessions.ExecutionProvider;
+
+        forwardSession = sessions.Create(ForwardModelBytes());
+        SupportsBatching = RunsWithBatchOfTwo();
+        if (logger is not null)
+        {
+            InferenceLog.ModelLoaded(logger, InputName, InputChannels, InputHeight, InputWidth, LogitsName, ClassCount, DefaultTargetLayer, SupportsBatching);
+        }
+    }
+
     public static ClassifierModel Load(string onnxPath, ClassifierModelOptions? options = null, ILogger? logger = null)
-        => throw new NotImplementedException();
+        => Load(File.ReadAllBytes(onnxPath), options, logger);
+
+    public static ClassifierModel Load(byte[] modelBytes, ClassifierModelOptions? options = null, ILogger? logger = null)
+        => new(modelBytes, options ?? new ClassifierModelOptions(), logger);
 
     public string InputName { get; private set; } = "";
     public int InputChannels { get; private set; }
@@ -70,19 +115,165 @@ public sealed partial class ClassifierModel : IDisposable
     public bool SupportsBatching { get; private set; }
 
     /// <summary>Static shape (batch dimension included, as 1) of any tensor of the graph.</summary>
-    public IReadOnlyList<int> TensorShape(string tensorName) => throw new NotImplementedException();
+    public IReadOnlyList<int> TensorShape(string tensorName)
+        => facts.TryGetValue(tensorName, out var f)
+            ? f.Shape.Select(d => (int)d).ToArray()
+            : throw new ArgumentException($"The model has no tensor named '{tensorName}'.", nameof(tensorName));
+
+    /// <summary>Float rank-4 tensors between the input and the logits with a spatial size above 1, in graph order.</summary>
+    public IReadOnlyList<string> CandidateTargetLayers()
+        => TargetLayerSelector.SpatialActivationsOnPath(new OnnxGraphIndex(loaded.Model.Graph), facts, InputName, LogitsName);
 
     /// <summary>Logits [N, K] for a batch of preprocessed NCHW inputs.</summary>
-    public float[] Forward(ReadOnlySpan<float> input, int batch) => throw new NotImplementedException();
+    public float[] Forward(ReadOnlySpan<float> input, int batch)
+    {
+        var imageSize = RequireInput(input, batch);
+        var logits = new float[batch * ClassCount];
+        var chunk = SupportsBatching ? batch : 1;
+        for (var start = 0; start < batch; start += chunk)
+        {
+            var count = Math.Min(chunk, batch - start);
+            RunForward(input.Slice(start * imageSize, count * imageSize), count, logits.AsMemory(start * ClassCount, count * ClassCount));
+        }
+
+        return logits;
+    }
 
     /// <summary>
     /// One run returning logits, activations and gradients. <paramref name="targetClasses"/> holds one
     /// class per image, or -1 for the image's top-1 prediction.
     /// </summary>
     public GradientBatch ForwardWithGradients(ReadOnlySpan<float> input, int batch, ReadOnlySpan<int> targetClasses, string? targetLayer = null)
-        => throw new NotImplementedException();
+    {
+        var imageSize = RequireInput(input, batch);
+        if (targetClasses.Length != batch)
+        {
+            throw new ArgumentException($"Expected {batch} target classes, got {targetClasses.Length}.", nameof(targetClasses));
+        }
+
+        foreach (var targetClass in targetClasses)
+        {
+            if (targetClass < -1 || targetClass >= ClassCount)
+            {
+                throw new ArgumentOutOfRangeException(nameof(targetClasses), targetClass, $"Target classes must lie in [0, {ClassCount}) or be -1 for the top-1.");
+            }
+        }
+
+        var layer = string.IsNullOrEmpty(targetLayer) ? DefaultTargetLayer : targetLayer;
+        if (layer.Length == 0)
+        {
+            throw new UnsupportedModelException("The model has no default target layer (no 4-D activation before the logits); name one.");
+        }
+
+        var session = GradientSessionFor(layer);
+        var result = session.Allocate(batch, ClassCount, logitsTail);
+        var chunk = SupportsBatching ? batch : 1;
+        for (var start = 0; start < batch; start += chunk)
+        {
+            var count = Math.Min(chunk, batch - start);
+            session.Run(input.Slice(start * imageSize, count * imageSize), InputShape(count), targetClasses.Slice(start, count), result, start);
+        }
+
+        return result.ToBatch();
+    }
 
     public void Dispose()
     {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
+        forwardSession.Dispose();
+        foreach (var lazy in gradientSessions.Values)
+        {
+            if (lazy.IsValueCreated)
+            {
+                lazy.Value.Dispose();
+            }
+        }
+    }
+
+    private GradientSession GradientSessionFor(string layer)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var lazy = gradientSessions.GetOrAdd(layer, name => new Lazy<GradientSession>(() => CreateGradientSession(name), LazyThreadSafetyMode.ExecutionAndPublication));
+        try
+        {
+            return lazy.Value;
+        }
+        catch (UnsupportedModelException)
+        {
+            gradientSessions.TryRemove(layer, out _);
+            throw;
+        }
+    }
+
+    private GradientSession CreateGradientSession(string layer)
+    {
+        var graph = GradientGraphBuilder.Build(loaded.Model, facts, InputName, LogitsName, layer);
+        if (logger is not null)
+        {
+            InferenceLog.GradientGraphBuilt(logger, layer, graph.ModelBytes.Length);
+        }
+        return new GradientSession(sessions.Create(graph.ModelBytes), graph, InputName);
+    }
+
+    private byte[] ForwardModelBytes()
+    {
+        var model = loaded.Model.Clone();
+        model.Graph.Output.Clear();
+        model.Graph.Output.Add(new ValueInfoProto
+        {
+            Name = LogitsName,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float } },
+        });
+        return model.ToByteArray();
+    }
+
+    private bool RunsWithBatchOfTwo()
+    {
+        try
+        {
+            var zeros = new float[2 * InputChannels * InputHeight * InputWidth];
+            RunForward(zeros, 2, new float[2 * ClassCount]);
+            return true;
+        }
+        catch (OnnxRuntimeException e)
+        {
+            if (logger is not null)
+            {
+                InferenceLog.NoBatching(logger, e.Message);
+            }
+            return false;
+        }
+    }
+
+    private unsafe void RunForward(ReadOnlySpan<float> input, int batch, Memory<float> logits)
+    {
+        fixed (float* data = input)
+        {
+            using var inputValue = OrtValue.CreateTensorValueWithData(
+                OrtMemoryInfo.DefaultInstance, TensorElementType.Float, InputShape(batch), (IntPtr)data, input.Length * sizeof(float));
+            using var outputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, logits, [batch, .. logitsTail]);
+            using var runOptions = new RunOptions();
+            forwardSession.Run(runOptions, [InputName], [inputValue], [LogitsName], [outputValue]);
+        }
+    }
+
+    private long[] InputShape(int batch) => [batch, InputChannels, InputHeight, InputWidth];
+
+    private int RequireInput(ReadOnlySpan<float> input, int batch)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        var imageSize = InputChannels * InputHeight * InputWidth;
+        if (input.Length != batch * imageSize)
+        {
+            throw new ArgumentException($"Expected {batch}×{InputChannels}×{InputHeight}×{InputWidth} = {batch * imageSize} floats, got {input.Length}.", nameof(input));
+        }
+
+        return imageSize;
     }
 }

@@ -1,4 +1,6 @@
+using SaliencySlider.Engine.Explaining;
 using SaliencySlider.Engine.Imaging;
+using SkiaSharp;
 
 namespace SaliencySlider.Engine.Rendering;
 
@@ -46,5 +48,23 @@ public static class HeatmapRenderer
             result[i + 3] = 255;
         }
         return new RgbaImage(image.Width, image.Height, result);
+    }
+
+    /// <summary>overlay.png: an encoded image (e.g. the 100 % frame) with an encoded heatmap PNG of the same size over it.</summary>
+    public static byte[] OverlayPng(ReadOnlySpan<byte> encodedImage, ReadOnlySpan<byte> heatmapPng, float opacity = DefaultOverlayOpacity)
+    {
+        var image = ImageDecoder.Decode(encodedImage);
+        var heatmap = DecodeUnpremultiplied(heatmapPng);
+        return ImageEncoder.Encode(Overlay(image, heatmap, opacity), FrameFormat.Png);
+    }
+
+    private static byte[] DecodeUnpremultiplied(ReadOnlySpan<byte> png)
+    {
+        using var data = SKData.CreateCopy(png);
+        using var codec = SKCodec.Create(data) ?? throw new InvalidImageException("the heatmap is not a PNG");
+        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var pixels = new byte[info.BytesSize];
+        var result = codec.GetPixels(info, pixels);
+        return result == SKCodecResult.Success ? pixels : throw new InvalidImageException($"the heatmap could not be decoded ({result})");
     }
 }

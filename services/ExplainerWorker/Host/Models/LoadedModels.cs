@@ -17,8 +17,8 @@ public sealed class LoadedModels : IDisposable
         var logger = loggerFactory.CreateLogger<LoadedModels>();
         var settings = modelsOptions.Value;
         var worker = workerOptions.Value;
-        var manifestDirectory = string.IsNullOrEmpty(settings.ManifestDirectory) ? null : Path.GetFullPath(settings.ManifestDirectory);
-        var catalog = ModelCatalog.Load(manifestDirectory, Path.GetFullPath(settings.Directory), settings.Default);
+        var manifestDirectory = string.IsNullOrEmpty(settings.ManifestDirectory) ? null : ModelsOptions.ResolveFolder(settings.ManifestDirectory);
+        var catalog = ModelCatalog.Load(manifestDirectory, ModelsOptions.ResolveFolder(settings.Directory), settings.Default);
         foreach (var warning in catalog.Warnings)
         {
             logger.LogWarning("Model catalog: {Warning}", warning);
@@ -27,7 +27,7 @@ public sealed class LoadedModels : IDisposable
         if (catalog.Models.Count == 0)
         {
             throw new InvalidOperationException(
-                $"no model found in {Path.GetFullPath(settings.Directory)} (manifests: {manifestDirectory}); set Models__Directory");
+                $"no model found in {ModelsOptions.ResolveFolder(settings.Directory)} (manifests: {manifestDirectory}); set Models__Directory");
         }
 
         var sessionOptions = new ClassifierModelOptions { Provider = worker.ExecutionProvider, IntraOpThreads = worker.IntraOpThreads };
@@ -37,7 +37,7 @@ public sealed class LoadedModels : IDisposable
             var model = ExplainerModel.Load(entry, sessionOptions, loggerFactory.CreateLogger<ClassifierModel>());
             _models.Add(model);
             _explainers[entry.Name] = new Explainer(model, explainerOptions);
-            logger.LogInformation("Loaded model {Model} on {Provider}", entry.Name, model.Classifier.ExecutionProvider);
+            WorkerLog.ModelLoaded(logger, entry.Name, model.Classifier.ExecutionProvider);
         }
 
         ExecutionProvider = _models[0].Classifier.ExecutionProvider;

@@ -53,7 +53,7 @@ public sealed class JobProcessor(
         var state = JobStateNames.Parse(record.GetValueOrDefault(JobFields.State));
         if (state is JobState.Done or JobState.Failed)
         {
-            logger.LogInformation("Job {JobId} is already {State}; skipping a repeated delivery", jobId, state);
+            WorkerLog.RepeatedDelivery(logger, jobId, state);
             return JobOutcome.Skipped;
         }
 
@@ -62,7 +62,7 @@ public sealed class JobProcessor(
         var writer = new JobWriter(database, keys, jobId, attempt, jobOptions.Value.Ttl);
         var startedAt = clock.GetUtcNow();
         await writer.MarkRunningAsync(startedAt);
-        logger.LogInformation("Job {JobId}: attempt {Attempt} started", jobId, attempt);
+        WorkerLog.AttemptStarted(logger, jobId, attempt);
         try
         {
             return await ExplainAsync(writer, jobId, record, startedAt, abort);
@@ -125,7 +125,7 @@ public sealed class JobProcessor(
                         },
                         clock.GetUtcNow());
                     metrics.Completed();
-                    logger.LogInformation("Job {JobId}: done in {TotalMs:0} ms", jobId, completed.Timings.TotalMs);
+                    WorkerLog.JobDone(logger, jobId, completed.Timings.TotalMs);
                     return JobOutcome.Completed;
             }
         }

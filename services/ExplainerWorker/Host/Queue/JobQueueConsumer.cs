@@ -49,7 +49,7 @@ public sealed class JobQueueConsumer(
 
     private async Task RunSlotAsync(string consumer, CancellationToken stoppingToken)
     {
-        logger.LogInformation("Consumer {Consumer} reading the queue", consumer);
+        WorkerLog.ConsumerStarted(logger, consumer);
         var groupReady = false;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -77,7 +77,7 @@ public sealed class JobQueueConsumer(
             }
         }
 
-        logger.LogInformation("Consumer {Consumer} stopped", consumer);
+        WorkerLog.ConsumerStopped(logger, consumer);
     }
 
     private async Task HandleAsync(QueuedJob job, CancellationToken stoppingToken)

@@ -1,0 +1,29 @@
+using System.CommandLine;
+using System.Text.RegularExpressions;
+
+namespace SaliencySlider.Cli;
+
+/// <summary>The `saliency` command line. Callable in-process (tests) with its own output writers.</summary>
+public static class CliApp
+{
+    public const int ExitOk = 0;
+    public const int ExitFailure = 1;
+    public const int ExitUsage = 2;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
+    {
+        var root = new RootCommand("Saliency Slider: explains an image classifier's prediction with CAM methods and a saliency slider.")
+        {
+            ExplainCommand.Create(stdout, stderr),
+        };
+        var parseResult = root.Parse(args);
+        if (parseResult.Errors.Count > 0)
+        {
+            var reason = Regex.Replace(parseResult.Errors[0].Message, @"\s+", " ").Trim();
+            await stderr.WriteLineAsync($"error: {reason} (see saliency --help)");
+            return ExitUsage;
+        }
+        var configuration = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        return await parseResult.InvokeAsync(configuration, ct);
+    }
+}

@@ -1,0 +1,147 @@
+using System.CommandLine;
+using System.Globalization;
+using SaliencySlider.Engine.Cam;
+using SaliencySlider.Engine.Explaining;
+using SaliencySlider.Engine.Imaging;
+using SaliencySlider.Engine.Inference;
+using SaliencySlider.Engine.Models;
+
+namespace SaliencySlider.Cli;
+
+/// <summary>`saliency explain IMAGE [options]`: runs the engine in-process and writes the results to a folder.</summary>
+internal static class ExplainCommand
+{
+    private static readonly Dictionary<string, BaselineKind> Baselines = new()
+    {
+        ["blur"] = BaselineKind.Blur,
+        ["black"] = BaselineKind.Black,
+        ["gray"] = BaselineKind.Gray,
+    };
+
+    private static readonly Dictionary<string, ResizePolicy> ResizePolicies = new()
+    {
+        ["squash"] = ResizePolicy.Squash,
+        ["shorter-side-then-center-crop"] = ResizePolicy.ShorterSideThenCenterCrop,
+    };
+
+    private static readonly Dictionary<string, FrameFormat> Formats = new()
+    {
+        ["jpeg"] = FrameFormat.Jpeg,
+        ["webp"] = FrameFormat.Webp,
+        ["png"] = FrameFormat.Png,
+    };
+
+    private static readonly Dictionary<string, ExecutionProviderPreference> Providers = new()
+    {
+        ["auto"] = ExecutionProviderPreference.Auto,
+        ["cpu"] = ExecutionProviderPreference.Cpu,
+        ["cuda"] = ExecutionProviderPreference.Cuda,
+    };
+
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var image = new Argument<string>("IMAGE") { Description = "Image to explain (JPEG, PNG, WebP, GIF or BMP)" };
+        var model = new Option<string?>("--model") { Description = "Model manifest (.json), .onnx file or model name; default: mobilenet_v2_1.0_224", HelpName = "MANIFEST_OR_ONNX" };
+        var method = Choice("--method", "CAM method", "gradcam", CamMethods.Names);
+        var targetClass = new Option<int?>("--class") { Description = "Class index to explain; default: the top-1 prediction", HelpName = "N" };
+        var layer = new Option<string?>("--layer") { Description = "Tensor to explain; default: the model's target layer", HelpName = "TENSOR" };
+        var frames = new Option<int>("--frames") { Description = "Number of slider frames (2..101)", DefaultValueFactory = _ => 21, HelpName = "F" };
+        var baseline = Choice("--baseline", "What unrevealed pixels show", "blur", Baselines.Keys);
+        var resize = Choice("--resize", "Override the manifest's resize policy", null, ResizePolicies.Keys);
+        var format = Choice("--format", "Encoding of the frames", "jpeg", Formats.Keys);
+        var maxSide = new Option<int>("--max-side") { Description = "Longest side of the frames in pixels (16..2048)", DefaultValueFactory = _ => 512, HelpName = "PX" };
+        var topK = new Option<int>("--top-k") { Description = "Classes listed per prediction (1..20)", DefaultValueFactory = _ => 5, HelpName = "K" };
+        var deletion = new Option<bool>("--deletion") { Description = "Also compute the deletion curve (most salient pixels removed first, black baseline)" };
+        var provider = Choice("--provider", "ONNX Runtime execution provider", "auto", Providers.Keys);
+        var output = new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => "saliency-out", HelpName = "DIR" };
+
+        var command = new Command("explain", "Explain IMAGE in-process and write result.json, cam.npy, heatmap.png, overlay.png and frames/ to DIR")
+        {
+            image, model, method, targetClass, layer, frames, baseline, resize, format, maxSide, topK, deletion, provider, output,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            _ = CamMethods.TryParse(parse.GetValue(method)!, out var methodKind);
+            var request = new ExplainRequest(
+                ImagePath: parse.GetValue(image)!,
+                Model: parse.GetValue(model),
+                Resize: parse.GetValue(resize) is { } policy ? ResizePolicies[policy] : null,
+                Provider: Providers[parse.GetValue(provider)!],
+                OutputDirectory: parse.GetValue(output)!,
+                Settings: new ExplainSettings
+                {
+                    Method = methodKind,
+                    TargetClass = parse.GetValue(targetClass),
+                    TargetLayer = parse.GetValue(layer),
+                    FrameCount = parse.GetValue(frames),
+                    Baseline = Baselines[parse.GetValue(baseline)!],
+                    MaxFrameSide = parse.GetValue(maxSide),
+                    Format = Formats[parse.GetValue(format)!],
+                    TopK = parse.GetValue(topK),
+                    DeletionCurve = parse.GetValue(deletion),
+                });
+            return await RunAsync(request, stdout, stderr, ct);
+        });
+        return command;
+    }
+
+    private static Option<string> Choice(string name, string description, string? defaultValue, IEnumerable<string> choices)
+    {
+        var values = choices.ToArray();
+        var option = new Option<string>(name) { Description = description, HelpName = string.Join('|', values) };
+        if (defaultValue is not null)
+        {
+            option.DefaultValueFactory = _ => defaultValue;
+        }
+        option.AcceptOnlyFromAmong(values);
+        return option;
+    }
+
+    private static async Task<int> RunAsync(ExplainRequest request, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        try
+        {
+            if (!File.Exists(request.ImagePath))
+            {
+                throw new FileNotFoundException($"image not found: {request.ImagePath}");
+            }
+            var imageBytes = await File.ReadAllBytesAsync(request.ImagePath, ct);
+            // Reject a non-image or bad settings before spending time on loading the model.
+            ImageDecoder.Identify(imageBytes);
+            ExplainSettingsValidator.Validate(request.Settings, classCount: int.MaxValue);
+            var entry = ModelLocator.Resolve(request.Model);
+            if (request.Resize is { } policy)
+            {
+                entry = entry with { Manifest = entry.Manifest with { Resize = policy } };
+            }
+            using var explainerModel = ExplainerModel.Load(entry, new ClassifierModelOptions { Provider = request.Provider });
+            var explainer = new Explainer(explainerModel);
+            var writer = new ResultWriter(request, explainerModel);
+            await foreach (var explainEvent in explainer.ExplainAsync(imageBytes, request.Settings, ct))
+            {
+                writer.Add(explainEvent);
+            }
+            writer.Finish();
+            await stdout.WriteAsync(writer.Summary());
+            return CliApp.ExitOk;
+        }
+        catch (Exception e) when (e is InvalidImageException or UnsupportedModelException or ArgumentException or IOException
+            or KeyNotFoundException or UnauthorizedAccessException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+        {
+            await stderr.WriteLineAsync($"error: {OneLine(e.Message)}");
+            return CliApp.ExitFailure;
+        }
+    }
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+
+    internal static string Format(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
+}
+
+internal sealed record ExplainRequest(
+    string ImagePath,
+    string? Model,
+    ResizePolicy? Resize,
+    ExecutionProviderPreference Provider,
+    string OutputDirectory,
+    ExplainSettings Settings);

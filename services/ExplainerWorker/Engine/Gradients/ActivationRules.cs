@@ -1,0 +1,90 @@
+namespace SaliencySlider.Engine.Gradients;
+
+/// <summary>Element-wise activations: the gradient passes where the function has slope, scaled by it.</summary>
+internal static partial class BackwardRules
+{
+    private static void Relu(BackwardContext c)
+    {
+        var e = c.Emit;
+        c.SetInputGrad(0, e.Mask(e.Node("Greater", [c.Input(0), e.ScalarFloat(0f)]), c.Grad));
+    }
+
+    private static void LeakyRelu(BackwardContext c)
+    {
+        var e = c.Emit;
+        var alpha = Attr.GetFloat(c.Node, "alpha") ?? 0.01f;
+        var positive = e.Node("Greater", [c.Input(0), e.ScalarFloat(0f)]);
+        c.SetInputGrad(0, e.Node("Where", [positive, c.Grad, e.Mul(c.Grad, e.ScalarFloat(alpha))]));
+    }
+
+    private static void PRelu(BackwardContext c)
+    {
+        var e = c.Emit;
+        if (c.Needs(1))
+        {
+            throw c.Unsupported("its slope depends on the target layer");
+        }
+
+        var positive = e.Node("Greater", [c.Input(0), e.ScalarFloat(0f)]);
+        var scaled = e.Mul(c.Grad, c.Input(1));
+        c.SetInputGrad(0, e.Node("Where", [positive, c.Grad, scaled]));
+    }
+
+    private static void Clip(BackwardContext c)
+    {
+        var e = c.Emit;
+        if (c.Needs(1) || c.Needs(2))
+        {
+            throw c.Unsupported("its bounds depend on the target layer");
+        }
+
+        var x = c.Input(0);
+        var min = c.HasInput(1) ? c.Input(1) : Attr.GetFloat(c.Node, "min") is { } minValue ? e.ScalarFloat(minValue) : null;
+        var max = c.HasInput(2) ? c.Input(2) : Attr.GetFloat(c.Node, "max") is { } maxValue ? e.ScalarFloat(maxValue) : null;
+        var above = min is null ? null : e.Node("Greater", [x, min]);
+        var below = max is null ? null : e.Node("Less", [x, max]);
+        var inside = (above, below) switch
+        {
+            (null, null) => null,
+            ({ } a, null) => a,
+            (null, { } b) => b,
+            ({ } a, { } b) => e.Node("And", [a, b]),
+        };
+        c.SetInputGrad(0, inside is null ? c.Grad : e.Mask(inside, c.Grad));
+    }
+
+    private static void Sigmoid(BackwardContext c)
+    {
+        var e = c.Emit;
+        var y = c.Output(0);
+        c.SetInputGrad(0, e.Mul(c.Grad, e.Mul(y, e.Sub(e.ScalarFloat(1f), y))));
+    }
+
+    private static void Tanh(BackwardContext c)
+    {
+        var e = c.Emit;
+        var y = c.Output(0);
+        c.SetInputGrad(0, e.Mul(c.Grad, e.Sub(e.ScalarFloat(1f), e.Mul(y, y))));
+    }
+
+    private static void HardSigmoid(BackwardContext c)
+    {
+        var e = c.Emit;
+        var alpha = Attr.GetFloat(c.Node, "alpha") ?? 0.2f;
+        var beta = Attr.GetFloat(c.Node, "beta") ?? 0.5f;
+        var z = e.Add(e.Mul(c.Input(0), e.ScalarFloat(alpha)), e.ScalarFloat(beta));
+        var inside = e.Node("And", [e.Node("Greater", [z, e.ScalarFloat(0f)]), e.Node("Less", [z, e.ScalarFloat(1f)])]);
+        c.SetInputGrad(0, e.Mask(inside, e.Mul(c.Grad, e.ScalarFloat(alpha))));
+    }
+
+    /// <summary>HardSwish(x) = x·clamp(x/6 + 1/2, 0, 1): slope 0 below −3, 1 above 3, x/3 + 1/2 between.</summary>
+    private static void HardSwish(BackwardContext c)
+    {
+        var e = c.Emit;
+        var x = c.Input(0);
+        var slope = e.Add(e.Mul(x, e.ScalarFloat(1f / 3f)), e.ScalarFloat(0.5f));
+        var middle = e.Mul(c.Grad, slope);
+        var upper = e.Node("Where", [e.Node("Greater", [x, e.ScalarFloat(3f)]), c.Grad, middle]);
+        c.SetInputGrad(0, e.Mask(e.Node("Greater", [x, e.ScalarFloat(-3f)]), upper));
+    }
+}

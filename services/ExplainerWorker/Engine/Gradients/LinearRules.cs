@@ -1,0 +1,112 @@
+namespace SaliencySlider.Engine.Gradients;
+
+/// <summary>Convolution and matrix products: gradients with respect to the activation operand.</summary>
+internal static partial class BackwardRules
+{
+    /// <summary>dX = ConvTranspose(g, W) with the convolution's geometry; output_padding restores X's exact size.</summary>
+    private static void Conv(BackwardContext c)
+    {
+        if (c.Needs(1) || c.Needs(2))
+        {
+            throw c.Unsupported("its weights or bias depend on the target layer");
+        }
+
+        var x = c.InputShape(0);
+        var weights = c.InputShape(1);
+        var y = c.OutputShape();
+        var geometry = WindowGeometry.Of(c, x, y, [.. weights.Skip(2)]);
+        var outputPadding = new long[geometry.Spatial];
+        for (var i = 0; i < geometry.Spatial; i++)
+        {
+            var covered = ((y[i + 2] - 1) * geometry.Strides[i]) + ((geometry.Kernel[i] - 1) * geometry.Dilations[i]) + 1
+                - geometry.PadsBegin[i] - geometry.PadsEnd[i];
+            outputPadding[i] = x[i + 2] - covered;
+            if (outputPadding[i] < 0)
+            {
+                throw c.Unsupported($"inconsistent geometry on spatial axis {i}");
+            }
+        }
+
+        var group = Attr.GetInt(c.Node, "group") ?? 1;
+        c.SetInputGrad(0, c.Emit.Node(
+            "ConvTranspose",
+            [c.Grad, c.Input(1)],
+            Attr.Int("group", group),
+            Attr.Ints("kernel_shape", geometry.Kernel),
+            Attr.Ints("strides", geometry.Strides),
+            Attr.Ints("dilations", geometry.Dilations),
+            Attr.Ints("pads", [.. geometry.PadsBegin, .. geometry.PadsEnd]),
+            Attr.Ints("output_padding", outputPadding)));
+    }
+
+    /// <summary>Y = α·op(A)·op(B) + β·C.</summary>
+    private static void Gemm(BackwardContext c)
+    {
+        var e = c.Emit;
+        var alpha = Attr.GetFloat(c.Node, "alpha") ?? 1f;
+        var beta = Attr.GetFloat(c.Node, "beta") ?? 1f;
+        var transA = (Attr.GetInt(c.Node, "transA") ?? 0) != 0;
+        var transB = (Attr.GetInt(c.Node, "transB") ?? 0) != 0;
+        var a = c.Input(0);
+        var b = c.Input(1);
+        var g = c.Grad;
+        if (c.Needs(0))
+        {
+            // d op(A) = α·g·op(B)ᵀ; with transA the stored A is its transpose: α·op(B)·gᵀ.
+            c.SetInputGrad(0, transA
+                ? GemmNode(e, b, g, alpha, transB, true)
+                : GemmNode(e, g, b, alpha, false, !transB));
+        }
+
+        if (c.Needs(1))
+        {
+            // d op(B) = α·op(A)ᵀ·g; with transB the stored B is its transpose: α·gᵀ·op(A).
+            c.SetInputGrad(1, transB
+                ? GemmNode(e, g, a, alpha, true, transA)
+                : GemmNode(e, a, g, alpha, !transA, false));
+        }
+
+        if (c.Needs(2))
+        {
+            var scaled = beta == 1f ? g : e.Mul(g, e.ScalarFloat(beta));
+            c.SetInputGrad(2, c.Unbroadcast(scaled, c.OutputShape(), c.Input(2)));
+        }
+    }
+
+    private static string GemmNode(GraphEmitter e, string a, string b, float alpha, bool transA, bool transB)
+        => e.Node("Gemm", [a, b], Attr.Float("alpha", alpha), Attr.Int("transA", transA ? 1 : 0), Attr.Int("transB", transB ? 1 : 0));
+
+    /// <summary>Y = A·B (batched, broadcasting): dA = g·Bᵀ, dB = Aᵀ·g, each summed over broadcast dimensions.</summary>
+    private static void MatMul(BackwardContext c)
+    {
+        var e = c.Emit;
+        var aShape = c.InputShape(0);
+        var bShape = c.InputShape(1);
+        if (aShape.Length < 2 || bShape.Length < 2)
+        {
+            throw c.Unsupported("one-dimensional operands are not supported");
+        }
+
+        var outShape = c.OutputShape();
+        if (c.Needs(0))
+        {
+            var product = e.Node("MatMul", [c.Grad, e.Transpose(c.Input(1), SwapLastTwo(bShape.Length))]);
+            var productShape = outShape[..^1].Append(bShape[^2]).ToArray();
+            c.SetInputGrad(0, c.Unbroadcast(product, productShape, c.Input(0)));
+        }
+
+        if (c.Needs(1))
+        {
+            var product = e.Node("MatMul", [e.Transpose(c.Input(0), SwapLastTwo(aShape.Length)), c.Grad]);
+            var productShape = outShape[..^2].Append(aShape[^1]).Append(outShape[^1]).ToArray();
+            c.SetInputGrad(1, c.Unbroadcast(product, productShape, c.Input(1)));
+        }
+    }
+
+    private static long[] SwapLastTwo(int rank)
+    {
+        var perm = Enumerable.Range(0, rank).Select(i => (long)i).ToArray();
+        (perm[^1], perm[^2]) = (perm[^2], perm[^1]);
+        return perm;
+    }
+}

@@ -1,0 +1,86 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
+
+namespace SaliencySlider.Engine.Inference;
+
+/// <summary>Creates ONNX Runtime sessions on the execution provider the options ask for.</summary>
+internal sealed class OrtSessionFactory
+{
+    private readonly ClassifierModelOptions options;
+    private readonly ILogger? logger;
+
+    public OrtSessionFactory(ClassifierModelOptions options, ILogger? logger)
+    {
+        this.options = options;
+        this.logger = logger;
+        ExecutionProvider = options.Provider switch
+        {
+            ExecutionProviderPreference.Cpu => "CPU",
+            ExecutionProviderPreference.Cuda => ProbeCuda(required: true) ? "CUDA" : "CPU",
+            _ => ProbeCuda(required: false) ? "CUDA" : "CPU",
+        };
+        if (logger is not null)
+        {
+            InferenceLog.ProviderChosen(logger, ExecutionProvider);
+        }
+    }
+
+    /// <summary>"CUDA" or "CPU".</summary>
+    public string ExecutionProvider { get; }
+
+    public GraphOptimizationLevel OptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
+
+    public InferenceSession Create(byte[] modelBytes) => Create(modelBytes, ExecutionProvider);
+
+    /// <summary>A CPU session regardless of the chosen provider (for one-off probes).</summary>
+    public InferenceSession CreateOnCpu(byte[] modelBytes) => Create(modelBytes, "CPU");
+
+    private InferenceSession Create(byte[] modelBytes, string provider)
+    {
+        using var sessionOptions = NewOptions();
+        if (provider == "CUDA")
+        {
+            sessionOptions.AppendExecutionProvider_CUDA();
+        }
+
+        return new InferenceSession(modelBytes, sessionOptions);
+    }
+
+    private SessionOptions NewOptions()
+    {
+        var sessionOptions = new SessionOptions
+        {
+            GraphOptimizationLevel = OptimizationLevel,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        if (options.IntraOpThreads > 0)
+        {
+            sessionOptions.IntraOpNumThreads = options.IntraOpThreads;
+        }
+
+        return sessionOptions;
+    }
+
+    private bool ProbeCuda(bool required)
+    {
+        try
+        {
+            using var sessionOptions = NewOptions();
+            sessionOptions.AppendExecutionProvider_CUDA();
+            return true;
+        }
+        catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException or TypeInitializationException)
+        {
+            if (required)
+            {
+                throw new InvalidOperationException($"The CUDA execution provider was requested but cannot load: {e.Message}", e);
+            }
+
+            if (logger is not null)
+            {
+                InferenceLog.CudaUnavailable(logger, e.Message);
+            }
+            return false;
+        }
+    }
+}

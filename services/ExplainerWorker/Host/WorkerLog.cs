@@ -1,0 +1,25 @@
+using SaliencySlider.Contracts.V1;
+
+namespace SaliencySlider.ExplainerWorker;
+
+/// <summary>The worker's information-level log messages (source-generated, no cost when disabled).</summary>
+internal static partial class WorkerLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded model {Model} on {Provider}")]
+    public static partial void ModelLoaded(ILogger logger, string model, string provider);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} is already {State}; skipping a repeated delivery")]
+    public static partial void RepeatedDelivery(ILogger logger, string jobId, JobState state);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: attempt {Attempt} started")]
+    public static partial void AttemptStarted(ILogger logger, string jobId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: done in {TotalMs:0} ms")]
+    public static partial void JobDone(ILogger logger, string jobId, double totalMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Consumer {Consumer} reading the queue")]
+    public static partial void ConsumerStarted(ILogger logger, string consumer);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Consumer {Consumer} stopped")]
+    public static partial void ConsumerStopped(ILogger logger, string consumer);
+}

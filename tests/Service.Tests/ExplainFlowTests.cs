@@ -1,0 +1,106 @@
+using Google.Protobuf;
+using SaliencySlider.Contracts.V1;
+using SaliencySlider.Service.Tests.Infrastructure;
+using static SaliencySlider.Service.Tests.Infrastructure.EventAssertions;
+
+namespace SaliencySlider.Service.Tests;
+
+/// <summary>Submit → worker → StreamFrames, with one real worker against the real Redis.</summary>
+public sealed class ExplainFlowTests(WorkerStack fixture) : IClassFixture<WorkerStack>
+{
+    private const int FrameCount = 9;
+    private readonly ServiceStack _stack = fixture.Stack;
+
+    private static SubmitRequest Request(byte[] image) => new()
+    {
+        Image = ByteString.CopyFrom(image),
+        Options = new ExplainOptions { FrameCount = FrameCount, MaxFrameSide = 128 },
+    };
+
+    [Fact]
+    public async Task Chelsea_streams_explanation_then_every_frame_coarse_to_fine_then_completed_and_GetJob_agrees()
+    {
+        var submitted = await _stack.Client.SubmitAsync(Request(TestImages.Read("chelsea.png")), _stack.Deadline());
+        Assert.False(submitted.Cached);
+        Assert.Equal(JobState.Queued, submitted.State);
+
+        var events = await _stack.StreamAllAsync(submitted.JobId);
+
+        var frames = AssertCompleteJob(events, submitted.JobId, FrameCount);
+        AssertCoarseToFine(frames);
+        var explanation = events[2].Explanation;
+        Assert.True(IsCatClass(explanation.Prediction.Top[0].Index), $"top-1 is {explanation.Prediction.Top[0].Label}");
+        Assert.NotEmpty(explanation.HeatmapPng);
+        Assert.Equal(explanation.CamWidth * explanation.CamHeight, explanation.Cam.Count);
+        Assert.Equal("MobilenetV2/Conv_1/Relu6", explanation.Layer);
+        Assert.All(frames, f => Assert.Equal("image/jpeg", f.MimeType));
+        Assert.All(frames, f => Assert.True(Math.Max(f.Width, f.Height) <= 128));
+        var completed = events[^1].Completed;
+        Assert.InRange(completed.InsertionAuc, 0f, 1f);
+        Assert.True(completed.Timings.TotalMs > 0);
+
+        var job = await _stack.Client.GetJobAsync(new GetJobRequest { JobId = submitted.JobId }, _stack.Deadline());
+        Assert.Equal(JobState.Done, job.State);
+        Assert.Equal(FrameCount, job.FrameCount);
+        Assert.Equal(FrameCount, job.FramesReady);
+        Assert.Equal(1, job.Attempts);
+        Assert.Equal("", job.Error);
+        Assert.Equal("mobilenet_v2_1.0_224", job.Model);
+        Assert.Equal(explanation.Prediction, job.Prediction);
+        Assert.Equal(completed.Timings, job.Timings);
+        Assert.Equal(FrameCount, job.Options.FrameCount);
+        Assert.Equal(CamMethod.GradCam, job.Options.Method);
+    }
+
+    [Fact]
+    public async Task The_same_image_again_is_cached_runs_nothing_and_replays_every_event()
+    {
+        var request = Request(TestImages.Cropped("chelsea.png", 3));
+        var first = await _stack.Client.SubmitAsync(request, _stack.Deadline());
+        var firstEvents = await _stack.StreamAllAsync(first.JobId);
+        AssertCompleteJob(firstEvents, first.JobId, FrameCount);
+        var runsBefore = fixture.Worker.Metrics.JobsStarted;
+
+        // Zero-valued options mean the defaults, so spelling the defaults out is the same job.
+        var again = request.Clone();
+        again.Options.Method = CamMethod.GradCam;
+        again.Options.TopK = 5;
+        var second = await _stack.Client.SubmitAsync(again, _stack.Deadline());
+
+        Assert.True(second.Cached);
+        Assert.Equal(first.JobId, second.JobId);
+        Assert.Equal(JobState.Done, second.State);
+        var replayed = await _stack.StreamAllAsync(second.JobId);
+        Assert.Equal(firstEvents, replayed);
+        Assert.Equal(runsBefore, fixture.Worker.Metrics.JobsStarted);
+        var job = await _stack.Client.GetJobAsync(new GetJobRequest { JobId = first.JobId }, _stack.Deadline());
+        Assert.Equal(1, job.Attempts);
+    }
+
+    [Fact]
+    public async Task Explain_submits_and_streams_in_one_call_starting_with_the_job_id()
+    {
+        using var call = _stack.Client.Explain(Request(TestImages.Cropped("coffee.png", 2)), _stack.Deadline());
+        var events = await ServiceStack.ReadAllAsync(call.ResponseStream);
+
+        Assert.Equal(FrameEvent.EventOneofCase.Status, events[0].EventCase);
+        var jobId = events[0].Status.JobId;
+        Assert.Matches("^[0-9a-f]{64}$", jobId);
+        AssertCompleteJob(events, jobId, FrameCount);
+        Assert.Equal(967, events[2].Explanation.Prediction.Top[0].Index); // espresso
+    }
+
+    [Fact]
+    public async Task ListModels_reports_the_default_model_and_the_workers_execution_provider()
+    {
+        var response = await _stack.Client.ListModelsAsync(new ListModelsRequest(), _stack.Deadline());
+
+        var model = Assert.Single(response.Models);
+        Assert.Equal("mobilenet_v2_1.0_224", model.Name);
+        Assert.True(model.IsDefault);
+        Assert.Equal(224, model.InputWidth);
+        Assert.Equal(1000, model.Classes);
+        Assert.Equal("MobilenetV2/Conv_1/Relu6", model.DefaultLayer);
+        Assert.Equal("CPU", model.ExecutionProvider);
+    }
+}

@@ -1,0 +1,149 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using SaliencySlider.Contracts.V1;
+using SaliencySlider.ExplainerWorker;
+using SaliencySlider.ExplainerWorker.Processing;
+using SaliencySlider.Gateway;
+using StackExchange.Redis;
+
+namespace SaliencySlider.Service.Tests.Infrastructure;
+
+/// <summary>A worker host running in this process with its real services.</summary>
+public sealed class WorkerHandle(IHost host) : IAsyncDisposable
+{
+    private int _disposed;
+
+    public WorkerMetrics Metrics { get; } = host.Services.GetRequiredService<WorkerMetrics>();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            await host.StopAsync();
+            host.Dispose();
+        }
+    }
+}
+
+/// <summary>
+/// The real gateway (Kestrel on free ports, real HTTP/2 sockets) against the real Redis, plus real
+/// workers that a test starts when it wants them. Every key and the queue stream carry a prefix
+/// unique to this instance, so test classes never see each other's jobs.
+/// </summary>
+public sealed class ServiceStack : IAsyncLifetime
+{
+    public static readonly TimeSpan CallTimeout = TimeSpan.FromMinutes(3);
+    private readonly List<WorkerHandle> _workers = [];
+    private WebApplication? _gateway;
+    private GrpcChannel? _channel;
+    private ConnectionMultiplexer? _redis;
+
+    public string KeyPrefix { get; } = "test-" + Guid.NewGuid().ToString("N")[..10];
+    public string QueueStream => KeyPrefix + ":jobs";
+    public string RedisConfiguration { get; private set; } = "";
+    public SaliencySlider.Contracts.V1.SaliencySlider.SaliencySliderClient Client { get; private set; } = null!;
+    public IDatabase Redis => _redis!.GetDatabase();
+    public int GrpcPort { get; private set; }
+    public int HttpPort { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        RedisConfiguration = await RedisServer.ConfigurationAsync();
+        _redis = await ConnectionMultiplexer.ConnectAsync(RedisConfiguration);
+        _gateway = GatewayApplication.Build([], configuration => configuration.AddInMemoryCollection(CommonSettings()
+            .Append(new("Gateway:GrpcPort", "0"))
+            .Append(new("Gateway:HttpPort", "0"))));
+        await _gateway.StartAsync();
+        // Kestrel reports the bound addresses in the order the endpoints were declared: gRPC first.
+        var addresses = _gateway.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.ToArray();
+        GrpcPort = new Uri(addresses[0]).Port;
+        HttpPort = new Uri(addresses[1]).Port;
+        _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{GrpcPort}", new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 });
+        Client = new SaliencySlider.Contracts.V1.SaliencySlider.SaliencySliderClient(_channel);
+    }
+
+    /// <summary>Starts a worker (models loaded, consuming the queue) and returns once it is running.</summary>
+    public async Task<WorkerHandle> StartWorkerAsync(string name)
+    {
+        var host = WorkerApplication.Build([], configuration => configuration.AddInMemoryCollection(CommonSettings()
+            .Append(new("Worker:ConsumerName", $"{KeyPrefix}-{name}"))
+            .Append(new("Worker:Concurrency", "1"))
+            .Append(new("Worker:ExecutionProvider", "Cpu"))
+            .Append(new("Worker:ShutdownTimeout", "00:00:30"))));
+        await host.StartAsync();
+        var worker = new WorkerHandle(host);
+        _workers.Add(worker);
+        return worker;
+    }
+
+    public CallOptions Deadline() => new(deadline: DateTime.UtcNow + CallTimeout);
+
+    public async Task<List<FrameEvent>> StreamAllAsync(string jobId)
+    {
+        using var call = Client.StreamFrames(new StreamFramesRequest { JobId = jobId }, Deadline());
+        return await ReadAllAsync(call.ResponseStream);
+    }
+
+    public static async Task<List<FrameEvent>> ReadAllAsync(IAsyncStreamReader<FrameEvent> stream)
+    {
+        var events = new List<FrameEvent>();
+        while (await stream.MoveNext(CancellationToken.None))
+        {
+            events.Add(stream.Current);
+        }
+
+        return events;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var worker in _workers)
+        {
+            await worker.DisposeAsync();
+        }
+
+        _channel?.Dispose();
+        if (_gateway is not null)
+        {
+            await _gateway.StopAsync();
+            await _gateway.DisposeAsync();
+        }
+
+        if (_redis is not null)
+        {
+            await DeleteKeysAsync(_redis);
+            await _redis.DisposeAsync();
+        }
+    }
+
+    private IEnumerable<KeyValuePair<string, string?>> CommonSettings() =>
+    [
+        new("Redis:Configuration", RedisConfiguration),
+        new("Redis:KeyPrefix", KeyPrefix),
+        new("Queue:Stream", QueueStream),
+        new("Queue:Group", "workers"),
+        new("Queue:DeadLetterStream", KeyPrefix + ":jobs:dead"),
+        new("Queue:BlockTime", "00:00:01"),
+        new("Models:Directory", RepoPaths.ModelDirectory),
+        new("Models:ManifestDirectory", RepoPaths.ManifestDirectory),
+        new("Models:Default", "mobilenet_v2_1.0_224"),
+        new("Jobs:Ttl", "00:15:00"),
+        new("Jobs:IdSecret", "service-tests"),
+    ];
+
+    private async Task DeleteKeysAsync(ConnectionMultiplexer redis)
+    {
+        foreach (var server in redis.GetServers())
+        {
+            await foreach (var key in server.KeysAsync(pattern: KeyPrefix + ":*"))
+            {
+                await redis.GetDatabase().KeyDeleteAsync(key);
+            }
+        }
+    }
+}
