@@ -110,7 +110,7 @@ describe("demo page", () => {
     expect(await page.textContent("[data-testid=auc]")).toMatch(/^Insertion AUC 0\.\d{3}$/);
 
     mkdirSync(resultsDir, { recursive: true });
-    await page.screenshot({ path: join(resultsDir, "demo-slider-at-100.png"), fullPage: true });
+    await page.screenshot({ path: join(resultsDir, "demo-slider-at-100.png"), fullPage: true, animations: "disabled" });
 
     // Keyboard: Home goes to the first frame, each arrow press to the next frame.
     await page.focus("[data-testid=slider]");
@@ -121,7 +121,7 @@ describe("demo page", () => {
     expect(Number(await page.getAttribute("[data-testid=stage]", "data-overlay-opacity"))).toBeGreaterThan(0);
     expect(requests).toEqual([]);
 
-    await page.screenshot({ path: join(resultsDir, "demo-slider-at-35.png"), fullPage: true });
+    await page.screenshot({ path: join(resultsDir, "demo-slider-at-35.png"), fullPage: true, animations: "disabled" });
 
     // The frames as an animated GIF, encoded in the page.
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=gif]")]);
@@ -129,10 +129,6 @@ describe("demo page", () => {
     await download.saveAs(gifPath);
     expect(download.suggestedFilename()).toBe("chelsea-saliency.gif");
     expect(readFileSync(gifPath).subarray(0, 6).toString("latin1")).toBe("GIF89a");
-    if (process.env.UPDATE_DOCS_SCREENSHOT === "1") {
-      mkdirSync(resolve(repoRoot, "docs"), { recursive: true });
-      await page.screenshot({ path: resolve(repoRoot, "docs/demo-screenshot.png"), fullPage: true });
-    }
     await page.close();
   });
 
@@ -160,7 +156,32 @@ describe("demo page", () => {
     expect(await page.locator("[data-testid=bars] li").count()).toBe(3);
     expect(await page.textContent("[data-testid=auc]")).toMatch(/^Insertion AUC 0\.\d{3} · deletion AUC 0\.\d{3}$/);
     expect((await page.getAttribute("[data-testid=curve] .curve-deletion", "d"))?.match(/[ML]/g)?.length).toBe(total);
-    await page.screenshot({ path: join(resultsDir, "demo-phone-width.png"), fullPage: true });
+    expect(await page.isVisible("#curve-legend")).toBe(true);
+    await page.screenshot({ path: join(resultsDir, "demo-phone-width.png"), fullPage: true, animations: "disabled" });
+
+    // Explaining the runner-up class re-runs the job for that class.
+    const runnerUp = await page.locator("[data-testid=target] option").nth(2);
+    const runnerUpIndex = (await runnerUp.getAttribute("value")) ?? "";
+    const runnerUpLabel = ((await runnerUp.textContent()) ?? "").replace(/ \([^)]*\)$/, "");
+    await page.selectOption("[data-testid=target]", runnerUpIndex);
+    await waitForAllFrames(page);
+    expect(await page.textContent("#curve-title")).toBe(`Insertion curve: p(${runnerUpLabel})`);
+    expect(await page.inputValue("[data-testid=target]")).toBe(runnerUpIndex);
+    await page.close();
+  });
+
+  it.runIf(process.env.UPDATE_DOCS_SCREENSHOT === "1")("updates docs/demo-screenshot.png", async () => {
+    const page = await openPage(1360, 860);
+    await page.check("#deletion");
+    await page.setInputFiles("[data-testid=file-input]", join(testImages, "coffee.png"));
+    await waitForAllFrames(page);
+    await page.focus("[data-testid=slider]");
+    await page.keyboard.press("Home");
+    for (let i = 0; i < 4; i++) await page.keyboard.press("ArrowRight");
+    expect(await page.textContent("[data-testid=slider-value]")).toBe("20 %");
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    mkdirSync(resolve(repoRoot, "docs"), { recursive: true });
+    await page.screenshot({ path: resolve(repoRoot, "docs/demo-screenshot.png"), animations: "disabled" });
     await page.close();
   });
 });

@@ -55,6 +55,7 @@ const ui = {
   predictionPercent: byId<HTMLElement>("prediction-percent"),
   fullTop1: byId<HTMLElement>("full-top1"),
   curveTitle: byId<HTMLElement>("curve-title"),
+  curveLegend: byId<HTMLElement>("curve-legend"),
   auc: byId<HTMLElement>("auc"),
 };
 
@@ -128,7 +129,7 @@ async function acceptFile(file: File): Promise<void> {
   ui.explain.disabled = false;
   startRun();
   // On a narrow screen the picture is below the form: bring it into view.
-  if (window.matchMedia("(max-width: 720px)").matches) byId("stage").scrollIntoView({ behavior: "smooth", block: "start" });
+  if (window.matchMedia("(max-width: 720px)").matches) byId("stage").scrollIntoView({ block: "start" });
 }
 
 function buildRequest(current: LoadedImage): MessageInitShape<typeof SubmitRequestSchema> {
@@ -197,6 +198,7 @@ function resetResults(): void {
   ui.sliderValue.textContent = "0 %";
   ui.gif.disabled = true;
   ui.ticks.replaceChildren();
+  ui.curveLegend.hidden = true;
   setCounter(0, 0);
 }
 
@@ -315,6 +317,7 @@ function updateCurve(current: Run): void {
     ? held.map((f) => ({ percent: f.percent, probability: f.deletionProbability }))
     : undefined;
   curve.update(insertion, deletion);
+  ui.curveLegend.hidden = deletion === undefined;
   if (current.progress?.completed === undefined && insertion.length >= 2) {
     ui.auc.textContent = `AUC so far ${trapezoidAuc(insertion).toFixed(3)}`;
     delete ui.auc.dataset.final;
@@ -435,8 +438,9 @@ function init(): void {
   });
   ui.slider.addEventListener("keydown", onSliderKey);
   const overlayChanged = (): void => {
+    // The overlay belongs over a frame, not over the upload shown while the job waits.
     const frame = run?.shownIndex === undefined ? undefined : run.progress?.frames?.at(run.shownIndex);
-    applyOverlay(frame?.percent ?? Number(ui.slider.value));
+    if (frame !== undefined) applyOverlay(frame.percent);
   };
   ui.overlayToggle.addEventListener("change", overlayChanged);
   ui.overlayOpacity.addEventListener("input", overlayChanged);

@@ -19,13 +19,16 @@ export class Stage {
   /** Shows a picture (a frame, or the upload while it is processed); `index` is the frame shown. */
   show(picture: ImageBitmap, index: number | undefined): void {
     draw(this.#frame, picture, picture.width, picture.height);
-    this.#root.style.aspectRatio = `${picture.width} / ${picture.height}`;
+    this.#root.style.setProperty("--ratio", `${picture.width} / ${picture.height}`);
     this.#root.dataset.shownIndex = index === undefined ? "" : String(index);
     this.#root.classList.add("has-picture");
     this.#empty.hidden = true;
   }
 
-  /** Draws the heatmap at the frame canvas's size (it covers the same region as the frames). */
+  /**
+   * Draws the heatmap at its own size; its canvas is stretched over the stage, which has the
+   * frames' shape, because the heatmap covers the same region as the frames.
+   */
   setHeatmap(heatmap: ImageBitmap | undefined): void {
     this.#hasHeatmap = heatmap !== undefined;
     if (heatmap === undefined) {
@@ -33,7 +36,7 @@ export class Stage {
       this.#heatmap.style.opacity = "0";
       return;
     }
-    draw(this.#heatmap, heatmap, this.#frame.width || heatmap.width, this.#frame.height || heatmap.height);
+    draw(this.#heatmap, heatmap, heatmap.width, heatmap.height);
   }
 
   /** Overlay opacity: the chosen opacity, fading out as the slider nears 100 %. */
@@ -48,7 +51,7 @@ export class Stage {
     this.#frame.getContext("2d")?.clearRect(0, 0, this.#frame.width, this.#frame.height);
     this.#root.dataset.shownIndex = "";
     this.#root.classList.remove("has-picture");
-    this.#root.style.removeProperty("aspect-ratio");
+    this.#root.style.removeProperty("--ratio");
     this.#empty.hidden = false;
   }
 }
