@@ -15,7 +15,7 @@ namespace SaliencySlider.Gateway;
 
 /// <summary>
 /// The gateway: native gRPC on Gateway:GrpcPort (HTTP/2 cleartext); gRPC-Web, the demo page and
-/// /healthz on Gateway:HttpPort (HTTP/1.1 and HTTP/2).
+/// /healthz on Gateway:HttpPort (HTTP/1.1).
 /// </summary>
 public static class GatewayApplication
 {
@@ -44,7 +44,9 @@ public static class GatewayApplication
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.ListenAnyIP(gatewayOptions.GrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
-            kestrel.ListenAnyIP(gatewayOptions.HttpPort, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+            // Cleartext HTTP/2 needs prior knowledge, which browsers never use: this port speaks HTTP/1.1
+            // (gRPC-Web, static files, /healthz); native gRPC has its own port.
+            kestrel.ListenAnyIP(gatewayOptions.HttpPort, listen => listen.Protocols = HttpProtocols.Http1);
         });
 
         builder.Services.AddSingleton<IConnectionMultiplexer>(_ =>

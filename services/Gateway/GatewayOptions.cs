@@ -8,6 +8,6 @@ public sealed class GatewayOptions
     /// <summary>Native gRPC (HTTP/2 cleartext).</summary>
     public int GrpcPort { get; set; } = 50051;
 
-    /// <summary>gRPC-Web, the demo page and /healthz (HTTP/1.1 and HTTP/2).</summary>
+    /// <summary>gRPC-Web, the demo page and /healthz (HTTP/1.1).</summary>
     public int HttpPort { get; set; } = 8080;
 }
