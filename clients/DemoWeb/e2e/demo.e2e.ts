@@ -47,12 +47,24 @@ async function waitForAllFrames(page: Page): Promise<number> {
 describe("demo page", () => {
   it("streams the frames live, then moves the slider without a single request", async () => {
     const page = await openPage();
-    // Every value the frame counter takes, to see the frames arrive one by one.
+    // Every value the frame counter takes (each change's old value), to see the frames arrive one by one.
     await page.evaluate(() => {
       const counter = document.querySelector<HTMLElement>("[data-testid=frame-counter]")!;
       const seen: number[] = [];
       (window as unknown as { seenCounts: number[] }).seenCounts = seen;
-      new MutationObserver(() => seen.push(Number(counter.dataset.arrived))).observe(counter, { attributes: true });
+      new MutationObserver((records) => records.forEach((r) => seen.push(Number(r.oldValue)))).observe(counter, {
+        attributeFilter: ["data-arrived"],
+        attributeOldValue: true,
+      });
+      // When the slider becomes usable: how many frames were in, and whether the job was still running.
+      const slider = document.querySelector<HTMLInputElement>("[data-testid=slider]")!;
+      new MutationObserver(() => {
+        if (slider.disabled) return;
+        (window as unknown as { sliderEnabledAt: unknown }).sliderEnabledAt ??= {
+          arrived: Number(counter.dataset.arrived),
+          runState: document.body.dataset.runState,
+        };
+      }).observe(slider, { attributeFilter: ["disabled"] });
     });
 
     await page.setInputFiles("[data-testid=file-input]", join(testImages, "chelsea.png"));
@@ -60,8 +72,12 @@ describe("demo page", () => {
     expect(total).toBe(21);
     expect(await page.textContent("[data-testid=frame-counter]")).toBe(`frames ${total} / ${total}`);
     const seenCounts = await page.evaluate(() => (window as unknown as { seenCounts: number[] }).seenCounts);
-    expect(seenCounts.at(-1)).toBe(total);
-    expect(seenCounts).toEqual([...seenCounts].sort((a, b) => a - b));
+    const countSteps = [...seenCounts, total].filter((count, i, all) => i === 0 || count !== all[i - 1]);
+    expect(countSteps).toEqual(Array.from({ length: total + 1 }, (_, i) => i));
+    expect(await page.evaluate(() => (window as unknown as { sliderEnabledAt: unknown }).sliderEnabledAt)).toEqual({
+      arrived: 2,
+      runState: "running",
+    });
     expect(await page.isEnabled("[data-testid=slider]")).toBe(true);
     expect(await page.isVisible("[data-testid=error]")).toBe(false);
 
