@@ -98,7 +98,8 @@ async function loadModels(): Promise<void> {
     if (models.length === 0) return;
     ui.model.replaceChildren(
       ...models.map((model) => {
-        const option = new Option(`${model.name} (${model.executionProvider || "CPU"})`, model.name, false, model.isDefault);
+        const provider = model.executionProvider === "" ? "" : ` (${model.executionProvider})`;
+        const option = new Option(`${model.name}${provider}`, model.name, false, model.isDefault);
         option.title = model.description;
         return option;
       }),
