@@ -1,0 +1,203 @@
+/**
+ * The demo page in real headless Chromium against the real gateway, worker and Redis: upload,
+ * live frames, a 200-step drag that must not touch the network, and a bad upload.
+ */
+import { mkdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repoRoot, resultsDir, startSystem, testImages, type RunningSystem } from "./system";
+
+let system: RunningSystem | undefined;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  system = await startSystem();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await system?.stop();
+});
+
+async function openPage(width = 1360, height = 900): Promise<Page> {
+  const page = await browser!.newPage({ viewport: { width, height } });
+  page.setDefaultTimeout(120_000);
+  await page.goto(system!.baseUrl);
+  // ListModels answered: the model list holds the served model.
+  await page.waitForFunction(() => (document.querySelector<HTMLSelectElement>("#model")?.value ?? "") !== "");
+  return page;
+}
+
+/** Waits until every frame is in, the decoded frames are drawn, and the Completed AUC is shown. */
+async function waitForAllFrames(page: Page): Promise<number> {
+  await page.waitForFunction(() => {
+    const counter = document.querySelector<HTMLElement>("[data-testid=frame-counter]");
+    const total = Number(counter?.dataset.total ?? 0);
+    return total > 0 && Number(counter?.dataset.arrived) === total && document.body.dataset.runState === "done"
+      && document.querySelectorAll(".ticks .is-ready").length === total;
+  });
+  return Number(await page.getAttribute("[data-testid=frame-counter]", "data-total"));
+}
+
+describe("demo page", () => {
+  it("streams the frames live, then moves the slider without a single request", async () => {
+    const page = await openPage();
+    // Every value the frame counter takes (each change's old value), to see the frames arrive one by one.
+    await page.evaluate(() => {
+      const counter = document.querySelector<HTMLElement>("[data-testid=frame-counter]")!;
+      const seen: number[] = [];
+      (window as unknown as { seenCounts: number[] }).seenCounts = seen;
+      new MutationObserver((records) => records.forEach((r) => seen.push(Number(r.oldValue)))).observe(counter, {
+        attributeFilter: ["data-arrived"],
+        attributeOldValue: true,
+      });
+      // When the slider becomes usable: how many frames were in, and whether the job was still running.
+      const slider = document.querySelector<HTMLInputElement>("[data-testid=slider]")!;
+      new MutationObserver(() => {
+        if (slider.disabled) return;
+        (window as unknown as { sliderEnabledAt: unknown }).sliderEnabledAt ??= {
+          arrived: Number(counter.dataset.arrived),
+          runState: document.body.dataset.runState,
+        };
+      }).observe(slider, { attributeFilter: ["disabled"] });
+    });
+
+    await page.setInputFiles("[data-testid=file-input]", join(testImages, "chelsea.png"));
+    const total = await waitForAllFrames(page);
+    expect(total).toBe(21);
+    expect(await page.textContent("[data-testid=frame-counter]")).toBe(`frames ${total} / ${total}`);
+    const seenCounts = await page.evaluate(() => (window as unknown as { seenCounts: number[] }).seenCounts);
+    const countSteps = [...seenCounts, total].filter((count, i, all) => i === 0 || count !== all[i - 1]);
+    expect(countSteps).toEqual(Array.from({ length: total + 1 }, (_, i) => i));
+    expect(await page.evaluate(() => (window as unknown as { sliderEnabledAt: unknown }).sliderEnabledAt)).toEqual({
+      arrived: 2,
+      runState: "running",
+    });
+    expect(await page.isEnabled("[data-testid=slider]")).toBe(true);
+    expect(await page.isVisible("[data-testid=error]")).toBe(false);
+
+    // Record which frame the stage shows while dragging.
+    await page.evaluate(() => {
+      const stage = document.querySelector<HTMLElement>("[data-testid=stage]")!;
+      const shown: string[] = [stage.dataset.shownIndex ?? ""];
+      (window as unknown as { shownFrames: string[] }).shownFrames = shown;
+      new MutationObserver(() => shown.push(stage.dataset.shownIndex ?? "")).observe(stage, {
+        attributes: true,
+        attributeFilter: ["data-shown-index"],
+      });
+    });
+    const resourcesBefore = await page.evaluate(() => performance.getEntriesByType("resource").length);
+    const requests: string[] = [];
+    page.on("request", (request) => requests.push(request.url()));
+
+    const box = (await page.locator("[data-testid=slider]").boundingBox())!;
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + 1, y);
+    await page.mouse.down();
+    expect(await page.textContent("[data-testid=slider-value]")).toBe("0 %");
+    await page.mouse.move(box.x + box.width - 1, y, { steps: 200 });
+    await page.mouse.up();
+
+    expect(requests).toEqual([]);
+    expect(await page.evaluate(() => performance.getEntriesByType("resource").length)).toBe(resourcesBefore);
+    expect(Number(await page.inputValue("[data-testid=slider]"))).toBe(100);
+    expect(await page.textContent("[data-testid=slider-value]")).toBe("100 %");
+    const shownFrames = await page.evaluate(() => (window as unknown as { shownFrames: string[] }).shownFrames);
+    expect(new Set(shownFrames).size).toBe(total);
+    expect(await page.getAttribute("[data-testid=stage]", "data-shown-index")).toBe(String(total - 1));
+
+    // At 100 % the whole image is back: its top-1 is the full image's top-1.
+    const fullTop1 = await page.getAttribute("[data-testid=full-top1]", "data-label");
+    expect(fullTop1).toBeTruthy();
+    expect(await page.textContent("[data-testid=bars] li[data-rank='1'] .bar-label")).toBe(fullTop1);
+    expect(await page.locator("[data-testid=bars] li").count()).toBe(3);
+    // The heatmap overlay has faded out completely at 100 %.
+    expect(await page.getAttribute("[data-testid=stage]", "data-overlay-opacity")).toBe("0.000");
+
+    // The curve has a point per frame and the final AUC.
+    expect(await page.getAttribute("[data-testid=curve] svg", "data-points")).toBe(String(total));
+    const path = (await page.getAttribute("[data-testid=insertion-path]", "d")) ?? "";
+    expect(path.match(/[ML]/g)?.length).toBe(total);
+    expect(await page.textContent("[data-testid=auc]")).toMatch(/^Insertion AUC 0\.\d{3}$/);
+
+    mkdirSync(resultsDir, { recursive: true });
+    await page.screenshot({ path: join(resultsDir, "demo-slider-at-100.png"), fullPage: true, animations: "disabled" });
+
+    // Keyboard: Home goes to the first frame, each arrow press to the next frame.
+    await page.focus("[data-testid=slider]");
+    await page.keyboard.press("Home");
+    expect(await page.textContent("[data-testid=slider-value]")).toBe("0 %");
+    for (let i = 0; i < 7; i++) await page.keyboard.press("ArrowRight");
+    expect(await page.textContent("[data-testid=slider-value]")).toBe("35 %");
+    expect(Number(await page.getAttribute("[data-testid=stage]", "data-overlay-opacity"))).toBeGreaterThan(0);
+    expect(requests).toEqual([]);
+
+    await page.screenshot({ path: join(resultsDir, "demo-slider-at-35.png"), fullPage: true, animations: "disabled" });
+
+    // The frames as an animated GIF, encoded in the page.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=gif]")]);
+    const gifPath = join(resultsDir, download.suggestedFilename());
+    await download.saveAs(gifPath);
+    expect(download.suggestedFilename()).toBe("chelsea-saliency.gif");
+    expect(readFileSync(gifPath).subarray(0, 6).toString("latin1")).toBe("GIF89a");
+    await page.close();
+  });
+
+  it("rejects a text file with a clear message and stays usable", async () => {
+    const page = await openPage(390, 844);
+    const requests: string[] = [];
+    page.on("request", (request) => requests.push(request.url()));
+
+    await page.setInputFiles("[data-testid=file-input]", {
+      name: "notes.txt",
+      mimeType: "text/plain",
+      buffer: Buffer.from("These are my notes, not a picture.\n"),
+    });
+    await page.locator("[data-testid=error]").waitFor({ state: "visible" });
+    expect(await page.textContent("[data-testid=error]")).toContain("not an image");
+    expect(requests).toEqual([]);
+    expect(await page.isDisabled("[data-testid=explain]")).toBe(true);
+
+    // The page goes on working: a real image after the bad one is explained, with the deletion curve.
+    await page.check("#deletion");
+    await page.setInputFiles("[data-testid=file-input]", join(testImages, "coffee.png"));
+    await page.locator("[data-testid=error]").waitFor({ state: "hidden" });
+    const total = await waitForAllFrames(page);
+    expect(total).toBe(21);
+    expect(await page.locator("[data-testid=bars] li").count()).toBe(3);
+    expect(await page.textContent("[data-testid=auc]")).toMatch(/^Insertion AUC 0\.\d{3} · deletion AUC 0\.\d{3}$/);
+    expect((await page.getAttribute("[data-testid=curve] .curve-deletion", "d"))?.match(/[ML]/g)?.length).toBe(total);
+    expect(await page.isVisible("#curve-legend")).toBe(true);
+    await page.screenshot({ path: join(resultsDir, "demo-phone-width.png"), fullPage: true, animations: "disabled" });
+
+    // Explaining the runner-up class re-runs the job for that class.
+    const runnerUp = await page.locator("[data-testid=target] option").nth(2);
+    const runnerUpIndex = (await runnerUp.getAttribute("value")) ?? "";
+    const runnerUpLabel = ((await runnerUp.textContent()) ?? "").replace(/ \([^)]*\)$/, "");
+    await page.selectOption("[data-testid=target]", runnerUpIndex);
+    await waitForAllFrames(page);
+    expect(await page.textContent("#curve-title")).toBe(`Insertion curve: p(${runnerUpLabel})`);
+    expect(await page.inputValue("[data-testid=target]")).toBe(runnerUpIndex);
+    await page.close();
+  });
+
+  it.runIf(process.env.UPDATE_DOCS_SCREENSHOT === "1")("updates docs/demo-screenshot.png", async () => {
+    const page = await openPage(1360, 860);
+    await page.check("#deletion");
+    await page.setInputFiles("[data-testid=file-input]", join(testImages, "coffee.png"));
+    await waitForAllFrames(page);
+    await page.focus("[data-testid=slider]");
+    await page.keyboard.press("Home");
+    for (let i = 0; i < 4; i++) await page.keyboard.press("ArrowRight");
+    expect(await page.textContent("[data-testid=slider-value]")).toBe("20 %");
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    mkdirSync(resolve(repoRoot, "docs"), { recursive: true });
+    await page.screenshot({ path: resolve(repoRoot, "docs/demo-screenshot.png"), animations: "disabled" });
+    await page.close();
+  });
+});

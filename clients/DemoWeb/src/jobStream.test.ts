@@ -1,0 +1,117 @@
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError, createClient, createRouterTransport } from "@connectrpc/connect";
+import { describe, expect, it } from "vitest";
+import { explainAndFollow, JobFailedError, type JobChange } from "./jobStream";
+import {
+  FrameEventSchema,
+  JobState,
+  SaliencySlider,
+  type FrameEvent,
+} from "./gen/saliency/v1/saliency_pb";
+
+const status = (state: JobState, extra: { jobId?: string; queuePosition?: bigint; message?: string } = {}): FrameEvent =>
+  create(FrameEventSchema, { event: { case: "status", value: { state, ...extra } } });
+const explanation = (frameCount: number): FrameEvent =>
+  create(FrameEventSchema, {
+    event: { case: "explanation", value: { frameCount, prediction: { top: [{ index: 281, label: "tabby", probability: 0.6 }] } } },
+  });
+const frame = (index: number, total: number): FrameEvent =>
+  create(FrameEventSchema, {
+    event: { case: "frame", value: { index, percent: (index * 100) / (total - 1), targetProbability: index / (total - 1) } },
+  });
+const completed = (): FrameEvent => create(FrameEventSchema, { event: { case: "completed", value: { insertionAuc: 0.5 } } });
+
+/** A gateway in memory: Explain yields `explainEvents` then fails with `explainError`; StreamFrames replays `replay`. */
+function fakeGateway(explainEvents: FrameEvent[], explainError?: ConnectError, replay: FrameEvent[] = []) {
+  const streamFramesCalls: string[] = [];
+  const transport = createRouterTransport(({ service }) => {
+    service(SaliencySlider, {
+      async *explain() {
+        yield* explainEvents;
+        if (explainError !== undefined) throw explainError;
+      },
+      async *streamFrames(request) {
+        streamFramesCalls.push(request.jobId);
+        yield* replay;
+      },
+    });
+  });
+  return { client: createClient(SaliencySlider, transport), streamFramesCalls };
+}
+
+const noPause = async (): Promise<void> => {};
+
+describe("explainAndFollow", () => {
+  it("collects out-of-order frames until Completed and reports each change", async () => {
+    const { client } = fakeGateway([
+      status(JobState.QUEUED, { jobId: "job-1", queuePosition: 2n }),
+      status(JobState.RUNNING, { jobId: "job-1" }),
+      explanation(5),
+      frame(0, 5),
+      frame(4, 5),
+      frame(2, 5),
+      frame(1, 5),
+      frame(3, 5),
+      completed(),
+    ]);
+    const changes: JobChange[] = [];
+    const arrivedAtEachFrame: number[] = [];
+    const progress = await explainAndFollow(client, { image: new Uint8Array([1]) }, {
+      onChange: (p, change) => {
+        changes.push(change);
+        if (change === "frame") arrivedAtEachFrame.push(p.frames?.arrived ?? -1);
+      },
+    });
+    expect(progress.jobId).toBe("job-1");
+    expect(progress.state).toBe(JobState.DONE);
+    expect(progress.frames?.isComplete).toBe(true);
+    expect(progress.frames?.inIndexOrder().map((f) => f.index)).toEqual([0, 1, 2, 3, 4]);
+    expect(arrivedAtEachFrame).toEqual([1, 2, 3, 4, 5]);
+    expect(changes).toEqual(["status", "status", "explanation", "frame", "frame", "frame", "frame", "frame", "completed"]);
+    expect(progress.completed?.insertionAuc).toBe(0.5);
+  });
+
+  it("resumes a dropped stream by job id and ignores the replayed frames it already holds", async () => {
+    const { client, streamFramesCalls } = fakeGateway(
+      [status(JobState.RUNNING, { jobId: "job-2" }), explanation(3), frame(0, 3), frame(2, 3)],
+      new ConnectError("connection reset", Code.Unavailable),
+      [status(JobState.RUNNING, { jobId: "job-2" }), explanation(3), frame(0, 3), frame(2, 3), frame(1, 3), completed()],
+    );
+    let frameChanges = 0;
+    const progress = await explainAndFollow(client, { image: new Uint8Array([1]) }, {
+      pause: noPause,
+      onChange: (_, change) => {
+        if (change === "frame") frameChanges++;
+      },
+    });
+    expect(streamFramesCalls).toEqual(["job-2"]);
+    expect(progress.frames?.isComplete).toBe(true);
+    expect(frameChanges).toBe(3);
+  });
+
+  it("rejects with the server's reason when the job fails, without reconnecting", async () => {
+    const { client, streamFramesCalls } = fakeGateway([
+      status(JobState.QUEUED, { jobId: "job-3" }),
+      status(JobState.FAILED, { jobId: "job-3", message: "image could not be decoded" }),
+    ]);
+    const run = explainAndFollow(client, { image: new Uint8Array([1]) }, { pause: noPause, onChange: () => {} });
+    await expect(run).rejects.toBeInstanceOf(JobFailedError);
+    await expect(run).rejects.toThrow("image could not be decoded");
+    expect(streamFramesCalls).toEqual([]);
+  });
+
+  it("passes an invalid-argument error through and gives up after the allowed reconnects", async () => {
+    const invalid = fakeGateway([], new ConnectError("not an image", Code.InvalidArgument));
+    await expect(
+      explainAndFollow(invalid.client, { image: new Uint8Array([1]) }, { pause: noPause, onChange: () => {} }),
+    ).rejects.toMatchObject({ code: Code.InvalidArgument });
+
+    const flaky = fakeGateway([status(JobState.RUNNING, { jobId: "job-4" })], new ConnectError("reset", Code.Unavailable), [
+      status(JobState.RUNNING, { jobId: "job-4" }),
+    ]);
+    await expect(
+      explainAndFollow(flaky.client, { image: new Uint8Array([1]) }, { pause: noPause, maxReconnects: 2, onChange: () => {} }),
+    ).rejects.toMatchObject({ code: Code.Unavailable });
+    expect(flaky.streamFramesCalls).toEqual(["job-4", "job-4"]);
+  });
+});
