@@ -73,6 +73,10 @@ public sealed class MobileNetGradientTests : IClassFixture<MobileNetGradientTest
         Assert.All(result.Activations, a => Assert.InRange(a, 0f, 6f));
     }
 
+    [Fact]
+    public void BatchOfThreeEqualsThreeSingleImageRuns()
+        => ModelPreparationTests.AssertBatchEqualsSingleRuns(fixture.Model, batch: 3, tolerance: 1e-4f);
+
     public sealed class MobileNetFixture : IDisposable
     {
         public MobileNetFixture()

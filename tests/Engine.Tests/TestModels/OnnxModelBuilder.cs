@@ -123,6 +123,9 @@ internal sealed class OnnxModelBuilder
     public string Dense(string x, long features, long classes)
         => Node("Gemm", [x, Weight([classes, features], 0.8f), Weight([classes], 0.3f)], Attr.Int("transB", 1));
 
+    /// <summary>The name of the node that computes <paramref name="tensor"/>.</summary>
+    public string NodeNameOf(string tensor) => graph.Node.Single(n => n.Output.Contains(tensor)).Name;
+
     public void Output(string name)
         => graph.Output.Add(new ValueInfoProto
         {
