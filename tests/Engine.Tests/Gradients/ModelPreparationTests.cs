@@ -85,6 +85,20 @@ public sealed class ModelPreparationTests
         AssertBatchEqualsSingleRuns(model, batch: 4);
     }
 
+    /// <summary>The tests use the CPU-only native runtime, so Auto must fall back to CPU rather than fail.</summary>
+    [Fact]
+    public void AutoProviderFallsBackToCpuWithoutCuda()
+    {
+        var m = new OnnxModelBuilder(seed: 68);
+        var x = m.Input("image", [3, 4, 4]);
+        m.Output(m.ClassifierHead(m.Node("Relu", [m.Stem(x, 3, 2)]), 32, 3));
+
+        using var model = ClassifierModel.Load(m.Build(), new ClassifierModelOptions { Provider = ExecutionProviderPreference.Auto });
+        Assert.Equal("CPU", model.ExecutionProvider);
+        Assert.Equal(3, model.Forward(new float[48], 1).Length);
+        Assert.Throws<InvalidOperationException>(() => ClassifierModel.Load(m.Build(), new ClassifierModelOptions { Provider = ExecutionProviderPreference.Cuda }));
+    }
+
     [Fact]
     public void OpsetBelow13IsRefusedWithAHint()
     {
