@@ -100,6 +100,58 @@ public sealed class ModelPreparationTests
     }
 
     [Fact]
+    public void NodesOutOfOrderAreSortedBeforeTheBackwardPass()
+    {
+        var m = new OnnxModelBuilder(seed: 69);
+        var x = m.Input("image", [3, 5, 5]);
+        var target = m.Node("Tanh", [m.Stem(x, 3, 4)]);
+        var branch = m.Node("Tanh", [m.Conv(target, 4, 4, 3, Attr.Ints("pads", [1, 1, 1, 1]))]);
+        m.Output(m.ClassifierHead(m.Node("Add", [target, branch]), 4 * 25, 5));
+        m.ReverseNodeOrder();
+
+        FiniteDifferenceChecker.AssertMatches(m.Build(), target, [-1, 2]);
+    }
+
+    [Fact]
+    public void ConcurrentCallsOnSeveralLayersGiveTheSequentialResults()
+    {
+        var m = new OnnxModelBuilder(seed: 70);
+        var x = m.Input("image", [3, 6, 6]);
+        var first = m.Node("Relu", [m.Stem(x, 3, 4)]);
+        var second = m.Node("Relu", [m.Conv(first, 4, 4, 3, Attr.Ints("pads", [1, 1, 1, 1]))]);
+        m.Output(m.PooledHead(second, 4, 36, 5));
+
+        using var model = ClassifierModel.Load(m.Build(), Cpu);
+        string[] layers = [first, second];
+        var input = FiniteDifferenceChecker.RandomInput(2 * 108, seed: 9);
+        var expected = layers.Select(l => model.ForwardWithGradients(input, 2, [-1, 1], l).Gradients).ToArray();
+
+        Assert.All(expected, g => Assert.Contains(g, value => value != 0f));
+        using var fresh = ClassifierModel.Load(m.Build(), Cpu);
+        var results = new float[16][];
+        Parallel.For(0, results.Length, i => results[i] = fresh.ForwardWithGradients(input, 2, [-1, 1], layers[i % 2]).Gradients);
+        for (var i = 0; i < results.Length; i++)
+        {
+            Assert.Equal(expected[i % 2], results[i]);
+        }
+    }
+
+    [Fact]
+    public void DisposedModelRefusesWork()
+    {
+        var m = new OnnxModelBuilder(seed: 71);
+        var x = m.Input("image", [3, 4, 4]);
+        m.Output(m.ClassifierHead(m.Node("Relu", [m.Stem(x, 3, 2)]), 32, 3));
+
+        var model = ClassifierModel.Load(m.Build(), Cpu);
+        model.ForwardWithGradients(new float[48], 1, [-1]);
+        model.Dispose();
+        model.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => model.Forward(new float[48], 1));
+        Assert.Throws<ObjectDisposedException>(() => model.ForwardWithGradients(new float[48], 1, [-1]));
+    }
+
+    [Fact]
     public void OpsetBelow13IsRefusedWithAHint()
     {
         var m = new OnnxModelBuilder(seed: 65, opset: 12);

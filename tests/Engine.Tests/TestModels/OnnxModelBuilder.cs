@@ -133,6 +133,14 @@ internal sealed class OnnxModelBuilder
             Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float } },
         });
 
+    /// <summary>Reverses the node list (exporters are supposed to, but do not always, emit nodes in order).</summary>
+    public void ReverseNodeOrder()
+    {
+        var nodes = graph.Node.Reverse().ToList();
+        graph.Node.Clear();
+        graph.Node.AddRange(nodes);
+    }
+
     public byte[] Build()
     {
         var model = new ModelProto { IrVersion = 8, ProducerName = "saliency-tests", Graph = graph };
