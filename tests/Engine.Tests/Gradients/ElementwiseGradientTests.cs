@@ -20,6 +20,11 @@ public sealed class ElementwiseGradientTests
     [InlineData("ClipNone")]
     [InlineData("Neg")]
     [InlineData("Dropout")]
+    [InlineData("Erf")]
+    [InlineData("Exp")]
+    [InlineData("Sqrt")]
+    [InlineData("Cast")]
+    [InlineData("Mean")]
     public void ActivationMatchesFiniteDifferences(string activation)
     {
         var m = new OnnxModelBuilder(seed: 40, opset: activation == "HardSwish" ? 14 : 13);
@@ -35,6 +40,10 @@ public sealed class ElementwiseGradientTests
             "ClipMin" => m.Node("Clip", [scaled, m.Floats([-1f], [])]),
             "ClipMax" => m.Node("Clip", [scaled, "", m.Floats([1f], [])]),
             "ClipNone" => m.Node("Clip", [scaled]),
+            "Exp" => m.Node("Exp", [m.Node("Mul", [target, m.Floats([0.5f], [])])]),
+            "Sqrt" => m.Node("Sqrt", [m.Node("Add", [m.Node("Mul", [scaled, scaled]), m.Floats([0.5f], [])])]),
+            "Cast" => m.Node("Cast", [scaled], Attr.Int("to", 1)),
+            "Mean" => m.Node("Mean", [scaled, m.Node("Tanh", [target]), m.Weight([4, 1, 1], 1f)]),
             _ => m.Node(activation, [scaled]),
         };
         m.Output(m.ClassifierHead(activated, 4 * 25, 5));

@@ -155,7 +155,7 @@ internal static class FiniteDifferenceChecker
     }
 
     /// <summary>The model with <paramref name="layer"/> fed from outside and <paramref name="logits"/> as its only output.</summary>
-    private static byte[] TargetAsInput(byte[] modelBytes, string layer, string logits)
+    internal static byte[] TargetAsInput(byte[] modelBytes, string layer, string logits)
     {
         var model = ModelProto.Parser.ParseFrom(modelBytes);
         var graph = model.Graph;

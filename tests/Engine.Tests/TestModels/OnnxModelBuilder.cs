@@ -123,12 +123,23 @@ internal sealed class OnnxModelBuilder
     public string Dense(string x, long features, long classes)
         => Node("Gemm", [x, Weight([classes, features], 0.8f), Weight([classes], 0.3f)], Attr.Int("transB", 1));
 
+    /// <summary>The name of the node that computes <paramref name="tensor"/>.</summary>
+    public string NodeNameOf(string tensor) => graph.Node.Single(n => n.Output.Contains(tensor)).Name;
+
     public void Output(string name)
         => graph.Output.Add(new ValueInfoProto
         {
             Name = name,
             Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float } },
         });
+
+    /// <summary>Reverses the node list (exporters are supposed to, but do not always, emit nodes in order).</summary>
+    public void ReverseNodeOrder()
+    {
+        var nodes = graph.Node.Reverse().ToList();
+        graph.Node.Clear();
+        graph.Node.AddRange(nodes);
+    }
 
     public byte[] Build()
     {

@@ -67,6 +67,23 @@ internal static partial class BackwardRules
         c.SetInputGrad(0, e.Mul(c.Grad, e.Sub(e.ScalarFloat(1f), e.Mul(y, y))));
     }
 
+    /// <summary>d erf(x)/dx = 2/√π · exp(−x²) (GELU is built from it).</summary>
+    private static void Erf(BackwardContext c)
+    {
+        var e = c.Emit;
+        var x = c.Input(0);
+        var density = e.Node("Exp", [e.Neg(e.Mul(x, x))]);
+        c.SetInputGrad(0, e.Mul(c.Grad, e.Mul(density, e.ScalarFloat(2f / MathF.Sqrt(MathF.PI)))));
+    }
+
+    private static void Exp(BackwardContext c) => c.SetInputGrad(0, c.Emit.Mul(c.Grad, c.Output(0)));
+
+    private static void Sqrt(BackwardContext c)
+    {
+        var e = c.Emit;
+        c.SetInputGrad(0, e.Div(e.Mul(c.Grad, e.ScalarFloat(0.5f)), c.Output(0)));
+    }
+
     private static void HardSigmoid(BackwardContext c)
     {
         var e = c.Emit;

@@ -67,6 +67,8 @@ internal sealed class BackwardContext
 
     public long[] InputShape(int input) => Shape(Input(input));
 
+    public bool IsFloat(string tensor) => facts.TryGetValue(tensor, out var f) && f.IsFloat;
+
     public long[] OutputShape(int output = 0) => Shape(Output(output));
 
     public long[] ConstantInts(int input)

@@ -13,6 +13,7 @@ internal static partial class BackwardRules
         ["Mul"] = Mul,
         ["Div"] = Div,
         ["Sum"] = Sum,
+        ["Mean"] = Mean,
         ["Neg"] = Neg,
         ["Relu"] = Relu,
         ["LeakyRelu"] = LeakyRelu,
@@ -20,6 +21,9 @@ internal static partial class BackwardRules
         ["Clip"] = Clip,
         ["Sigmoid"] = Sigmoid,
         ["Tanh"] = Tanh,
+        ["Erf"] = Erf,
+        ["Exp"] = Exp,
+        ["Sqrt"] = Sqrt,
         ["HardSigmoid"] = HardSigmoid,
         ["HardSwish"] = HardSwish,
         ["BatchNormalization"] = BatchNormalization,
@@ -35,6 +39,7 @@ internal static partial class BackwardRules
         ["Unsqueeze"] = RestoreShape,
         ["Identity"] = PassThrough,
         ["Dropout"] = PassThrough,
+        ["Cast"] = Cast,
         ["Transpose"] = Transpose,
         ["Concat"] = Concat,
         ["Slice"] = Slice,
@@ -42,4 +47,15 @@ internal static partial class BackwardRules
     };
 
     private static void PassThrough(BackwardContext c) => c.SetInputGrad(0, c.Grad);
+
+    /// <summary>Only float-to-float casts carry a gradient; others end the differentiable path.</summary>
+    private static void Cast(BackwardContext c)
+    {
+        if (!c.IsFloat(c.Output(0)))
+        {
+            throw c.Unsupported("it casts the activations to a non-float type");
+        }
+
+        c.SetInputGrad(0, c.Grad);
+    }
 }

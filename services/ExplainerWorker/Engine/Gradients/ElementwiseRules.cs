@@ -55,6 +55,15 @@ internal static partial class BackwardRules
         }
     }
 
+    private static void Mean(BackwardContext c)
+    {
+        var scaled = c.Emit.Mul(c.Grad, c.Emit.ScalarFloat(1f / c.Node.Input.Count));
+        for (var input = 0; input < c.Node.Input.Count; input++)
+        {
+            SetBroadcastGrad(c, input, scaled);
+        }
+    }
+
     private static void Neg(BackwardContext c) => c.SetInputGrad(0, c.Emit.Neg(c.Grad));
 
     private static void SetBroadcastGrad(BackwardContext c, int input, string gradient)

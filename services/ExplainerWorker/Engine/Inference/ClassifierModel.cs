@@ -24,6 +24,9 @@ public sealed record ClassifierModelOptions
 
     /// <summary>ONNX Runtime intra-op threads; 0 lets ONNX Runtime decide.</summary>
     public int IntraOpThreads { get; init; }
+
+    /// <summary>ONNX Runtime graph optimisation level of every session.</summary>
+    public GraphOptimizationLevel OptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
 }
 
 /// <summary>Logits, target-layer activations and their gradients for one batch, from one session run.</summary>
@@ -80,13 +83,12 @@ public sealed partial class ClassifierModel : IDisposable
         logitsTail = facts[LogitsName].Shape[1..];
         ClassCount = (int)logitsTail.Aggregate(1L, (a, b) => a * b);
         DefaultTargetLayer = TargetLayerSelector.SelectDefault(index, facts, InputName, LogitsName);
-        ExecutionProvider = sessions.ExecutionProvider;
-
         forwardSession = sessions.Create(ForwardModelBytes());
+        ExecutionProvider = sessions.ExecutionProvider;
         SupportsBatching = RunsWithBatchOfTwo();
         if (logger is not null)
         {
-            InferenceLog.ModelLoaded(logger, InputName, InputChannels, InputHeight, InputWidth, LogitsName, ClassCount, DefaultTargetLayer, SupportsBatching);
+            InferenceLog.ModelLoaded(logger, InputName, InputChannels, InputHeight, InputWidth, LogitsName, ClassCount, DefaultTargetLayer, SupportsBatching, ExecutionProvider);
         }
     }
 

@@ -78,6 +78,7 @@ internal static class OnnxModelLoader
         }
 
         graph.ValueInfo.Clear();
+        SortTopologically(graph);
         if (hadFixedBatchOfOne)
         {
             LetReshapesCopyTheBatch(graph);
@@ -108,6 +109,53 @@ internal static class OnnxModelLoader
             throw new UnsupportedModelException(
                 $"The model uses ONNX opset {opset}; re-export it with opset ≥ {MinimumOpset}.");
         }
+    }
+
+    /// <summary>
+    /// ONNX requires nodes in topological order, but not every exporter complies; the backward pass walks
+    /// the node list in order, so an unordered graph is put in order here.
+    /// </summary>
+    private static void SortTopologically(GraphProto graph)
+    {
+        var available = new HashSet<string>(StringComparer.Ordinal) { "" };
+        available.UnionWith(graph.Input.Select(i => i.Name));
+        available.UnionWith(graph.Initializer.Select(i => i.Name));
+        var computed = new HashSet<string>(available, StringComparer.Ordinal);
+        var ordered = true;
+        foreach (var node in graph.Node)
+        {
+            ordered &= node.Input.All(computed.Contains);
+            computed.UnionWith(node.Output);
+        }
+
+        if (ordered)
+        {
+            return;
+        }
+
+        var pending = graph.Node.ToList();
+        var sorted = new List<NodeProto>(pending.Count);
+        while (pending.Count > 0)
+        {
+            var ready = pending.Where(n => n.Input.All(available.Contains)).ToList();
+            if (ready.Count == 0)
+            {
+                var stuck = pending[0];
+                throw new UnsupportedModelException(
+                    $"Node '{OnnxGraphIndex.Describe(stuck)}' ({stuck.OpType}) reads a tensor that no node computes: {string.Join(", ", stuck.Input.Where(i => !available.Contains(i)))}.");
+            }
+
+            foreach (var node in ready)
+            {
+                sorted.Add(node);
+                available.UnionWith(node.Output);
+            }
+
+            pending = pending.Except(ready).ToList();
+        }
+
+        graph.Node.Clear();
+        graph.Node.AddRange(sorted);
     }
 
     private static void MakeBatchSymbolic(TensorShapeProto.Types.Dimension dim)

@@ -25,12 +25,32 @@ internal sealed class OrtSessionFactory
         }
     }
 
-    /// <summary>"CUDA" or "CPU".</summary>
-    public string ExecutionProvider { get; }
+    /// <summary>"CUDA" or "CPU"; Auto falls back to CPU if the first CUDA session cannot be created.</summary>
+    public string ExecutionProvider { get; private set; }
 
-    public GraphOptimizationLevel OptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
+    public InferenceSession Create(byte[] modelBytes)
+    {
+        if (ExecutionProvider != "CUDA" || options.Provider != ExecutionProviderPreference.Auto)
+        {
+            return Create(modelBytes, ExecutionProvider);
+        }
 
-    public InferenceSession Create(byte[] modelBytes) => Create(modelBytes, ExecutionProvider);
+        try
+        {
+            return Create(modelBytes, "CUDA");
+        }
+        catch (OnnxRuntimeException e)
+        {
+            // The provider library loads but no usable device (or driver) is there.
+            if (logger is not null)
+            {
+                InferenceLog.CudaUnavailable(logger, e.Message);
+            }
+
+            ExecutionProvider = "CPU";
+            return Create(modelBytes, "CPU");
+        }
+    }
 
     /// <summary>A CPU session regardless of the chosen provider (for one-off probes).</summary>
     public InferenceSession CreateOnCpu(byte[] modelBytes) => Create(modelBytes, "CPU");
@@ -50,7 +70,7 @@ internal sealed class OrtSessionFactory
     {
         var sessionOptions = new SessionOptions
         {
-            GraphOptimizationLevel = OptimizationLevel,
+            GraphOptimizationLevel = options.OptimizationLevel,
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
         if (options.IntraOpThreads > 0)
