@@ -15,6 +15,7 @@ public static class CliApp
         var root = new RootCommand("Saliency Slider: explains an image classifier's prediction with CAM methods and a saliency slider.")
         {
             ExplainCommand.Create(stdout, stderr),
+            GradientGraphCommand.Create(stdout, stderr),
         };
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)

@@ -179,6 +179,17 @@ public sealed partial class ClassifierModel : IDisposable
         return result.ToBatch();
     }
 
+    /// <summary>
+    /// The serialized gradient graph for a target layer (default: <see cref="DefaultTargetLayer"/>): the model
+    /// plus its backward pass, with inputs <c>saliency_target_class</c> and outputs for logits, activations,
+    /// the chosen classes and <c>saliency_grad</c>. For inspection, or to run it elsewhere.
+    /// </summary>
+    public byte[] GradientModelBytes(string? targetLayer = null)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        return GradientGraphBuilder.Build(loaded.Model, facts, InputName, LogitsName, targetLayer ?? DefaultTargetLayer).ModelBytes;
+    }
+
     public void Dispose()
     {
         if (disposed)
