@@ -145,7 +145,8 @@ internal static class ExplainCommand
             return CliApp.ExitOk;
         }
         catch (Exception e) when (e is InvalidImageException or UnsupportedModelException or ArgumentException or IOException
-            or KeyNotFoundException or UnauthorizedAccessException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
+            or KeyNotFoundException or UnauthorizedAccessException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException
+            or ExecutionProviderUnavailableException)
         {
             await stderr.WriteLineAsync($"error: {OneLine(e.Message)}");
             return CliApp.ExitFailure;

@@ -79,6 +79,7 @@ public sealed class CliTests : IDisposable
     [InlineData(CliApp.ExitFailure, "frame count 1 is outside 2..101", "explain", "chelsea.png", "--frames", "1")]
     [InlineData(CliApp.ExitUsage, "'scorecam' not recognized", "explain", "chelsea.png", "--method", "scorecam")]
     [InlineData(CliApp.ExitUsage, "Required argument missing", "explain")]
+    [InlineData(CliApp.ExitFailure, "CUDA execution provider", "explain", "chelsea.png", "--provider", "cuda")]
     public async Task Bad_arguments_exit_non_zero_with_one_line(int expectedExitCode, string expectedMessage, params string[] args)
     {
         var resolved = args.Select(a => a == "chelsea.png" ? TestPaths.Image(a) : a).Append("--out").Append(_output).ToArray();

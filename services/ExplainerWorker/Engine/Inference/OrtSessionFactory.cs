@@ -60,7 +60,7 @@ internal sealed class OrtSessionFactory
         using var sessionOptions = NewOptions();
         if (provider == "CUDA")
         {
-            sessionOptions.AppendExecutionProvider_CUDA();
+            AppendCuda(sessionOptions);
         }
 
         return new InferenceSession(modelBytes, sessionOptions);
@@ -81,19 +81,31 @@ internal sealed class OrtSessionFactory
         return sessionOptions;
     }
 
+    private void AppendCuda(SessionOptions sessionOptions)
+    {
+        using var cuda = new OrtCUDAProviderOptions();
+        cuda.UpdateOptions(new Dictionary<string, string>
+        {
+            ["device_id"] = options.CudaDeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["cudnn_conv_algo_search"] = options.CudnnConvAlgoSearch,
+            ["use_tf32"] = options.AllowTf32 ? "1" : "0",
+        });
+        sessionOptions.AppendExecutionProvider_CUDA(cuda);
+    }
+
     private bool ProbeCuda(bool required)
     {
         try
         {
             using var sessionOptions = NewOptions();
-            sessionOptions.AppendExecutionProvider_CUDA();
+            AppendCuda(sessionOptions);
             return true;
         }
         catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException or TypeInitializationException)
         {
             if (required)
             {
-                throw new InvalidOperationException($"The CUDA execution provider was requested but cannot load: {e.Message}", e);
+                throw new ExecutionProviderUnavailableException($"the CUDA execution provider was requested but cannot load ({e.Message}); use the CPU provider or a build with ONNX Runtime's CUDA package", e);
             }
 
             if (logger is not null)
@@ -104,3 +116,6 @@ internal sealed class OrtSessionFactory
         }
     }
 }
+
+/// <summary>An execution provider that was asked for explicitly cannot be used on this machine or build.</summary>
+public sealed class ExecutionProviderUnavailableException(string message, Exception inner) : Exception(message, inner);
