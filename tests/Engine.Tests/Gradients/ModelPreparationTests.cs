@@ -85,6 +85,34 @@ public sealed class ModelPreparationTests
         AssertBatchEqualsSingleRuns(model, batch: 4);
     }
 
+    [Fact]
+    public void FixedForwardBatchPadsTheLastPieceAndKeepsEveryImagesLogits()
+    {
+        var m = new OnnxModelBuilder(seed: 65);
+        var x = m.Input("image", [3, 8, 8]);
+        var conv = m.Node("Relu", [m.Stem(x, 3, 4)]);
+        m.Output(m.PooledHead(conv, 4, 16, 5));
+        var bytes = m.Build();
+        var input = new float[7 * 3 * 8 * 8];
+        var random = new Random(3);
+        for (var i = 0; i < input.Length; i++)
+        {
+            input[i] = (float)random.NextDouble() - 0.5f;
+        }
+
+        using var asGiven = ClassifierModel.Load(bytes, Cpu);
+        using var fixedPieces = ClassifierModel.Load(bytes, Cpu with { FixedForwardBatch = 3 });
+
+        var expected = asGiven.Forward(input, 7);
+        var actual = fixedPieces.Forward(input, 7);
+
+        Assert.Equal(expected.Length, actual.Length);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(expected[i], actual[i], 5);
+        }
+    }
+
     /// <summary>The tests use the CPU-only native runtime, so Auto must fall back to CPU rather than fail.</summary>
     [Fact]
     public void AutoProviderFallsBackToCpuWithoutCuda()
@@ -96,7 +124,7 @@ public sealed class ModelPreparationTests
         using var model = ClassifierModel.Load(m.Build(), new ClassifierModelOptions { Provider = ExecutionProviderPreference.Auto });
         Assert.Equal("CPU", model.ExecutionProvider);
         Assert.Equal(3, model.Forward(new float[48], 1).Length);
-        Assert.Throws<InvalidOperationException>(() => ClassifierModel.Load(m.Build(), new ClassifierModelOptions { Provider = ExecutionProviderPreference.Cuda }));
+        Assert.Throws<ExecutionProviderUnavailableException>(() => ClassifierModel.Load(m.Build(), new ClassifierModelOptions { Provider = ExecutionProviderPreference.Cuda }));
     }
 
     [Fact]
