@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using SaliencySlider.Shared.Health;
+
+namespace SaliencySlider.Gateway.Health;
+
+/// <summary>
+/// Readiness (Redis answers): the grpc.health.v1 service "" and "saliency.v1.SaliencySlider", and
+/// HTTP /readyz. Liveness (the process answers; no dependency is checked, so a Redis outage never
+/// restarts the gateway): the grpc.health.v1 service "liveness", and HTTP /healthz.
+/// </summary>
+public static class GatewayHealth
+{
+    public const string LivenessService = "liveness";
+    public const string SaliencyService = "saliency.v1.SaliencySlider";
+
+    public static void AddGatewayHealthChecks(this IServiceCollection services)
+    {
+        services.AddGrpcHealthChecks(grpc =>
+            {
+                grpc.Services.Map("", check => check.Tags.Contains(HealthTags.Ready));
+                grpc.Services.Map(SaliencyService, check => check.Tags.Contains(HealthTags.Ready));
+                grpc.Services.Map(LivenessService, _ => false);
+            })
+            .AddCheck<RedisReadinessCheck>(RedisReadinessCheck.Name, tags: [HealthTags.Ready]);
+    }
+
+    public static void MapGatewayHealth(this WebApplication app)
+    {
+        app.MapHealthChecks(HealthTags.LivenessPath, new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks(HealthTags.ReadinessPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(HealthTags.Ready) });
+    }
+}
