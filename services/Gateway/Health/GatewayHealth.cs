@@ -19,14 +19,15 @@ public static class GatewayHealth
             {
                 grpc.Services.Map("", check => check.Tags.Contains(HealthTags.Ready));
                 grpc.Services.Map(SaliencyService, check => check.Tags.Contains(HealthTags.Ready));
-                grpc.Services.Map(LivenessService, _ => false);
+                grpc.Services.Map(LivenessService, check => check.Tags.Contains(HealthTags.Live));
             })
-            .AddCheck<RedisReadinessCheck>(RedisReadinessCheck.Name, tags: [HealthTags.Ready]);
+            .AddCheck<RedisReadinessCheck>(RedisReadinessCheck.Name, tags: [HealthTags.Ready])
+            .AddCheck<LivenessCheck>(LivenessCheck.Name, tags: [HealthTags.Live]);
     }
 
     public static void MapGatewayHealth(this WebApplication app)
     {
-        app.MapHealthChecks(HealthTags.LivenessPath, new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks(HealthTags.LivenessPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(HealthTags.Live) });
         app.MapHealthChecks(HealthTags.ReadinessPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(HealthTags.Ready) });
     }
 }
