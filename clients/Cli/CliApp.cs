@@ -10,11 +10,16 @@ public static class CliApp
     public const int ExitFailure = 1;
     public const int ExitUsage = 2;
 
+    /// <summary>The server could not be reached or did not answer in time (gRPC UNAVAILABLE or DEADLINE_EXCEEDED): worth retrying.</summary>
+    public const int ExitUnavailable = 3;
+
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken ct = default)
     {
         var root = new RootCommand("Saliency Slider: explains an image classifier's prediction with CAM methods and a saliency slider.")
         {
             ExplainCommand.Create(stdout, stderr),
+            Remote.ServerCommands.Models(stdout, stderr),
+            Remote.ServerCommands.Job(stdout, stderr),
             GradientGraphCommand.Create(stdout, stderr),
         };
         var parseResult = root.Parse(args);
@@ -24,6 +29,7 @@ public static class CliApp
             await stderr.WriteLineAsync($"error: {reason} (see saliency --help)");
             return ExitUsage;
         }
+        // Always set, so a parse failure is never confused with a gRPC status.
         var configuration = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
         return await parseResult.InvokeAsync(configuration, ct);
     }

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
+using SaliencySlider.Cli.Remote;
+using SaliencySlider.Contracts.V1;
 using SaliencySlider.Engine.Cam;
 using SaliencySlider.Engine.Explaining;
 using SaliencySlider.Engine.Imaging;
@@ -55,14 +57,37 @@ internal static class ExplainCommand
         var provider = Choice("--provider", "ONNX Runtime execution provider", "auto", Providers.Keys);
         var repeat = new Option<int>("--repeat") { Description = "Explain the image this many times (timings of each run are printed; files are from the last)", DefaultValueFactory = _ => 1, HelpName = "N" };
         var output = new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => "saliency-out", HelpName = "DIR" };
+        var server = ServerCommands.ServerOption(required: false);
 
-        var command = new Command("explain", "Explain IMAGE in-process and write result.json, cam.npy, heatmap.png, overlay.png and frames/ to DIR")
+        var command = new Command("explain", "Explain IMAGE (in-process, or on a server with --server) and write result.json, cam.npy, heatmap.png, overlay.png and frames/ to DIR")
         {
-            image, model, method, targetClass, layer, frames, baseline, resize, format, maxSide, topK, deletion, provider, repeat, output,
+            image, model, method, targetClass, layer, frames, baseline, resize, format, maxSide, topK, deletion, provider, repeat, output, server,
         };
         command.SetAction(async (parse, ct) =>
         {
             _ = CamMethods.TryParse(parse.GetValue(method)!, out var methodKind);
+            if (parse.GetValue(server) is { Length: > 0 } serverAddress)
+            {
+                var options = new ExplainOptions
+                {
+                    Method = ContractOptions.Method(methodKind),
+                    TargetLayer = parse.GetValue(layer) ?? "",
+                    FrameCount = parse.GetValue(frames),
+                    Baseline = ContractOptions.Baseline(Baselines[parse.GetValue(baseline)!]),
+                    MaxFrameSide = parse.GetValue(maxSide),
+                    FrameFormat = ContractOptions.Format(Formats[parse.GetValue(format)!]),
+                    TopK = parse.GetValue(topK),
+                    DeletionCurve = parse.GetValue(deletion),
+                };
+                if (parse.GetValue(targetClass) is { } classIndex)
+                {
+                    options.TargetClass = classIndex;
+                }
+
+                return await RemoteExplain.RunAsync(serverAddress, parse.GetValue(image)!, parse.GetValue(model), options, parse.GetValue(output)!,
+                    stdout, stderr, interactive: ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected, ct);
+            }
+
             var request = new ExplainRequest(
                 ImagePath: parse.GetValue(image)!,
                 Model: parse.GetValue(model),

@@ -24,6 +24,16 @@ ensure_commands() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# Installs the given Debian packages (as root).
+ensure_packages() {
+  if [ "$(id -u)" -ne 0 ]; then
+    log "missing: $* (install them, or run as root so this script can)"; return 1
+  fi
+  log "installing $*"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
 # Starts a private redis-server with append-only persistence under $1 on port $2; sets REDIS_PID.
 start_redis() {
   local dir="$1" port="$2"

@@ -6,6 +6,7 @@ using SaliencySlider.Gateway.Health;
 using SaliencySlider.Gateway.Jobs;
 using SaliencySlider.Gateway.Models;
 using SaliencySlider.Gateway.Submission;
+using SaliencySlider.Gateway.Telemetry;
 using SaliencySlider.Shared.Configuration;
 using SaliencySlider.Shared.Jobs;
 using SaliencySlider.Shared.Redis;
@@ -67,14 +68,16 @@ public static class GatewayApplication
         builder.Services.AddSingleton<JobRecordReader>();
         builder.Services.AddSingleton<JobEventFollower>();
         builder.Services.AddHostedService<QueueInitializer>();
+        builder.AddGatewayTelemetry();
 
         builder.Services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = checked((int)(jobOptions.MaxImageBytes + UploadHeadroomBytes));
+            grpc.Interceptors.Add<TelemetryInterceptor>();
             grpc.Interceptors.Add<RedisFailureInterceptor>();
         });
         builder.Services.AddGrpcReflection();
-        builder.Services.AddGrpcHealthChecks().AddCheck<RedisHealthCheck>("redis");
+        builder.Services.AddGatewayHealthChecks();
         builder.Services.AddCors(cors => cors.AddPolicy(GrpcWebCorsPolicy, policy => policy
             .AllowAnyOrigin()
             .AllowAnyMethod()
@@ -94,7 +97,8 @@ public static class GatewayApplication
         app.MapGrpcService<SaliencyGrpcService>().RequireCors(GrpcWebCorsPolicy);
         app.MapGrpcHealthChecksService().RequireCors(GrpcWebCorsPolicy);
         app.MapGrpcReflectionService();
-        app.MapHealthChecks("/healthz");
+        app.MapGatewayHealth();
+        app.MapGatewayTelemetry();
         app.MapFallbackToFile("index.html");
         return app;
     }

@@ -71,6 +71,8 @@ export async function startSystem(): Promise<RunningSystem> {
       Models__ManifestDirectory: join(repoRoot, "models"),
       Gateway__HttpPort: String(httpPort),
       Gateway__GrpcPort: String(grpcPort),
+      // Any free port for the worker's /metrics, so that runs beside other workers never collide on 9090.
+      Worker__MetricsPort: "0",
     };
     // Each runs in its project folder (its content root: appsettings.json, and the gateway's
     // wwwroot where the page was built); every path passed above is absolute.

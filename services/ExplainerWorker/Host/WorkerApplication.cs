@@ -1,6 +1,7 @@
 using SaliencySlider.ExplainerWorker.Models;
 using SaliencySlider.ExplainerWorker.Processing;
 using SaliencySlider.ExplainerWorker.Queue;
+using SaliencySlider.ExplainerWorker.Telemetry;
 using SaliencySlider.Shared.Configuration;
 using SaliencySlider.Shared.Jobs;
 using SaliencySlider.Shared.Redis;
@@ -46,10 +47,12 @@ public static class WorkerApplication
         builder.Services.AddSingleton<JobQueue>();
         builder.Services.AddHostedService<JobQueueConsumer>();
         builder.Services.AddHostedService<HeartbeatPublisher>();
+        builder.AddWorkerTelemetry();
 
         var host = builder.Build();
         // Load the models now: a worker that cannot load them should fail at start, not on its first job.
         _ = host.Services.GetRequiredService<LoadedModels>();
+        host.ReportLoadedModels();
         return host;
     }
 }

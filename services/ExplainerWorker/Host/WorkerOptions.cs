@@ -22,6 +22,9 @@ public sealed class WorkerOptions
     /// <summary>Consumer name in the queue's group (a slot number is appended); empty: host name and process id.</summary>
     public string ConsumerName { get; set; } = "";
 
+    /// <summary>Port of the worker's HTTP listener: /metrics (Prometheus), /healthz (liveness), /readyz (readiness); 0 picks a free port.</summary>
+    public int MetricsPort { get; set; } = 9090;
+
     /// <summary>How long a stopping worker lets its current jobs finish before handing them back to the queue.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

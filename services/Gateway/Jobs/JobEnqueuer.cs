@@ -2,8 +2,10 @@ using Google.Protobuf;
 using Microsoft.Extensions.Options;
 using SaliencySlider.Contracts.V1;
 using SaliencySlider.Gateway.Submission;
+using SaliencySlider.Gateway.Telemetry;
 using SaliencySlider.Shared.Configuration;
 using SaliencySlider.Shared.Jobs;
+using SaliencySlider.Shared.Telemetry;
 using StackExchange.Redis;
 
 namespace SaliencySlider.Gateway.Jobs;
@@ -17,7 +19,7 @@ public sealed record EnqueueResult(string JobId, JobState State, bool Cached, lo
 /// queued again. The script spans the job's slot and the queue stream, so the deployment uses one
 /// Redis primary (not Redis Cluster).
 /// </summary>
-public sealed class JobEnqueuer(IConnectionMultiplexer redis, JobKeys keys, JobIdFactory ids, IOptions<QueueOptions> queue, IOptions<JobOptions> jobs)
+public sealed class JobEnqueuer(IConnectionMultiplexer redis, JobKeys keys, JobIdFactory ids, IOptions<QueueOptions> queue, IOptions<JobOptions> jobs, GatewayMetrics metrics)
 {
     private static readonly LuaScript EnqueueScript = LuaScript.Prepare($$"""
         local state = redis.call('HGET', @jobKey, '{{JobFields.State}}')
@@ -36,7 +38,8 @@ public sealed class JobEnqueuer(IConnectionMultiplexer redis, JobKeys keys, JobI
           '{{JobFields.Attempts}}', 0,
           '{{JobFields.Error}}', '',
           '{{JobFields.CreatedAt}}', @createdAt,
-          '{{JobFields.QueueEntry}}', entry)
+          '{{JobFields.QueueEntry}}', entry,
+          '{{JobFields.TraceParent}}', @traceParent)
         redis.call('PEXPIRE', @jobKey, @ttlMs)
         redis.call('XADD', @eventsKey, '*', '{{JobEventCodec.EventField}}', @queuedEvent, '{{JobEventCodec.AttemptField}}', 0)
         redis.call('PEXPIRE', @eventsKey, @ttlMs)
@@ -66,8 +69,10 @@ public sealed class JobEnqueuer(IConnectionMultiplexer redis, JobKeys keys, JobI
             createdAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
             ttlMs = (long)_jobs.Ttl.TotalMilliseconds,
             queuedEvent = (RedisValue)queuedEvent.ToByteArray(),
+            traceParent = TraceContext.CurrentTraceParent(),
         });
 
+        metrics.Submitted(cached: !existingState.IsNull);
         return existingState.IsNull
             ? new EnqueueResult(jobId, JobState.Queued, Cached: false, position)
             : new EnqueueResult(jobId, JobStateNames.Parse((string?)existingState), Cached: true, 0);

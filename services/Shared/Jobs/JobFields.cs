@@ -27,6 +27,9 @@ public static class JobFields
 
     /// <summary>Message id of the job's latest entry in the queue stream.</summary>
     public const string QueueEntry = "queue_entry";
+
+    /// <summary>W3C traceparent of the request that queued the job; empty when it was not traced.</summary>
+    public const string TraceParent = "trace_parent";
 }
 
 /// <summary>Field names of a queue stream entry.</summary>

@@ -20,6 +20,9 @@ public sealed class WorkerHandle(IHost host) : IAsyncDisposable
 
     public WorkerMetrics Metrics { get; } = host.Services.GetRequiredService<WorkerMetrics>();
 
+    /// <summary>Port of the worker's /metrics, /healthz and /readyz.</summary>
+    public int MetricsPort => host.Services.GetRequiredService<SaliencySlider.ExplainerWorker.Telemetry.WorkerHttpEndpoints>().Port;
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
@@ -72,6 +75,7 @@ public sealed class ServiceStack : IAsyncLifetime
     {
         var host = WorkerApplication.Build([], configuration => configuration.AddInMemoryCollection(CommonSettings()
             .Append(new("Worker:ConsumerName", $"{KeyPrefix}-{name}"))
+            .Append(new("Worker:MetricsPort", "0"))
             .Append(new("Worker:Concurrency", "1"))
             .Append(new("Worker:ExecutionProvider", "Cpu"))
             .Append(new("Worker:ShutdownTimeout", "00:00:30"))));

@@ -2,8 +2,10 @@ using Microsoft.Extensions.Options;
 using SaliencySlider.Contracts.V1;
 using SaliencySlider.Engine.Explaining;
 using SaliencySlider.ExplainerWorker.Models;
+using SaliencySlider.ExplainerWorker.Telemetry;
 using SaliencySlider.Shared.Configuration;
 using SaliencySlider.Shared.Jobs;
+using SaliencySlider.Shared.Telemetry;
 using StackExchange.Redis;
 
 namespace SaliencySlider.ExplainerWorker.Processing;
@@ -42,11 +44,13 @@ public sealed class JobProcessor(
 
     public async Task<JobOutcome> ProcessAsync(string jobId, CancellationToken abort)
     {
+        using var logScope = logger.BeginScope(new Dictionary<string, object> { [TelemetryNames.JobIdScope] = jobId });
         var database = redis.GetDatabase();
         var record = (await database.HashGetAllAsync(keys.Job(jobId))).ToDictionary(f => f.Name.ToString(), f => f.Value);
         if (record.Count == 0)
         {
             logger.LogWarning("Job {JobId} expired before it was processed", jobId);
+            metrics.Skipped();
             return JobOutcome.Skipped;
         }
 
@@ -54,38 +58,47 @@ public sealed class JobProcessor(
         if (state is JobState.Done or JobState.Failed)
         {
             WorkerLog.RepeatedDelivery(logger, jobId, state);
+            metrics.Skipped();
             return JobOutcome.Skipped;
         }
 
         var attempt = (int)await database.HashIncrementAsync(keys.Job(jobId), JobFields.Attempts);
         metrics.Started();
+        using var telemetry = JobTelemetry.Start(metrics, jobId, record.GetValueOrDefault(JobFields.TraceParent), attempt);
         var writer = new JobWriter(database, keys, jobId, attempt, jobOptions.Value.Ttl);
         var startedAt = clock.GetUtcNow();
-        await writer.MarkRunningAsync(startedAt);
+        using (telemetry.Store())
+        {
+            await writer.MarkRunningAsync(startedAt);
+        }
+
         WorkerLog.AttemptStarted(logger, jobId, attempt);
         try
         {
-            return await ExplainAsync(writer, jobId, record, startedAt, abort);
+            return await ExplainAsync(writer, telemetry, jobId, record, startedAt, abort);
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
             logger.LogWarning("Job {JobId}: handed back to the queue at shutdown", jobId);
             await writer.HandBackAsync(HandBackReason);
+            metrics.HandedBack();
             return JobOutcome.HandedBack;
         }
         catch (Exception e) when (e is InvalidImageException or UnsupportedModelException or ArgumentException)
         {
+            telemetry.Failed(e.Message);
             return await FailAsync(writer, jobId, e.Message);
         }
         catch (Exception e) when (e is not RedisException)
         {
             logger.LogError(e, "Job {JobId}: the engine failed", jobId);
+            telemetry.Failed(e.Message);
             return await FailAsync(writer, jobId, $"the explainer failed: {e.Message}");
         }
     }
 
     private async Task<JobOutcome> ExplainAsync(
-        JobWriter writer, string jobId, Dictionary<string, RedisValue> record, DateTimeOffset startedAt, CancellationToken abort)
+        JobWriter writer, JobTelemetry telemetry, string jobId, Dictionary<string, RedisValue> record, DateTimeOffset startedAt, CancellationToken abort)
     {
         var image = (byte[]?)await redis.GetDatabase().StringGetAsync(keys.Image(jobId));
         if (image is null)
@@ -105,8 +118,11 @@ public sealed class JobProcessor(
             ? Math.Max(0, startedAt.ToUnixTimeMilliseconds() - createdAtMs)
             : 0;
 
+        telemetry.ExplainStarted();
         await foreach (var engineEvent in explainer.ExplainAsync(image, ContractMapping.ToSettings(options), abort))
         {
+            telemetry.Observe(engineEvent);
+            using var store = telemetry.Store();
             switch (engineEvent)
             {
                 case ExplanationReady ready:
@@ -116,6 +132,7 @@ public sealed class JobProcessor(
                     await writer.WriteFrameAsync(ContractMapping.ToContract(frame));
                     break;
                 case ExplanationCompleted completed:
+                    telemetry.Completed(completed.Timings, queueMs);
                     await writer.CompleteAsync(
                         new Completed
                         {

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using SaliencySlider.Cli;
+using SaliencySlider.Service.Tests.Infrastructure;
+
+namespace SaliencySlider.Service.Tests.Observability;
+
+/// <summary>The Python example client and the CLI's remote mode against the live gateway and worker.</summary>
+public sealed partial class ClientTests(WorkerStack fixture) : IClassFixture<WorkerStack>, IDisposable
+{
+    private const string DebianPython = "/usr/bin/python3";
+    private readonly ServiceStack _stack = fixture.Stack;
+    private readonly string _work = Directory.CreateTempSubdirectory("saliency-clients-").FullName;
+
+    private string Server => $"127.0.0.1:{_stack.GrpcPort}";
+
+    [Fact]
+    public async Task The_Python_client_prints_the_prediction_and_saves_the_frames_and_heatmap()
+    {
+        var stubs = Path.Combine(_work, "stubs");
+        var generated = await RunAsync("bash", [Path.Combine(RepoPaths.Root, "clients", "python", "generate_stubs.sh"), stubs]);
+        Assert.True(generated.ExitCode == 0, "generate_stubs.sh failed (scripts/test installs protobuf-compiler and protobuf-compiler-grpc): " + generated.Output);
+        var output = Path.Combine(_work, "python-out");
+        var image = Path.Combine(_work, "cat.png");
+        await File.WriteAllBytesAsync(image, TestImages.Cropped("chelsea.png", 31));
+
+        var run = await RunAsync(DebianPython, [Path.Combine(RepoPaths.Root, "clients", "python", "explain.py"), image,
+            "--server", Server, "--out", output, "--frames", "5", "--max-side", "96"], ("SALIENCY_STUBS", stubs));
+
+        Assert.True(run.ExitCode == 0, $"explain.py exited with {run.ExitCode} (scripts/test installs python3-grpcio and python3-protobuf): {run.Output}");
+        var top1 = TopOne().Match(run.Output);
+        Assert.True(top1.Success, run.Output);
+        Assert.True(EventAssertions.IsCatClass(int.Parse(top1.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)), run.Output);
+        Assert.Contains("frames 5/5", run.Output, StringComparison.Ordinal);
+        Assert.True(new FileInfo(Path.Combine(output, "heatmap.png")).Length > 0);
+        Assert.Equal(5, Directory.GetFiles(Path.Combine(output, "frames"), "frame_*.jpg").Length);
+    }
+
+    [Fact]
+    public async Task The_CLI_explains_remotely_with_progress_and_writes_the_local_modes_files_then_shows_the_job_and_models()
+    {
+        var output = Path.Combine(_work, "cli-out");
+        var image = Path.Combine(_work, "cli-cat.png");
+        await File.WriteAllBytesAsync(image, TestImages.Cropped("chelsea.png", 32));
+
+        var (exit, stdout, stderr) = await CliAsync("explain", image, "--server", Server, "--frames", "5", "--max-side", "96", "--out", output);
+
+        Assert.True(exit == CliApp.ExitOk, stderr);
+        Assert.Matches(@"(queued \(position \d+\)|running \(attempt 1\))", stderr);
+        Assert.Contains("frames 5/5", stderr, StringComparison.Ordinal);
+        foreach (var file in new[] { "result.json", "cam.npy", "heatmap.png", "overlay.png" })
+        {
+            Assert.True(File.Exists(Path.Combine(output, file)), $"{file} missing");
+        }
+
+        Assert.Equal(5, Directory.GetFiles(Path.Combine(output, "frames")).Length);
+        using var result = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "result.json")));
+        var jobId = result.RootElement.GetProperty("jobId").GetString()!;
+        Assert.True(EventAssertions.IsCatClass(result.RootElement.GetProperty("topK")[0].GetProperty("index").GetInt32()));
+        Assert.Equal(5, result.RootElement.GetProperty("insertionCurve").GetArrayLength());
+        Assert.Contains("top-1", stdout, StringComparison.Ordinal);
+
+        var job = await CliAsync("job", jobId, "--server", Server);
+        Assert.True(job.Exit == CliApp.ExitOk, job.Stderr);
+        Assert.Contains("state     DONE", job.Stdout, StringComparison.Ordinal);
+        Assert.Contains("frames    5/5", job.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"timings ms: queue [\d.]+, decode", job.Stdout);
+
+        var models = await CliAsync("models", "--server", Server);
+        Assert.True(models.Exit == CliApp.ExitOk, models.Stderr);
+        Assert.Contains("mobilenet_v2_1.0_224 (default)", models.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_CLI_exits_1_with_the_servers_message_for_a_refused_request_and_3_when_the_server_is_unreachable()
+    {
+        var notAnImage = Path.Combine(_work, "notes.png");
+        await File.WriteAllTextAsync(notAnImage, "this is not an image");
+
+        var refused = await CliAsync("explain", notAnImage, "--server", Server, "--out", Path.Combine(_work, "refused"));
+        var unknownJob = await CliAsync("job", new string('0', 64), "--server", Server);
+        var unreachable = await CliAsync("models", "--server", $"127.0.0.1:{ClosedPort()}");
+
+        Assert.Equal(CliApp.ExitFailure, refused.Exit);
+        Assert.StartsWith("error: INVALID_ARGUMENT: ", refused.Stderr.Split('\n').Last(l => l.Length > 0), StringComparison.Ordinal);
+        Assert.Equal(CliApp.ExitFailure, unknownJob.Exit);
+        Assert.Contains("error: NOT_FOUND: ", unknownJob.Stderr, StringComparison.Ordinal);
+        Assert.Equal(CliApp.ExitUnavailable, unreachable.Exit);
+        Assert.Contains("error: UNAVAILABLE: ", unreachable.Stderr, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    private static async Task<(int Exit, string Stdout, string Stderr)> CliAsync(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var exit = await CliApp.RunAsync(args, stdout, stderr);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string program, string[] args, params (string Name, string Value)[] environment)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(ServiceStack.CallTimeout);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [GeneratedRegex(@"^top-1 (\d+) ", RegexOptions.Multiline)]
+    private static partial Regex TopOne();
+}
