@@ -5,6 +5,7 @@ using SaliencySlider.Gateway.Grpc;
 using SaliencySlider.Gateway.Health;
 using SaliencySlider.Gateway.Jobs;
 using SaliencySlider.Gateway.Models;
+using SaliencySlider.Gateway.Security;
 using SaliencySlider.Gateway.Submission;
 using SaliencySlider.Shared.Configuration;
 using SaliencySlider.Shared.Jobs;
@@ -40,6 +41,8 @@ public static class GatewayApplication
         builder.Services.Configure<RedisOptions>(configuration.GetSection(RedisOptions.Section));
         builder.Services.Configure<QueueOptions>(configuration.GetSection(QueueOptions.Section));
         builder.Services.Configure<ModelsOptions>(configuration.GetSection(ModelsOptions.Section));
+        builder.Services.Configure<AuthOptions>(configuration.GetSection(AuthOptions.Section));
+        builder.Services.Configure<RateLimitOptions>(configuration.GetSection(RateLimitOptions.Section));
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -67,10 +70,14 @@ public static class GatewayApplication
         builder.Services.AddSingleton<JobRecordReader>();
         builder.Services.AddSingleton<JobEventFollower>();
         builder.Services.AddHostedService<QueueInitializer>();
+        builder.Services.AddSingleton<ApiKeyInterceptor>();
+        builder.Services.AddSingleton<SubmitRateLimitInterceptor>();
 
         builder.Services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = checked((int)(jobOptions.MaxImageBytes + UploadHeadroomBytes));
+            grpc.Interceptors.Add<ApiKeyInterceptor>();
+            grpc.Interceptors.Add<SubmitRateLimitInterceptor>();
             grpc.Interceptors.Add<RedisFailureInterceptor>();
         });
         builder.Services.AddGrpcReflection();
