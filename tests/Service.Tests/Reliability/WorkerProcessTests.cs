@@ -183,10 +183,13 @@ public sealed class WorkerProcessTests(ServiceStack stack) : IClassFixture<Servi
             {
                 worker.Terminate();
                 FrameEvent handedBack;
+                var seen = new List<FrameEvent>();
                 do
                 {
-                    Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None), "the stream ended before the hand-back");
+                    Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None),
+                        $"the stream ended before the hand-back: {EventAssertions.Describe(seen)}\n{worker.Output}");
                     handedBack = call.ResponseStream.Current;
+                    seen.Add(handedBack);
                     reader.Apply(handedBack);
                 }
                 while (handedBack.Status?.State != JobState.Queued);

@@ -23,6 +23,15 @@ public sealed class JobQueue(IConnectionMultiplexer redis, BlockingStreamReader 
         return 1
         """;
 
+    private const string RequeueScript = $$"""
+        local entry = redis.call('XADD', KEYS[1], '*', '{{QueueFields.JobId}}', ARGV[3])
+        redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+        if redis.call('EXISTS', KEYS[2]) == 1 then
+          redis.call('HSET', KEYS[2], '{{JobFields.QueueEntry}}', entry)
+        end
+        return entry
+        """;
+
     private readonly QueueOptions _queue = queueOptions.Value;
 
     public Task EnsureGroupAsync() => ConsumerGroups.EnsureAsync(redis.GetDatabase(), _queue.Stream, _queue.Group);
@@ -55,7 +64,7 @@ public sealed class JobQueue(IConnectionMultiplexer redis, BlockingStreamReader 
 
     public Task AcknowledgeAsync(QueuedJob job) => redis.GetDatabase().StreamAcknowledgeAsync(_queue.Stream, _queue.Group, job.EntryId);
 
-    /// <summary>Puts the job at the end of the queue again and acknowledges its old entry, in one transaction.</summary>
+    /// <summary>Puts the job at the end of the queue again and acknowledges its old entry, in one script.</summary>
     public async Task RequeueAsync(QueuedJob job)
     {
         if (job.JobId is null)
@@ -64,12 +73,7 @@ public sealed class JobQueue(IConnectionMultiplexer redis, BlockingStreamReader 
             return;
         }
 
-        var transaction = redis.GetDatabase().CreateTransaction();
-        var added = transaction.StreamAddAsync(_queue.Stream, QueueFields.JobId, job.JobId);
-        var acknowledged = transaction.StreamAcknowledgeAsync(_queue.Stream, _queue.Group, job.EntryId);
-        await transaction.ExecuteAsync();
-        var newEntry = await added;
-        await acknowledged;
-        await redis.GetDatabase().HashSetAsync(keys.Job(job.JobId), JobFields.QueueEntry, newEntry, When.Exists);
+        await redis.GetDatabase().ScriptEvaluateAsync(
+            RequeueScript, [_queue.Stream, keys.Job(job.JobId)], [_queue.Group, job.EntryId, job.JobId]);
     }
 }

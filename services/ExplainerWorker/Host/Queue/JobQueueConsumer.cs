@@ -32,6 +32,8 @@ public sealed class JobQueueConsumer(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        // The grace period counts from here, whatever the host's own timeout does.
+        _abortJobs.CancelAfter(workerOptions.Value.ShutdownTimeout);
         await using (cancellationToken.Register(_abortJobs.Cancel))
         {
             await base.StopAsync(cancellationToken);
@@ -87,6 +89,13 @@ public sealed class JobQueueConsumer(
             catch (RedisException e)
             {
                 logger.LogWarning(e, "Consumer {Consumer}: Redis error; retrying", consumer);
+                await Task.Delay(RetryDelay, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A defect must not stop the worker: the job stays pending and is reclaimed, and after
+                // Queue:MaxAttempts it is dead-lettered.
+                logger.LogError(e, "Consumer {Consumer}: unexpected error; carrying on", consumer);
                 await Task.Delay(RetryDelay, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
