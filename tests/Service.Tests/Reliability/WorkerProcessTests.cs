@@ -196,7 +196,7 @@ public sealed class WorkerProcessTests(ServiceStack stack) : IClassFixture<Servi
 
                 Assert.Contains("stopped before finishing", handedBack.Status.Message);
                 Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(15)));
-                await stack.StartWorkerAsync("after-handback");
+                await using var finisher = await stack.StartWorkerAsync("after-handback");
                 Assert.True(await reader.ReadToEndAsync(call.ResponseStream));
             }
 

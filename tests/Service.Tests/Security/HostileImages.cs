@@ -160,6 +160,37 @@ public static class HostileImages
         1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1,
     ];
 
+    /// <summary>A complete JPEG whose frame header (SOF0) is patched to declare <paramref name="width"/>×<paramref name="height"/>.</summary>
+    public static byte[] WithJpegSize(byte[] jpeg, int width, int height)
+    {
+        var copy = (byte[])jpeg.Clone();
+        for (var i = 2; i < copy.Length - 9; i++)
+        {
+            if (copy[i] == 0xFF && copy[i + 1] == 0xC0)
+            {
+                BinaryPrimitives.WriteUInt16BigEndian(copy.AsSpan(i + 5), (ushort)height);
+                BinaryPrimitives.WriteUInt16BigEndian(copy.AsSpan(i + 7), (ushort)width);
+                return copy;
+            }
+        }
+
+        throw new InvalidOperationException("no SOF0 marker");
+    }
+
+    /// <summary>64×32: left half red, right half blue.</summary>
+    public static byte[] RedLeftBlueRight()
+    {
+        using var bitmap = new SKBitmap(64, 32);
+        bitmap.Erase(new SKColor(230, 20, 20));
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            using var blue = new SKPaint { Color = new SKColor(20, 20, 230) };
+            canvas.DrawRect(32, 0, 32, 32, blue);
+        }
+
+        return Encode(bitmap, SKEncodedImageFormat.Jpeg, 95);
+    }
+
     public static byte[] Truncated(byte[] image, double keep) => image[..(int)(image.Length * keep)];
 
     /// <summary>The bytes with a run in the middle overwritten.</summary>

@@ -46,7 +46,8 @@ public sealed class HostileInputTests(WorkerStack fixture) : IClassFixture<Worke
         yield return new("TIFF", [(byte)'I', (byte)'I', 42, 0, 8, 0, 0, 0, 0, 0], "not a decodable");
         yield return new("header claims 20000×30000 (600 MP)", PngBomb(20000, 30000)[..200], "600 MP; the limit is 40 MP");
         yield return new("decompression bomb 8000×5001 of zeros", PngBomb(8000, 5001), "the limit is 40 MP");
-        yield return new("JPEG header claims 65000×65000", JpegHeaderOnly(65000, 65000), "the limit is 40 MP");
+        yield return new("JPEG header claims 65000×65000", WithJpegSize(jpeg, 65000, 65000), "65000×65000 = 4225 MP; the limit is 40 MP");
+        yield return new("JPEG header only, claims 65000×65000", JpegHeaderOnly(65000, 65000), "not a decodable");
         yield return new("20000×1 strip", Png(20000, 1, 2, 8), "differ more than 50:1");
         yield return new("1×20000 strip", Png(1, 20000, 0, 8), "differ more than 50:1");
         yield return new("1×1 PNG", Solid(1, 1, SKEncodedImageFormat.Png), Case.Works);
@@ -60,7 +61,7 @@ public sealed class HostileInputTests(WorkerStack fixture) : IClassFixture<Worke
         yield return new("BMP", Bmp(40, 30), Case.Works);
         yield return new("WebP", ChelseaAs(SKEncodedImageFormat.Webp), Case.Works);
         yield return new("CMYK JPEG", CmykJpeg, Case.Works);
-        yield return new("EXIF orientation 6", WithExifOrientation(Solid(64, 32, SKEncodedImageFormat.Jpeg), 6), Case.Works);
+        yield return new("EXIF orientation 6", WithExifOrientation(RedLeftBlueRight(), 6), Case.Works);
         yield return new("image over the size limit", new byte[(10 * 1024 * 1024) + 100], "the limit is 10 MiB");
         yield return new("message over the transport limit", new byte[12 * 1024 * 1024], "RESOURCE_EXHAUSTED");
         yield return new("frame_count -5", png, "frame_count -5 is out of range", new ExplainOptions { FrameCount = -5 });
@@ -161,9 +162,12 @@ public sealed class HostileInputTests(WorkerStack fixture) : IClassFixture<Worke
             $"{hostile.Name}: accepted but did not complete: {EventAssertions.Describe(events)}");
         if (hostile.Name.StartsWith("EXIF", StringComparison.Ordinal))
         {
-            // Stored 64×32, orientation 6 shows it 32×64: the frames follow the upright image.
-            var explanation = events.First(e => e.EventCase == FrameEvent.EventOneofCase.Explanation).Explanation;
-            Assert.True(explanation.FrameHeight > explanation.FrameWidth, $"frames are {explanation.FrameWidth}×{explanation.FrameHeight}");
+            // Stored red left, blue right; orientation 6 (turn 90° clockwise) shows red on top, blue below.
+            var full = events.Where(e => e.EventCase == FrameEvent.EventOneofCase.Frame).MaxBy(e => e.Frame.Percent)!.Frame;
+            using var frame = SKBitmap.Decode(full.Image.ToByteArray());
+            var top = frame.GetPixel(frame.Width / 2, 1);
+            var bottom = frame.GetPixel(frame.Width / 2, frame.Height - 2);
+            Assert.True(top.Red > top.Blue && bottom.Blue > bottom.Red, $"top {top}, bottom {bottom}: the EXIF orientation was not applied");
         }
     }
 
