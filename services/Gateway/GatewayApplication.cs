@@ -5,6 +5,7 @@ using SaliencySlider.Gateway.Grpc;
 using SaliencySlider.Gateway.Health;
 using SaliencySlider.Gateway.Jobs;
 using SaliencySlider.Gateway.Models;
+using SaliencySlider.Gateway.Security;
 using SaliencySlider.Gateway.Submission;
 using SaliencySlider.Gateway.Telemetry;
 using SaliencySlider.Shared.Configuration;
@@ -41,6 +42,8 @@ public static class GatewayApplication
         builder.Services.Configure<RedisOptions>(configuration.GetSection(RedisOptions.Section));
         builder.Services.Configure<QueueOptions>(configuration.GetSection(QueueOptions.Section));
         builder.Services.Configure<ModelsOptions>(configuration.GetSection(ModelsOptions.Section));
+        builder.Services.Configure<AuthOptions>(configuration.GetSection(AuthOptions.Section));
+        builder.Services.Configure<RateLimitOptions>(configuration.GetSection(RateLimitOptions.Section));
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -69,11 +72,16 @@ public static class GatewayApplication
         builder.Services.AddSingleton<JobEventFollower>();
         builder.Services.AddHostedService<QueueInitializer>();
         builder.AddGatewayTelemetry();
+        builder.Services.AddSingleton<ApiKeyInterceptor>();
+        builder.Services.AddSingleton<SubmitRateLimitInterceptor>();
 
         builder.Services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = checked((int)(jobOptions.MaxImageBytes + UploadHeadroomBytes));
+            // Telemetry outermost, so refusals by the access interceptors are traced and counted by status.
             grpc.Interceptors.Add<TelemetryInterceptor>();
+            grpc.Interceptors.Add<ApiKeyInterceptor>();
+            grpc.Interceptors.Add<SubmitRateLimitInterceptor>();
             grpc.Interceptors.Add<RedisFailureInterceptor>();
         });
         builder.Services.AddGrpcReflection();

@@ -43,6 +43,7 @@ public static class WorkerApplication
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<LoadedModels>();
         builder.Services.AddSingleton<WorkerMetrics>();
+        builder.Services.AddSingleton<AttemptStarter>();
         builder.Services.AddSingleton<JobProcessor>();
         builder.Services.AddSingleton<JobQueue>();
         builder.Services.AddHostedService<JobQueueConsumer>();

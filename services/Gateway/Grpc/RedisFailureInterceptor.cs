@@ -33,7 +33,10 @@ public sealed class RedisFailureInterceptor(ILogger<RedisFailureInterceptor> log
         }
     }
 
-    private static bool IsRedisUnavailable(Exception e) => e is RedisConnectionException or RedisTimeoutException;
+    // LOADING: a restarted Redis still reading its append-only file; READONLY/MASTERDOWN: a failover.
+    private static bool IsRedisUnavailable(Exception e) => e is RedisConnectionException or RedisTimeoutException
+        || (e is RedisServerException server && (server.Message.StartsWith("LOADING", StringComparison.Ordinal)
+            || server.Message.StartsWith("READONLY", StringComparison.Ordinal) || server.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal)));
 
     private RpcException Unavailable(ServerCallContext context, Exception e)
     {

@@ -1,8 +1,12 @@
+using System.Globalization;
 using Grpc.Core;
+using Microsoft.Extensions.Options;
 using SaliencySlider.Contracts.V1;
 using SaliencySlider.Gateway.Jobs;
 using SaliencySlider.Gateway.Models;
+using SaliencySlider.Gateway.Security;
 using SaliencySlider.Gateway.Submission;
+using SaliencySlider.Shared.Configuration;
 using SaliencySlider.Shared.Jobs;
 
 namespace SaliencySlider.Gateway.Grpc;
@@ -14,11 +18,12 @@ public sealed class SaliencyGrpcService(
     JobRecordReader records,
     JobEventFollower follower,
     ServedModels models,
-    WorkerDirectory workers) : Contracts.V1.SaliencySlider.SaliencySliderBase
+    WorkerDirectory workers,
+    IOptions<QueueOptions> queueOptions) : Contracts.V1.SaliencySlider.SaliencySliderBase
 {
     public override async Task<SubmitResponse> Submit(SubmitRequest request, ServerCallContext context)
     {
-        var result = await enqueuer.EnqueueAsync(validator.Validate(request));
+        var result = await EnqueueAsync(request);
         return new SubmitResponse
         {
             JobId = result.JobId,
@@ -47,7 +52,7 @@ public sealed class SaliencyGrpcService(
 
     public override async Task Explain(SubmitRequest request, IServerStreamWriter<FrameEvent> responseStream, ServerCallContext context)
     {
-        var result = await enqueuer.EnqueueAsync(validator.Validate(request));
+        var result = await EnqueueAsync(request);
         await ForwardAsync(result.JobId, responseStream, context.CancellationToken);
     }
 
@@ -71,6 +76,22 @@ public sealed class SaliencyGrpcService(
         }
 
         return response;
+    }
+
+    private async Task<EnqueueResult> EnqueueAsync(SubmitRequest request)
+    {
+        var submission = validator.Validate(request);
+        try
+        {
+            return await enqueuer.EnqueueAsync(submission);
+        }
+        catch (QueueFullException e)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(queueOptions.Value.BusyRetryAfter.TotalSeconds));
+            throw new RpcException(
+                new Status(StatusCode.ResourceExhausted, $"{e.Message}; retry in {seconds} s"),
+                new Metadata { { SubmitRateLimitInterceptor.RetryAfterTrailer, seconds.ToString(CultureInfo.InvariantCulture) } });
+        }
     }
 
     private async Task ForwardAsync(string jobId, IServerStreamWriter<FrameEvent> responseStream, CancellationToken cancellationToken)

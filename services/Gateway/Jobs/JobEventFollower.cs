@@ -10,16 +10,39 @@ namespace SaliencySlider.Gateway.Jobs;
 /// <summary>
 /// A job's events from the first one: what is stored is replayed (XRANGE on the shared connection),
 /// then new events are awaited with XREAD BLOCK on a dedicated connection, until the terminal event
-/// (Completed or a FAILED status).
+/// (Completed or a FAILED status). Events of attempts superseded by a later one (their worker died)
+/// are left out: a client replaying the job sees one attempt, and a client following live sees the
+/// new attempt's RUNNING status, after which the frames start over.
 /// </summary>
 public sealed class JobEventFollower(IConnectionMultiplexer redis, JobKeys keys, BlockingStreamReader blockingReader)
 {
     private const int BatchSize = 64;
+    private int _active;
+
+    /// <summary>Streams being followed now (each holds at most one blocking read).</summary>
+    public int ActiveFollowers => Volatile.Read(ref _active);
 
     public async IAsyncEnumerable<FrameEvent> FollowAsync(string jobId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _active);
+        try
+        {
+            await foreach (var frameEvent in FollowCurrentAttemptAsync(jobId, cancellationToken))
+            {
+                yield return frameEvent;
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _active);
+        }
+    }
+
+    private async IAsyncEnumerable<FrameEvent> FollowCurrentAttemptAsync(string jobId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var eventsKey = keys.Events(jobId);
         var database = redis.GetDatabase();
+        var currentAttempt = (int?)await database.HashGetAsync(keys.Job(jobId), JobFields.Attempts) ?? 0;
         RedisValue lastId = "0-0";
         while (true)
         {
@@ -37,7 +60,17 @@ public sealed class JobEventFollower(IConnectionMultiplexer redis, JobKeys keys,
             foreach (var entry in entries)
             {
                 lastId = entry.Id;
-                var (frameEvent, _) = JobEventCodec.Decode(entry);
+                var (frameEvent, attempt) = JobEventCodec.Decode(entry);
+                if (frameEvent.EventCase == FrameEvent.EventOneofCase.Status && frameEvent.Status.State == JobState.Running)
+                {
+                    currentAttempt = Math.Max(currentAttempt, attempt);
+                }
+
+                if (attempt > 0 && attempt < currentAttempt)
+                {
+                    continue; // written by an attempt that a later one replaced
+                }
+
                 yield return frameEvent;
                 if (JobEventCodec.IsTerminal(frameEvent))
                 {

@@ -27,20 +27,10 @@ public sealed class JobRecordReader(IConnectionMultiplexer redis, JobKeys keys)
             Attempts = Number(record, JobFields.Attempts),
             Error = Text(record, JobFields.Error),
         };
-        if (Bytes(record, JobFields.Options) is { } options)
-        {
-            job.Options = ExplainOptions.Parser.ParseFrom(options);
-        }
-
-        if (Bytes(record, JobFields.Prediction) is { } prediction)
-        {
-            job.Prediction = Prediction.Parser.ParseFrom(prediction);
-        }
-
-        if (Bytes(record, JobFields.Timings) is { } timings)
-        {
-            job.Timings = Timings.Parser.ParseFrom(timings);
-        }
+        // A field that does not parse (a record written by another version) is left out rather than failing the call.
+        job.Options = Message(record, JobFields.Options, ExplainOptions.Parser);
+        job.Prediction = Message(record, JobFields.Prediction, Prediction.Parser);
+        job.Timings = Message(record, JobFields.Timings, Timings.Parser);
 
         return job;
     }
@@ -52,6 +42,19 @@ public sealed class JobRecordReader(IConnectionMultiplexer redis, JobKeys keys)
 
     private static int Number(Dictionary<string, RedisValue> record, string field)
         => record.TryGetValue(field, out var value) && value.TryParse(out int number) ? number : 0;
+
+    private static T? Message<T>(Dictionary<string, RedisValue> record, string field, Google.Protobuf.MessageParser<T> parser)
+        where T : Google.Protobuf.IMessage<T>
+    {
+        try
+        {
+            return Bytes(record, field) is { } bytes ? parser.ParseFrom(bytes) : default;
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException)
+        {
+            return default;
+        }
+    }
 
     private static byte[]? Bytes(Dictionary<string, RedisValue> record, string field)
         => record.TryGetValue(field, out var value) && !value.IsNullOrEmpty ? (byte[]?)value : null;

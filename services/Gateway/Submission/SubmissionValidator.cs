@@ -13,11 +13,15 @@ public sealed record ValidatedSubmission(ReadOnlyMemory<byte> Image, string Mode
 
 /// <summary>
 /// Checks a Submit request before anything is stored, cheapest check first: size, image header
-/// (format and pixel count, without decoding), model, options. Every refusal is INVALID_ARGUMENT
-/// with a message that says what to change.
+/// (format and pixel count, without decoding), model, options, and last the decode of the image
+/// itself (truncated or corrupt data). Every refusal is INVALID_ARGUMENT with a message that says
+/// what to change.
 /// </summary>
 public sealed class SubmissionValidator(ServedModels models, IOptions<JobOptions> jobOptions)
 {
+    /// <summary>Longest side over shortest side: a 20000×1 strip has nothing a classifier could see.</summary>
+    public const int MaxAspectRatio = 50;
+    public const int MaxModelNameLength = 128;
     private readonly JobOptions _limits = jobOptions.Value;
 
     public ValidatedSubmission Validate(SubmitRequest request)
@@ -51,6 +55,18 @@ public sealed class SubmissionValidator(ServedModels models, IOptions<JobOptions
             throw Invalid($"image is {header.Width}×{header.Height} = {Megapixels(pixels)} MP; the limit is {Megapixels(_limits.MaxPixels)} MP");
         }
 
+        var longSide = Math.Max(header.Width, header.Height);
+        var shortSide = Math.Min(header.Width, header.Height);
+        if (longSide > (long)shortSide * MaxAspectRatio)
+        {
+            throw Invalid($"image is {header.Width}×{header.Height}: its sides differ more than {MaxAspectRatio}:1; crop it closer to the subject");
+        }
+
+        if (request.Model.Length > MaxModelNameLength)
+        {
+            throw Invalid($"model name is {request.Model.Length} characters long; model names have at most {MaxModelNameLength}; known models: {models.KnownNames}");
+        }
+
         var model = models.Find(request.Model)
             ?? throw Invalid(string.IsNullOrEmpty(request.Model)
                 ? "no model is configured on this server"
@@ -64,6 +80,11 @@ public sealed class SubmissionValidator(ServedModels models, IOptions<JobOptions
         catch (InvalidOptionsException e)
         {
             throw Invalid(e.Message);
+        }
+
+        if (ImageContentVerifier.FindProblem(image) is { } problem)
+        {
+            throw Invalid($"image header says {header.Format} {header.Width}×{header.Height}, but {problem}");
         }
 
         return new ValidatedSubmission(image, model.Name, options, header);

@@ -12,6 +12,12 @@ public static class JobFields
     public const string FrameCount = "frame_count";
     public const string FramesReady = "frames_ready";
     public const string Attempts = "attempts";
+
+    /// <summary>Attempts that ended by handing the job back at shutdown (not counted as failures).</summary>
+    public const string HandedBack = "handed_back";
+
+    /// <summary>Random token of the attempt that owns the job; a write by any other attempt is refused.</summary>
+    public const string Lease = "lease";
     public const string Error = "error";
 
     /// <summary>Unix time in milliseconds.</summary>
@@ -36,6 +42,14 @@ public static class JobFields
 public static class QueueFields
 {
     public const string JobId = "job_id";
+}
+
+/// <summary>Field names of a dead-letter stream entry.</summary>
+public static class DeadLetterFields
+{
+    public const string JobId = "job_id";
+    public const string Attempts = "attempts";
+    public const string Error = "error";
 }
 
 /// <summary>How a <see cref="Contracts.V1.JobState"/> is written in the <see cref="JobFields.State"/> field.</summary>

@@ -42,6 +42,22 @@ public sealed class ServiceStack : IAsyncLifetime
 {
     public static readonly TimeSpan CallTimeout = TimeSpan.FromMinutes(3);
     private readonly List<WorkerHandle> _workers = [];
+    private readonly string? _redisConfiguration;
+    private readonly KeyValuePair<string, string?>[] _gatewaySettings;
+
+    public ServiceStack()
+        : this(null, [])
+    {
+    }
+
+    /// <param name="redisConfiguration">A Redis of the test's own (default: the shared one of <see cref="RedisServer"/>).</param>
+    /// <param name="gatewaySettings">Gateway settings over the common ones.</param>
+    internal ServiceStack(string? redisConfiguration, IEnumerable<KeyValuePair<string, string?>> gatewaySettings)
+    {
+        _redisConfiguration = redisConfiguration;
+        _gatewaySettings = [.. gatewaySettings];
+    }
+
     private WebApplication? _gateway;
     private GrpcChannel? _channel;
     private ConnectionMultiplexer? _redis;
@@ -53,14 +69,16 @@ public sealed class ServiceStack : IAsyncLifetime
     public IDatabase Redis => _redis!.GetDatabase();
     public int GrpcPort { get; private set; }
     public int HttpPort { get; private set; }
+    public WebApplication Gateway => _gateway!;
+    public string DeadLetterStream => KeyPrefix + ":jobs:dead";
 
     public async Task InitializeAsync()
     {
-        RedisConfiguration = await RedisServer.ConfigurationAsync();
+        RedisConfiguration = _redisConfiguration ?? await RedisServer.ConfigurationAsync();
         _redis = await ConnectionMultiplexer.ConnectAsync(RedisConfiguration);
         _gateway = GatewayApplication.Build([], configuration => configuration.AddInMemoryCollection(CommonSettings()
             .Append(new("Gateway:GrpcPort", "0"))
-            .Append(new("Gateway:HttpPort", "0"))));
+            .Append(new("Gateway:HttpPort", "0"))).AddInMemoryCollection(_gatewaySettings));
         await _gateway.StartAsync();
         // Kestrel reports the bound addresses in the order the endpoints were declared: gRPC first.
         var addresses = _gateway.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.ToArray();
@@ -71,14 +89,14 @@ public sealed class ServiceStack : IAsyncLifetime
     }
 
     /// <summary>Starts a worker (models loaded, consuming the queue) and returns once it is running.</summary>
-    public async Task<WorkerHandle> StartWorkerAsync(string name)
+    public async Task<WorkerHandle> StartWorkerAsync(string name, params KeyValuePair<string, string?>[] settings)
     {
         var host = WorkerApplication.Build([], configuration => configuration.AddInMemoryCollection(CommonSettings()
             .Append(new("Worker:ConsumerName", $"{KeyPrefix}-{name}"))
             .Append(new("Worker:MetricsPort", "0"))
             .Append(new("Worker:Concurrency", "1"))
             .Append(new("Worker:ExecutionProvider", "Cpu"))
-            .Append(new("Worker:ShutdownTimeout", "00:00:30"))));
+            .Append(new("Worker:ShutdownTimeout", "00:00:30"))).AddInMemoryCollection(settings));
         await host.StartAsync();
         var worker = new WorkerHandle(host);
         _workers.Add(worker);
@@ -120,12 +138,13 @@ public sealed class ServiceStack : IAsyncLifetime
 
         if (_redis is not null)
         {
-            await DeleteKeysAsync(_redis);
+            await DeleteKeysAsync(_redis).WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { }, TaskScheduler.Default);
             await _redis.DisposeAsync();
         }
     }
 
-    private IEnumerable<KeyValuePair<string, string?>> CommonSettings() =>
+    /// <summary>The settings every process of this stack shares (also given to worker processes as environment variables).</summary>
+    public IEnumerable<KeyValuePair<string, string?>> CommonSettings() =>
     [
         new("Redis:Configuration", RedisConfiguration),
         new("Redis:KeyPrefix", KeyPrefix),
@@ -138,6 +157,7 @@ public sealed class ServiceStack : IAsyncLifetime
         new("Models:Default", "mobilenet_v2_1.0_224"),
         new("Jobs:Ttl", "00:15:00"),
         new("Jobs:IdSecret", "service-tests"),
+        new("RateLimit:SubmitsPerMinute", "0"),
     ];
 
     private async Task DeleteKeysAsync(ConnectionMultiplexer redis)

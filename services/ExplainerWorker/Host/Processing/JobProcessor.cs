@@ -23,59 +23,99 @@ public enum JobOutcome
 
     /// <summary>The worker was stopped mid-job; the job is QUEUED again and must be put back in the queue.</summary>
     HandedBack,
+
+    /// <summary>This attempt failed unexpectedly; the job is QUEUED again for another attempt and must be put back in the queue.</summary>
+    RetryLater,
+
+    /// <summary>Another worker took the job over (this one was taken for dead): leave its queue entry alone.</summary>
+    Superseded,
 }
 
 /// <summary>
-/// Runs one delivery of a job: marks it RUNNING (attempts + 1), runs the explainer and writes each
-/// event as soon as the engine yields it, then DONE or FAILED. Knows nothing of the queue: the caller
-/// acknowledges or re-queues according to the outcome. Redis failures propagate (the job stays
-/// pending in the queue).
+/// Runs one delivery of a job: takes ownership of it (a new attempt, see <see cref="AttemptStarter"/>),
+/// marks it RUNNING, runs the explainer and writes each event as soon as the engine yields it, then
+/// DONE, FAILED, or QUEUED again. Knows nothing of the queue: the caller acknowledges or re-queues
+/// according to the outcome. Redis failures propagate (the job stays pending in the queue, and is
+/// claimed again once its visibility timeout passes).
 /// </summary>
 public sealed class JobProcessor(
     IConnectionMultiplexer redis,
     JobKeys keys,
     LoadedModels models,
+    AttemptStarter attempts,
     IOptions<JobOptions> jobOptions,
+    IOptions<QueueOptions> queueOptions,
     WorkerMetrics metrics,
     TimeProvider clock,
     ILogger<JobProcessor> logger)
 {
     public const string HandBackReason = "the worker stopped before finishing; the job is queued again";
+    private readonly QueueOptions _queue = queueOptions.Value;
 
-    public async Task<JobOutcome> ProcessAsync(string jobId, CancellationToken abort)
+    /// <param name="abort">Shutdown: hand the job back.</param>
+    /// <param name="lost">This worker no longer holds the job's queue entry: stop without writing anything more.</param>
+    public async Task<JobOutcome> ProcessAsync(string jobId, CancellationToken abort, CancellationToken lost)
     {
         using var logScope = logger.BeginScope(new Dictionary<string, object> { [TelemetryNames.JobIdScope] = jobId });
+        var lease = Guid.NewGuid().ToString("N");
+        var maxAttempts = Math.Max(1, _queue.MaxAttempts);
+        var start = await attempts.StartAsync(jobId, lease, maxAttempts);
+        switch (start.Decision)
+        {
+            case AttemptDecision.Expired:
+                logger.LogWarning("Job {JobId} expired before it was processed", jobId);
+                metrics.Skipped();
+                return JobOutcome.Skipped;
+            case AttemptDecision.Finished:
+                WorkerLog.RepeatedDelivery(logger, jobId, JobState.Done);
+                metrics.Skipped();
+                return JobOutcome.Skipped;
+        }
+
         var database = redis.GetDatabase();
-        var record = (await database.HashGetAllAsync(keys.Job(jobId))).ToDictionary(f => f.Name.ToString(), f => f.Value);
-        if (record.Count == 0)
-        {
-            logger.LogWarning("Job {JobId} expired before it was processed", jobId);
-            metrics.Skipped();
-            return JobOutcome.Skipped;
-        }
-
-        var state = JobStateNames.Parse(record.GetValueOrDefault(JobFields.State));
-        if (state is JobState.Done or JobState.Failed)
-        {
-            WorkerLog.RepeatedDelivery(logger, jobId, state);
-            metrics.Skipped();
-            return JobOutcome.Skipped;
-        }
-
-        var attempt = (int)await database.HashIncrementAsync(keys.Job(jobId), JobFields.Attempts);
-        metrics.Started();
-        using var telemetry = JobTelemetry.Start(metrics, jobId, record.GetValueOrDefault(JobFields.TraceParent), attempt);
-        var writer = new JobWriter(database, keys, jobId, attempt, jobOptions.Value.Ttl);
-        var startedAt = clock.GetUtcNow();
-        using (telemetry.Store())
-        {
-            await writer.MarkRunningAsync(startedAt);
-        }
-
-        WorkerLog.AttemptStarted(logger, jobId, attempt);
+        var writer = new JobWriter(database, keys, _queue.DeadLetterStream, jobId, start.Attempt, lease, jobOptions.Value.Ttl);
         try
         {
-            return await ExplainAsync(writer, telemetry, jobId, record, startedAt, abort);
+            if (start.Decision == AttemptDecision.Exhausted)
+            {
+                return await FailAsync(writer, jobId, $"gave up after {start.Failures} failed attempts; last error: {start.LastError}", deadLetter: true);
+            }
+
+            metrics.Started();
+            var record = (await database.HashGetAllAsync(keys.Job(jobId))).ToDictionary(f => f.Name.ToString(), f => f.Value);
+            using var telemetry = JobTelemetry.Start(metrics, jobId, record.GetValueOrDefault(JobFields.TraceParent), start.Attempt);
+            var startedAt = clock.GetUtcNow();
+            var message = start.Attempt > 1
+                ? $"restarted after a worker failure (attempt {start.Attempt}; {start.Failures} of {maxAttempts} attempts failed so far); frames start over"
+                : "";
+            using (telemetry.Store())
+            {
+                await writer.MarkRunningAsync(startedAt, message);
+            }
+
+            WorkerLog.AttemptStarted(logger, jobId, start.Attempt);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(abort, lost);
+            return await RunAsync(writer, telemetry, jobId, record, startedAt, start, maxAttempts, abort, lost, stop.Token);
+        }
+        catch (AttemptSupersededException)
+        {
+            logger.LogWarning("Job {JobId}: attempt {Attempt} was taken over by another worker; stopping it", jobId, start.Attempt);
+            return JobOutcome.Superseded;
+        }
+    }
+
+    private async Task<JobOutcome> RunAsync(
+        JobWriter writer, JobTelemetry telemetry, string jobId, Dictionary<string, RedisValue> record, DateTimeOffset startedAt,
+        AttemptStart start, int maxAttempts, CancellationToken abort, CancellationToken lost, CancellationToken stop)
+    {
+        try
+        {
+            return await ExplainAsync(writer, telemetry, jobId, record, startedAt, stop);
+        }
+        catch (OperationCanceledException) when (lost.IsCancellationRequested)
+        {
+            logger.LogWarning("Job {JobId}: attempt {Attempt} lost its queue entry to another worker; stopping it", jobId, start.Attempt);
+            return JobOutcome.Superseded;
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
@@ -89,16 +129,26 @@ public sealed class JobProcessor(
             telemetry.Failed(e.Message);
             return await FailAsync(writer, jobId, e.Message);
         }
-        catch (Exception e) when (e is not RedisException)
+        catch (Exception e) when (e is not RedisException and not AttemptSupersededException)
         {
-            logger.LogError(e, "Job {JobId}: the engine failed", jobId);
+            // Unexpected: maybe this worker's trouble (memory, a device), maybe the input's. Another
+            // attempt decides; a job that fails every time ends in the dead-letter stream.
+            logger.LogError(e, "Job {JobId}: attempt {Attempt} failed unexpectedly", jobId, start.Attempt);
             telemetry.Failed(e.Message);
-            return await FailAsync(writer, jobId, $"the explainer failed: {e.Message}");
+            var reason = $"the explainer failed: {e.Message}";
+            if (start.Failures + 1 >= maxAttempts)
+            {
+                return await FailAsync(writer, jobId, $"gave up after {start.Failures + 1} failed attempts; last error: {reason}", deadLetter: true);
+            }
+
+            await writer.RetryLaterAsync(reason, maxAttempts);
+            metrics.Failed();
+            return JobOutcome.RetryLater;
         }
     }
 
     private async Task<JobOutcome> ExplainAsync(
-        JobWriter writer, JobTelemetry telemetry, string jobId, Dictionary<string, RedisValue> record, DateTimeOffset startedAt, CancellationToken abort)
+        JobWriter writer, JobTelemetry telemetry, string jobId, Dictionary<string, RedisValue> record, DateTimeOffset startedAt, CancellationToken stop)
     {
         var image = (byte[]?)await redis.GetDatabase().StringGetAsync(keys.Image(jobId));
         if (image is null)
@@ -119,7 +169,7 @@ public sealed class JobProcessor(
             : 0;
 
         telemetry.ExplainStarted();
-        await foreach (var engineEvent in explainer.ExplainAsync(image, ContractMapping.ToSettings(options), abort))
+        await foreach (var engineEvent in explainer.ExplainAsync(image, ContractMapping.ToSettings(options), stop))
         {
             telemetry.Observe(engineEvent);
             using var store = telemetry.Store();
@@ -150,10 +200,10 @@ public sealed class JobProcessor(
         return await FailAsync(writer, jobId, "the explainer ended without completing the explanation");
     }
 
-    private async Task<JobOutcome> FailAsync(JobWriter writer, string jobId, string reason)
+    private async Task<JobOutcome> FailAsync(JobWriter writer, string jobId, string reason, bool deadLetter = false)
     {
         logger.LogWarning("Job {JobId}: failed: {Reason}", jobId, reason);
-        await writer.FailAsync(reason, clock.GetUtcNow());
+        await writer.FailAsync(reason, clock.GetUtcNow(), deadLetter);
         metrics.Failed();
         return JobOutcome.Failed;
     }

@@ -6,64 +6,118 @@ using StackExchange.Redis;
 namespace SaliencySlider.ExplainerWorker.Processing;
 
 /// <summary>
-/// Writes one attempt of one job: each event is appended to the job's event stream in the same
-/// transaction as the job record change it implies, and every key's TTL is renewed with it.
+/// This attempt no longer owns the job: another worker claimed it (ours was taken for dead) or the
+/// job expired. Whatever this attempt still computes must be thrown away.
 /// </summary>
-public sealed class JobWriter(IDatabase database, JobKeys keys, string jobId, int attempt, TimeSpan ttl)
+public sealed class AttemptSupersededException(string jobId, int attempt)
+    : Exception($"job {jobId}: attempt {attempt} no longer owns the job");
+
+/// <summary>
+/// Writes one attempt of one job. Each write is one Lua script that first checks the job record's
+/// lease is still this attempt's token (a fence: a stale attempt whose job was reclaimed cannot add
+/// anything), then appends the event, applies the record change it implies and renews every key's TTL.
+/// </summary>
+public sealed class JobWriter(IDatabase database, JobKeys keys, RedisKey deadLetterStream, string jobId, int attempt, string lease, TimeSpan ttl)
 {
+    private const string FencedWriteScript = $$"""
+        if redis.call('HGET', KEYS[1], '{{JobFields.Lease}}') ~= ARGV[1] then
+          return 0
+        end
+        if ARGV[3] ~= '' then
+          redis.call('XADD', KEYS[2], '*', '{{JobEventCodec.EventField}}', ARGV[3], '{{JobEventCodec.AttemptField}}', ARGV[4])
+        end
+        if ARGV[5] ~= '' then
+          redis.call('HINCRBY', KEYS[1], ARGV[5], 1)
+        end
+        if ARGV[6] ~= '' then
+          redis.call('XADD', KEYS[4], '*', '{{DeadLetterFields.JobId}}', ARGV[6], '{{DeadLetterFields.Attempts}}', ARGV[4], '{{DeadLetterFields.Error}}', ARGV[7])
+        end
+        if #ARGV > 7 then
+          redis.call('HSET', KEYS[1], unpack(ARGV, 8))
+        end
+        redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        redis.call('PEXPIRE', KEYS[2], ARGV[2])
+        redis.call('PEXPIRE', KEYS[3], ARGV[2])
+        return 1
+        """;
+
     public int Attempt => attempt;
 
-    public Task MarkRunningAsync(DateTimeOffset startedAt) => WriteAsync(
-        JobEventCodec.Status(jobId, JobState.Running, attempt),
-        new HashEntry(JobFields.State, JobStateNames.Running),
-        new HashEntry(JobFields.StartedAt, startedAt.ToUnixTimeMilliseconds()),
-        new HashEntry(JobFields.FramesReady, 0),
-        new HashEntry(JobFields.Error, ""));
+    public Task MarkRunningAsync(DateTimeOffset startedAt, string message) => WriteAsync(
+        JobEventCodec.Status(jobId, JobState.Running, attempt, message: message),
+        [
+            new(JobFields.State, JobStateNames.Running),
+            new(JobFields.StartedAt, startedAt.ToUnixTimeMilliseconds()),
+            new(JobFields.FramesReady, 0),
+        ]);
 
     public Task WriteExplanationAsync(Explanation explanation) => WriteAsync(
         new FrameEvent { Explanation = explanation },
-        new HashEntry(JobFields.Prediction, explanation.Prediction.ToByteArray()),
-        new HashEntry(JobFields.FrameCount, explanation.FrameCount));
+        [
+            new(JobFields.Prediction, explanation.Prediction.ToByteArray()),
+            new(JobFields.FrameCount, explanation.FrameCount),
+        ]);
 
-    public async Task WriteFrameAsync(Frame frame)
-    {
-        var transaction = database.CreateTransaction();
-        var appended = transaction.StreamAddAsync(keys.Events(jobId), JobEventCodec.Encode(new FrameEvent { Frame = frame }, attempt));
-        var counted = transaction.HashIncrementAsync(keys.Job(jobId), JobFields.FramesReady);
-        var renewed = RenewTtl(transaction);
-        await transaction.ExecuteAsync();
-        await Task.WhenAll(appended, counted, renewed);
-    }
+    public Task WriteFrameAsync(Frame frame) => WriteAsync(new FrameEvent { Frame = frame }, [], increment: JobFields.FramesReady);
 
     public Task CompleteAsync(Completed completed, DateTimeOffset finishedAt) => WriteAsync(
         new FrameEvent { Completed = completed },
-        new HashEntry(JobFields.State, JobStateNames.Done),
-        new HashEntry(JobFields.Timings, completed.Timings.ToByteArray()),
-        new HashEntry(JobFields.FinishedAt, finishedAt.ToUnixTimeMilliseconds()));
+        [
+            new(JobFields.State, JobStateNames.Done),
+            new(JobFields.Error, ""),
+            new(JobFields.Timings, completed.Timings.ToByteArray()),
+            new(JobFields.FinishedAt, finishedAt.ToUnixTimeMilliseconds()),
+        ]);
 
-    public Task FailAsync(string reason, DateTimeOffset finishedAt) => WriteAsync(
+    /// <summary>FAILED with <paramref name="reason"/>; with <paramref name="deadLetter"/> also an entry in the dead-letter stream.</summary>
+    public Task FailAsync(string reason, DateTimeOffset finishedAt, bool deadLetter = false) => WriteAsync(
         JobEventCodec.Status(jobId, JobState.Failed, attempt, message: reason),
-        new HashEntry(JobFields.State, JobStateNames.Failed),
-        new HashEntry(JobFields.Error, reason),
-        new HashEntry(JobFields.FinishedAt, finishedAt.ToUnixTimeMilliseconds()));
+        [
+            new(JobFields.State, JobStateNames.Failed),
+            new(JobFields.Error, reason),
+            new(JobFields.FinishedAt, finishedAt.ToUnixTimeMilliseconds()),
+        ],
+        deadLetterReason: deadLetter ? reason : null);
 
-    /// <summary>The job goes back to QUEUED (a worker stopped before finishing it); its events say so.</summary>
+    /// <summary>This attempt failed in a way another attempt may not: the job is QUEUED again and its events say why.</summary>
+    public Task RetryLaterAsync(string reason, int maxAttempts) => WriteAsync(
+        JobEventCodec.Status(jobId, JobState.Queued, attempt, message: $"attempt {attempt} of {maxAttempts} failed ({reason}); queued again"),
+        [
+            new(JobFields.State, JobStateNames.Queued),
+            new(JobFields.Error, reason),
+        ]);
+
+    /// <summary>The job goes back to QUEUED (a worker stopped before finishing it); its events say so. Not counted as a failure.</summary>
     public Task HandBackAsync(string reason) => WriteAsync(
         JobEventCodec.Status(jobId, JobState.Queued, attempt, message: reason),
-        new HashEntry(JobFields.State, JobStateNames.Queued));
+        [new(JobFields.State, JobStateNames.Queued)],
+        increment: JobFields.HandedBack);
 
-    private async Task WriteAsync(FrameEvent frameEvent, params HashEntry[] recordChanges)
+    private async Task WriteAsync(FrameEvent frameEvent, HashEntry[] recordChanges, string increment = "", string? deadLetterReason = null)
     {
-        var transaction = database.CreateTransaction();
-        var appended = transaction.StreamAddAsync(keys.Events(jobId), JobEventCodec.Encode(frameEvent, attempt));
-        var recorded = transaction.HashSetAsync(keys.Job(jobId), recordChanges);
-        var renewed = RenewTtl(transaction);
-        await transaction.ExecuteAsync();
-        await Task.WhenAll(appended, recorded, renewed);
-    }
+        var arguments = new List<RedisValue>(7 + (2 * recordChanges.Length))
+        {
+            lease,
+            (long)ttl.TotalMilliseconds,
+            frameEvent.ToByteArray(),
+            attempt,
+            increment,
+            deadLetterReason is null ? "" : jobId,
+            deadLetterReason ?? "",
+        };
+        foreach (var change in recordChanges)
+        {
+            arguments.Add(change.Name);
+            arguments.Add(change.Value);
+        }
 
-    private Task RenewTtl(ITransaction transaction) => Task.WhenAll(
-        transaction.KeyExpireAsync(keys.Job(jobId), ttl),
-        transaction.KeyExpireAsync(keys.Events(jobId), ttl),
-        transaction.KeyExpireAsync(keys.Image(jobId), ttl));
+        var written = await database.ScriptEvaluateAsync(
+            FencedWriteScript,
+            [keys.Job(jobId), keys.Events(jobId), keys.Image(jobId), deadLetterStream],
+            [.. arguments]);
+        if ((long)written != 1)
+        {
+            throw new AttemptSupersededException(jobId, attempt);
+        }
+    }
 }

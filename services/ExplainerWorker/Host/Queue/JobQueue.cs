@@ -12,6 +12,26 @@ public sealed record QueuedJob(RedisValue EntryId, string? JobId);
 /// <summary>The workers' side of the queue stream and its consumer group.</summary>
 public sealed class JobQueue(IConnectionMultiplexer redis, BlockingStreamReader blockingReader, JobKeys keys, IOptions<QueueOptions> queueOptions)
 {
+    // XCLAIM with a minimum idle time of 0 would take the entry from whoever holds it now; only
+    // refresh an entry this consumer still holds. JUSTID: the delivery counter is left alone.
+    private const string RefreshClaimScript = """
+        local pending = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1)
+        if #pending == 0 or pending[1][2] ~= ARGV[2] then
+          return 0
+        end
+        redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
+        return 1
+        """;
+
+    private const string RequeueScript = $$"""
+        local entry = redis.call('XADD', KEYS[1], '*', '{{QueueFields.JobId}}', ARGV[3])
+        redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+        if redis.call('EXISTS', KEYS[2]) == 1 then
+          redis.call('HSET', KEYS[2], '{{JobFields.QueueEntry}}', entry)
+        end
+        return entry
+        """;
+
     private readonly QueueOptions _queue = queueOptions.Value;
 
     public Task EnsureGroupAsync() => ConsumerGroups.EnsureAsync(redis.GetDatabase(), _queue.Stream, _queue.Group);
@@ -23,9 +43,28 @@ public sealed class JobQueue(IConnectionMultiplexer redis, BlockingStreamReader 
         return entries.Select(e => new QueuedJob(e.Id, (string?)e[QueueFields.JobId])).ToArray();
     }
 
+    /// <summary>
+    /// XAUTOCLAIM: one entry delivered to some consumer that has not refreshed its claim for longer
+    /// than the visibility timeout (its worker is taken for dead), now owned by <paramref name="consumer"/>.
+    /// </summary>
+    public async Task<QueuedJob[]> ReclaimAbandonedAsync(string consumer)
+    {
+        var result = await redis.GetDatabase().StreamAutoClaimAsync(
+            _queue.Stream, _queue.Group, consumer, (long)_queue.VisibilityTimeout.TotalMilliseconds, "0-0", count: 1);
+        return result.ClaimedEntries.Select(e => new QueuedJob(e.Id, e.IsNull ? null : (string?)e[QueueFields.JobId])).ToArray();
+    }
+
+    /// <summary>Resets the entry's idle time while <paramref name="consumer"/> still holds it; false when it does not any more.</summary>
+    public async Task<bool> RefreshClaimAsync(QueuedJob job, string consumer)
+    {
+        var refreshed = await redis.GetDatabase().ScriptEvaluateAsync(
+            RefreshClaimScript, [_queue.Stream], [_queue.Group, consumer, job.EntryId]);
+        return (long)refreshed == 1;
+    }
+
     public Task AcknowledgeAsync(QueuedJob job) => redis.GetDatabase().StreamAcknowledgeAsync(_queue.Stream, _queue.Group, job.EntryId);
 
-    /// <summary>Puts the job at the end of the queue again and acknowledges its old entry, in one transaction.</summary>
+    /// <summary>Puts the job at the end of the queue again and acknowledges its old entry, in one script.</summary>
     public async Task RequeueAsync(QueuedJob job)
     {
         if (job.JobId is null)
@@ -34,12 +73,7 @@ public sealed class JobQueue(IConnectionMultiplexer redis, BlockingStreamReader 
             return;
         }
 
-        var transaction = redis.GetDatabase().CreateTransaction();
-        var added = transaction.StreamAddAsync(_queue.Stream, QueueFields.JobId, job.JobId);
-        var acknowledged = transaction.StreamAcknowledgeAsync(_queue.Stream, _queue.Group, job.EntryId);
-        await transaction.ExecuteAsync();
-        var newEntry = await added;
-        await acknowledged;
-        await redis.GetDatabase().HashSetAsync(keys.Job(job.JobId), JobFields.QueueEntry, newEntry, When.Exists);
+        await redis.GetDatabase().ScriptEvaluateAsync(
+            RequeueScript, [_queue.Stream, keys.Job(job.JobId)], [_queue.Group, job.EntryId, job.JobId]);
     }
 }

@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.RateLimiting;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Options;
+
+namespace SaliencySlider.Gateway.Security;
+
+/// <summary>
+/// Per-client token buckets on the RPCs that queue work (Submit, Explain), partitioned by API key
+/// (its hash) when one is presented, else by remote address. A refused call gets RESOURCE_EXHAUSTED
+/// with a <c>retry-after</c> trailer in seconds (ASP.NET Core's rate-limiting middleware would
+/// answer a bare HTTP 429, which is not a gRPC status).
+/// </summary>
+public sealed class SubmitRateLimitInterceptor : Interceptor, IDisposable
+{
+    public const string RetryAfterTrailer = "retry-after";
+    private static readonly string[] LimitedMethods = ["/saliency.v1.SaliencySlider/Submit", "/saliency.v1.SaliencySlider/Explain"];
+    private readonly PartitionedRateLimiter<string>? _limiter;
+
+    public SubmitRateLimitInterceptor(IOptions<RateLimitOptions> options)
+    {
+        var settings = options.Value;
+        if (settings.SubmitsPerMinute <= 0)
+        {
+            return;
+        }
+
+        var bucket = new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = Math.Max(1, settings.Burst),
+            TokensPerPeriod = 1,
+            ReplenishmentPeriod = TimeSpan.FromMinutes(1) / settings.SubmitsPerMinute,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        };
+        _limiter = PartitionedRateLimiter.Create<string, string>(client => RateLimitPartition.GetTokenBucketLimiter(client, _ => bucket));
+    }
+
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        Admit(context);
+        return continuation(request, context);
+    }
+
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Admit(context);
+        return continuation(request, responseStream, context);
+    }
+
+    public void Dispose() => _limiter?.Dispose();
+
+    private void Admit(ServerCallContext context)
+    {
+        if (_limiter is null || !LimitedMethods.Contains(context.Method, StringComparer.Ordinal))
+        {
+            return;
+        }
+
+        using var lease = _limiter.AttemptAcquire(ClientOf(context));
+        if (lease.IsAcquired)
+        {
+            return;
+        }
+
+        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        throw new RpcException(
+            new Status(StatusCode.ResourceExhausted, $"too many submissions from this client; retry in {seconds} s"),
+            new Metadata { { RetryAfterTrailer, seconds.ToString(CultureInfo.InvariantCulture) } });
+    }
+
+    private static string ClientOf(ServerCallContext context)
+    {
+        if (ApiKeyInterceptor.PresentedKey(context) is { } key)
+        {
+            return "key:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+        }
+
+        return "ip:" + (context.GetHttpContext().Connection.RemoteIpAddress?.ToString() ?? context.Peer);
+    }
+}
