@@ -25,9 +25,13 @@ public sealed class PoisonAndStreamTests(ServiceStack stack) : IClassFixture<Ser
         // A job record the worker cannot read (as after a gateway/worker version skew): every attempt
         // fails with an unexpected error, never with a client error.
         await stack.Redis.HashSetAsync($"{stack.KeyPrefix}:{{{jobId}}}:job", "options", new byte[] { 0xff, 0xff, 0xff, 0xff });
+        // Follow the stream before any attempt starts: a client that joins later replays only the last attempt.
+        using var call = stack.Client.StreamFrames(new StreamFramesRequest { JobId = jobId }, stack.Deadline());
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        var events = new List<FrameEvent> { call.ResponseStream.Current };
         await using var worker = await stack.StartWorkerAsync("poison");
 
-        var events = await stack.StreamAllAsync(jobId);
+        events.AddRange(await ServiceStack.ReadAllAsync(call.ResponseStream));
 
         var last = events[^1].Status;
         Assert.Equal(JobState.Failed, last.State);
