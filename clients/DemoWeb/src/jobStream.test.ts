@@ -9,7 +9,7 @@ import {
   type FrameEvent,
 } from "./gen/saliency/v1/saliency_pb";
 
-const status = (state: JobState, extra: { jobId?: string; queuePosition?: bigint; message?: string } = {}): FrameEvent =>
+const status = (state: JobState, extra: { jobId?: string; queuePosition?: bigint; message?: string; attempt?: number } = {}): FrameEvent =>
   create(FrameEventSchema, { event: { case: "status", value: { state, ...extra } } });
 const explanation = (frameCount: number): FrameEvent =>
   create(FrameEventSchema, {
@@ -42,6 +42,34 @@ function fakeGateway(explainEvents: FrameEvent[], explainError?: ConnectError, r
 const noPause = async (): Promise<void> => {};
 
 describe("explainAndFollow", () => {
+  it("starts the frames over when a later attempt begins after a worker failure", async () => {
+    const { client } = fakeGateway([
+      status(JobState.QUEUED, { jobId: "job-r" }),
+      status(JobState.RUNNING, { jobId: "job-r", attempt: 1 }),
+      explanation(3),
+      frame(0, 3),
+      frame(2, 3),
+      status(JobState.QUEUED, { jobId: "job-r", message: "queued again" }),
+      status(JobState.RUNNING, { jobId: "job-r", attempt: 2, message: "restarted after a worker failure" }),
+      explanation(3),
+      frame(1, 3),
+      frame(0, 3),
+      frame(2, 3),
+      completed(),
+    ]);
+    let framesWhenRestarted: number | undefined;
+    const progress = await explainAndFollow(client, { image: new Uint8Array([1]) }, {
+      onChange: (p, change) => {
+        if (change === "status" && p.attempt === 2 && framesWhenRestarted === undefined) framesWhenRestarted = p.frames?.arrived ?? 0;
+      },
+    });
+
+    expect(framesWhenRestarted).toBe(0);
+    expect(progress.attempt).toBe(2);
+    expect(progress.frames?.arrived).toBe(3);
+    expect(progress.state).toBe(JobState.DONE);
+  });
+
   it("collects out-of-order frames until Completed and reports each change", async () => {
     const { client } = fakeGateway([
       status(JobState.QUEUED, { jobId: "job-1", queuePosition: 2n }),

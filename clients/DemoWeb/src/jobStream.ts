@@ -92,7 +92,14 @@ function apply(progress: JobProgress, event: FrameEvent, onChange: FollowOptions
       if (status.jobId !== "") progress.jobId = status.jobId;
       progress.state = status.state;
       progress.queuePosition = status.queuePosition;
-      progress.attempt = status.attempt;
+      if (status.state === JobState.RUNNING && status.attempt > progress.attempt) {
+        // A later attempt after a worker failure starts over: its explanation and frames replace the old ones.
+        if (progress.attempt > 0) {
+          progress.explanation = undefined;
+          progress.frames = undefined;
+        }
+        progress.attempt = status.attempt;
+      }
       onChange(progress, "status");
       if (status.state === JobState.FAILED) {
         throw new JobFailedError(status.message !== "" ? status.message : "The job failed.");
