@@ -40,5 +40,12 @@ public sealed class TwoWorkerTests(ServiceStack stack) : IClassFixture<ServiceSt
         }
 
         Assert.Equal(images.Count, first.Metrics.JobsStarted + second.Metrics.JobsStarted);
+
+        // Stopped workers have acknowledged everything: acknowledged entries are trimmed from the queue,
+        // which keeps only the last delivered one (the group's position).
+        await first.DisposeAsync();
+        await second.DisposeAsync();
+        Assert.Equal(1, await stack.Redis.StreamLengthAsync(stack.QueueStream));
+        Assert.Equal(0, (await stack.Redis.StreamPendingAsync(stack.QueueStream, "workers")).PendingMessageCount);
     }
 }

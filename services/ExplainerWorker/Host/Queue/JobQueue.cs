@@ -32,6 +32,25 @@ public sealed class JobQueue(IConnectionMultiplexer redis, BlockingStreamReader 
         return entry
         """;
 
+    // Acknowledged entries are trimmed from the head of the stream, so it holds only what is pending or
+    // not yet delivered (bounded by Queue:MaxDepth). XTRIM, unlike XDEL, leaves no tombstones, so the
+    // group's lag (the gateway's queue depth) stays exact.
+    private const string AcknowledgeScript = """
+        redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+        local oldest = redis.call('XPENDING', KEYS[1], ARGV[1])[2]
+        if not oldest then
+          for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
+            local fields = {}
+            for i = 1, #group, 2 do fields[group[i]] = group[i + 1] end
+            if fields['name'] == ARGV[1] then oldest = fields['last-delivered-id'] end
+          end
+        end
+        if oldest then
+          return redis.call('XTRIM', KEYS[1], 'MINID', oldest)
+        end
+        return 0
+        """;
+
     private readonly QueueOptions _queue = queueOptions.Value;
 
     public Task EnsureGroupAsync() => ConsumerGroups.EnsureAsync(redis.GetDatabase(), _queue.Stream, _queue.Group);
@@ -62,7 +81,9 @@ public sealed class JobQueue(IConnectionMultiplexer redis, BlockingStreamReader 
         return (long)refreshed == 1;
     }
 
-    public Task AcknowledgeAsync(QueuedJob job) => redis.GetDatabase().StreamAcknowledgeAsync(_queue.Stream, _queue.Group, job.EntryId);
+    /// <summary>XACK, then trims the entries older than the oldest one still pending or undelivered.</summary>
+    public Task AcknowledgeAsync(QueuedJob job)
+        => redis.GetDatabase().ScriptEvaluateAsync(AcknowledgeScript, [_queue.Stream], [_queue.Group, job.EntryId]);
 
     /// <summary>Puts the job at the end of the queue again and acknowledges its old entry, in one script.</summary>
     public async Task RequeueAsync(QueuedJob job)
