@@ -160,7 +160,7 @@ internal static class ExplainCommand
                     }
                 }
             }
-            var writer = new ResultWriter(request, explainerModel, modelLoadMs);
+            var writer = new ResultWriter(request.ImagePath, request.OutputDirectory, new LocalSource(explainerModel, modelLoadMs, request.Settings));
             await foreach (var explainEvent in explainer.ExplainAsync(imageBytes, request.Settings, ct))
             {
                 writer.Add(explainEvent);

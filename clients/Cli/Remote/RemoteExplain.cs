@@ -26,7 +26,7 @@ internal static class RemoteExplain
             var submitted = await client.SubmitAsync(
                 new SubmitRequest { Image = ByteString.CopyFrom(image), Model = model ?? "", Options = options }, cancellationToken: ct);
             await stderr.WriteLineAsync($"job {submitted.JobId}{(submitted.Cached ? " (cached)" : "")}");
-            var writer = new RemoteResultWriter(imagePath, server, outputDirectory) { JobId = submitted.JobId };
+            var writer = new ResultWriter(imagePath, outputDirectory, new RemoteSource(server, submitted.JobId));
             using var call = client.StreamFrames(new StreamFramesRequest { JobId = submitted.JobId }, cancellationToken: ct);
             await foreach (var frameEvent in call.ResponseStream.ReadAllAsync(ct))
             {
@@ -40,16 +40,17 @@ internal static class RemoteExplain
                         progress.Status(frameEvent.Status);
                         break;
                     case FrameEvent.EventOneofCase.Explanation:
-                        writer.Explained(frameEvent.Explanation);
+                        writer.Add(ContractEvents.Ready(frameEvent.Explanation));
                         progress.Frames(0, writer.FrameCount);
                         break;
                     case FrameEvent.EventOneofCase.Frame:
-                        writer.Add(frameEvent.Frame);
+                        writer.Add(ContractEvents.Frame(frameEvent.Frame, options.DeletionCurve));
                         progress.Frames(writer.FramesReceived, writer.FrameCount);
                         break;
                     case FrameEvent.EventOneofCase.Completed:
                         progress.Done();
-                        writer.Finish(frameEvent.Completed);
+                        writer.Add(ContractEvents.Completed(frameEvent.Completed, options.DeletionCurve));
+                        writer.Finish(queueMs: frameEvent.Completed.Timings.QueueMs);
                         await stdout.WriteAsync(writer.Summary());
                         return CliApp.ExitOk;
                 }

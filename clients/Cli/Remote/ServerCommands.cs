@@ -60,7 +60,7 @@ internal static class ServerCommands
 
             if (job.Timings is { } timings)
             {
-                await stdout.WriteLineAsync(RemoteResultWriter.TimingsLine(timings));
+                await stdout.WriteLineAsync(ResultWriter.TimingsLine(ContractEvents.Timings(timings), timings.QueueMs));
             }
         }));
         return command;
