@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.IO.Hashing;
 using System.Net;
 using System.Text;
 using Google.Protobuf;
@@ -8,6 +6,7 @@ using Grpc.Net.Client;
 using Grpc.Net.Client.Web;
 using SaliencySlider.Contracts.V1;
 using SaliencySlider.Service.Tests.Infrastructure;
+using SaliencySlider.Service.Tests.Security;
 
 namespace SaliencySlider.Service.Tests;
 
@@ -80,7 +79,7 @@ public sealed class ValidationTests(ServiceStack stack) : IClassFixture<ServiceS
     [Fact]
     public async Task An_image_over_the_pixel_limit_is_refused_from_its_header()
     {
-        var error = await SubmitFails(new SubmitRequest { Image = ByteString.CopyFrom(PngHeaderOnly(20000, 30000)) });
+        var error = await SubmitFails(new SubmitRequest { Image = ByteString.CopyFrom(HostileImages.PngHeaderOnly(20000, 30000)) });
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Contains("20000×30000 = 600 MP; the limit is 40 MP", error.Status.Detail);
@@ -132,32 +131,5 @@ public sealed class ValidationTests(ServiceStack stack) : IClassFixture<ServiceS
         var client = new SaliencySlider.Contracts.V1.SaliencySlider.SaliencySliderClient(channel);
         var models = await client.ListModelsAsync(new ListModelsRequest(), stack.Deadline());
         Assert.Contains(models.Models, m => m.Name == "mobilenet_v2_1.0_224");
-    }
-
-    /// <summary>A PNG whose header claims the given size, with one empty data chunk: no pixels behind it.</summary>
-    private static byte[] PngHeaderOnly(int width, int height)
-    {
-        using var png = new MemoryStream();
-        png.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
-        var header = new byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(header, width);
-        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
-        header[8] = 8; // bit depth
-        header[9] = 2; // RGB
-        WriteChunk(png, "IHDR", header);
-        WriteChunk(png, "IDAT", [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
-        WriteChunk(png, "IEND", []);
-        return png.ToArray();
-    }
-
-    private static void WriteChunk(Stream png, string type, byte[] data)
-    {
-        Span<byte> number = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(number, data.Length);
-        png.Write(number);
-        var typeAndData = Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
-        png.Write(typeAndData);
-        BinaryPrimitives.WriteUInt32BigEndian(number, Crc32.HashToUInt32(typeAndData));
-        png.Write(number);
     }
 }

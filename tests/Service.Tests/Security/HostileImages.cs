@@ -53,13 +53,7 @@ public static class HostileImages
             }
         }
 
-        var header = new byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(header, width);
-        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
-        header[8] = bitDepth;
-        header[9] = colourType;
-        header[12] = (byte)(interlaceLie ? 1 : 0);
-        return PngFile(header, Deflate(raw));
+        return PngFile(Ihdr(width, height, bitDepth, colourType, interlaced: interlaceLie), Deflate(raw));
     }
 
     /// <summary>
@@ -68,11 +62,6 @@ public static class HostileImages
     /// </summary>
     public static byte[] PngBomb(int width, int height)
     {
-        var header = new byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(header, width);
-        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
-        header[8] = 8;
-        header[9] = 2;
         using var compressed = new MemoryStream();
         using (var zlib = new ZLibStream(compressed, CompressionLevel.SmallestSize, leaveOpen: true))
         {
@@ -83,8 +72,12 @@ public static class HostileImages
             }
         }
 
-        return PngFile(header, compressed.ToArray());
+        return PngFile(Ihdr(width, height, bitDepth: 8, colourType: 2), compressed.ToArray());
     }
+
+    /// <summary>A PNG whose header claims the given size, with one empty data chunk: no pixels behind it.</summary>
+    public static byte[] PngHeaderOnly(int width, int height)
+        => PngFile(Ihdr(width, height, bitDepth: 8, colourType: 2), [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
 
     /// <summary>A JPEG with an EXIF APP1 segment whose orientation tag is <paramref name="orientation"/> (6: rotate 90° clockwise to view).</summary>
     public static byte[] WithExifOrientation(byte[] jpeg, ushort orientation)
@@ -214,6 +207,17 @@ public static class HostileImages
         }
 
         return compressed.ToArray();
+    }
+
+    private static byte[] Ihdr(int width, int height, byte bitDepth, byte colourType, bool interlaced = false)
+    {
+        var header = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(header, width);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
+        header[8] = bitDepth;
+        header[9] = colourType;
+        header[12] = (byte)(interlaced ? 1 : 0);
+        return header;
     }
 
     private static byte[] PngFile(byte[] header, byte[] idat)
