@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Options;
 
 namespace SaliencySlider.Gateway.Security;
@@ -12,7 +11,7 @@ namespace SaliencySlider.Gateway.Security;
 /// otherwise. Keys are compared as SHA-256 hashes in constant time, against every configured key,
 /// and never logged.
 /// </summary>
-public sealed class ApiKeyInterceptor : Interceptor
+public sealed class ApiKeyInterceptor : CallAdmissionInterceptor
 {
     public const string ApiKeyHeader = "x-api-key";
     private static readonly string[] OpenServices = ["/grpc.health.v1.Health/", "/grpc.reflection.v1alpha.ServerReflection/", "/grpc.reflection.v1.ServerReflection/"];
@@ -41,35 +40,7 @@ public sealed class ApiKeyInterceptor : Interceptor
         return string.IsNullOrEmpty(key) ? null : key;
     }
 
-    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
-    {
-        Authenticate(context);
-        return continuation(request, context);
-    }
-
-    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
-        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Authenticate(context);
-        return continuation(request, responseStream, context);
-    }
-
-    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Authenticate(context);
-        return continuation(requestStream, context);
-    }
-
-    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Authenticate(context);
-        return continuation(requestStream, responseStream, context);
-    }
-
-    private void Authenticate(ServerCallContext context)
+    protected override void Admit(ServerCallContext context)
     {
         if (!Enabled || OpenServices.Any(prefix => context.Method.StartsWith(prefix, StringComparison.Ordinal)))
         {

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Threading.RateLimiting;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Options;
 
 namespace SaliencySlider.Gateway.Security;
@@ -14,7 +13,7 @@ namespace SaliencySlider.Gateway.Security;
 /// with a <c>retry-after</c> trailer in seconds (ASP.NET Core's rate-limiting middleware would
 /// answer a bare HTTP 429, which is not a gRPC status).
 /// </summary>
-public sealed class SubmitRateLimitInterceptor : Interceptor, IDisposable
+public sealed class SubmitRateLimitInterceptor : CallAdmissionInterceptor, IDisposable
 {
     public const string RetryAfterTrailer = "retry-after";
     private static readonly string[] LimitedMethods = ["/saliency.v1.SaliencySlider/Submit", "/saliency.v1.SaliencySlider/Explain"];
@@ -39,23 +38,9 @@ public sealed class SubmitRateLimitInterceptor : Interceptor, IDisposable
         _limiter = PartitionedRateLimiter.Create<string, string>(client => RateLimitPartition.GetTokenBucketLimiter(client, _ => bucket));
     }
 
-    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
-    {
-        Admit(context);
-        return continuation(request, context);
-    }
-
-    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
-        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        Admit(context);
-        return continuation(request, responseStream, context);
-    }
-
     public void Dispose() => _limiter?.Dispose();
 
-    private void Admit(ServerCallContext context)
+    protected override void Admit(ServerCallContext context)
     {
         if (_limiter is null || !LimitedMethods.Contains(context.Method, StringComparer.Ordinal))
         {

@@ -26,14 +26,9 @@ public sealed class TelemetryInterceptor(GatewayMetrics metrics, GatewayTracing 
 
             return response;
         }
-        catch (RpcException e)
-        {
-            Record(activity, e.StatusCode, e.Status.Detail, context);
-            throw;
-        }
         catch (Exception e)
         {
-            Record(activity, context.CancellationToken.IsCancellationRequested ? StatusCode.Cancelled : StatusCode.Unknown, e.GetType().Name, context);
+            RecordFailure(activity, e, context);
             throw;
         }
     }
@@ -50,20 +45,19 @@ public sealed class TelemetryInterceptor(GatewayMetrics metrics, GatewayTracing 
         {
             await continuation(request, responseStream, context);
         }
-        catch (RpcException e)
-        {
-            Record(activity, e.StatusCode, e.Status.Detail, context);
-            throw;
-        }
         catch (Exception e)
         {
-            Record(activity, context.CancellationToken.IsCancellationRequested ? StatusCode.Cancelled : StatusCode.Unknown, e.GetType().Name, context);
+            RecordFailure(activity, e, context);
             throw;
         }
     }
 
-    private void Record(Activity? activity, StatusCode status, string detail, ServerCallContext context)
+    /// <summary>Records the RpcException's status, else Cancelled when the client went away, else Unknown.</summary>
+    private void RecordFailure(Activity? activity, Exception exception, ServerCallContext context)
     {
+        var (status, detail) = exception is RpcException rpc
+            ? (rpc.StatusCode, rpc.Status.Detail)
+            : (context.CancellationToken.IsCancellationRequested ? StatusCode.Cancelled : StatusCode.Unknown, exception.GetType().Name);
         metrics.Rejected(status, MethodName(context));
         activity?.SetStatus(ActivityStatusCode.Error, $"{status}: {detail}");
     }
