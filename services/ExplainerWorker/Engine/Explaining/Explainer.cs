@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using SaliencySlider.Engine.Cam;
@@ -39,24 +40,39 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
         var deletion = settings.DeletionCurve ? new float[frameCount] : null;
         double framesInferenceMs = 0;
         var renderMs = explanation.HeatmapMs;
-        foreach (var chunk in PlanFrameChunks(settings))
+        var chunks = PlanFrameChunks(settings);
+        // Pipelined: the next run of frames is inferred while this run's frames are rendered, encoded and
+        // consumed (written to Redis by the worker), so the first frames go out long before the last exist.
+        Task<TimedFrameLogits>? next = PredictFramesAsync(explanation, chunks[0], ct);
+        try
         {
-            ct.ThrowIfCancellationRequested();
-            clock.Restart();
-            var logits = await Task.Run(() => PredictFrames(explanation, chunk), ct);
-            framesInferenceMs += clock.Elapsed.TotalMilliseconds;
-            for (var position = 0; position < chunk.Length; position++)
+            for (var c = 0; c < chunks.Count; c++)
             {
-                ct.ThrowIfCancellationRequested();
-                clock.Restart();
-                var frame = RenderFrame(explanation, chunk[position], logits.Insertion(position), logits.Deletion(position));
-                renderMs += clock.Elapsed.TotalMilliseconds;
-                insertion[frame.Index] = frame.TargetProbability;
-                if (deletion is not null)
+                var chunk = chunks[c];
+                var (logits, inferenceMs) = await next!;
+                framesInferenceMs += inferenceMs;
+                next = c + 1 < chunks.Count ? PredictFramesAsync(explanation, chunks[c + 1], ct) : null;
+                for (var position = 0; position < chunk.Length; position++)
                 {
-                    deletion[frame.Index] = frame.DeletionProbability ?? 0f;
+                    ct.ThrowIfCancellationRequested();
+                    clock.Restart();
+                    var frame = RenderFrame(explanation, chunk[position], logits.Insertion(position), logits.Deletion(position));
+                    renderMs += clock.Elapsed.TotalMilliseconds;
+                    insertion[frame.Index] = frame.TargetProbability;
+                    if (deletion is not null)
+                    {
+                        deletion[frame.Index] = frame.DeletionProbability ?? 0f;
+                    }
+                    yield return frame;
                 }
-                yield return frame;
+            }
+        }
+        finally
+        {
+            // A consumer that stops early (cancellation, a failed write) must not leave a run using the buffers.
+            if (next is not null)
+            {
+                await Task.WhenAny(next);
             }
         }
 
@@ -163,6 +179,7 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
         {
             Image = image,
             Prediction = prediction,
+            FullImageLogits = logits.ToArray(),
             Cam = cam,
             CamWidth = maps.Width,
             CamHeight = maps.Height,
@@ -216,15 +233,59 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
         }
     }
 
-    /// <summary>Logits of the frames' insertion (and deletion) inputs.</summary>
+    /// <summary>
+    /// Logits of the frames' insertion (and deletion) inputs. Without a deletion curve the 100 % frame's input is
+    /// the full image, whose logits the gradient run already has; only the other frames are run.
+    /// </summary>
     public FrameLogits PredictFrames(CamExplanation explanation, int[] frameIndices)
     {
-        var plane = explanation.Image.InputTensor.Length;
-        var inputs = FrameInputCount(explanation.Image.Settings, frameIndices.Length);
-        var input = new float[inputs * plane];
-        WriteFrameInputs(explanation, frameIndices, input);
-        return new FrameLogits(RunForward(input, inputs), Model.ClassCount, frameIndices.Length, explanation.Image.Settings.DeletionCurve);
+        var settings = explanation.Image.Settings;
+        var classCount = Model.ClassCount;
+        var fullImage = settings.DeletionCurve ? -1 : Array.IndexOf(frameIndices, settings.FrameCount - 1);
+        var toRun = fullImage < 0 ? frameIndices : [.. frameIndices[..fullImage], .. frameIndices[(fullImage + 1)..]];
+        _options.FrameRunStarting?.Invoke(toRun);
+        var logits = new float[FrameInputCount(settings, frameIndices.Length) * classCount];
+        if (toRun.Length > 0)
+        {
+            var plane = explanation.Image.InputTensor.Length;
+            var inputs = FrameInputCount(settings, toRun.Length);
+            var input = ArrayPool<float>.Shared.Rent(inputs * plane);
+            try
+            {
+                var span = input.AsSpan(0, inputs * plane);
+                WriteFrameInputs(explanation, toRun, span);
+                var computed = RunForward(span, inputs);
+                if (fullImage < 0)
+                {
+                    computed.CopyTo(logits, 0);
+                }
+                else
+                {
+                    computed.AsSpan(0, fullImage * classCount).CopyTo(logits);
+                    computed.AsSpan(fullImage * classCount).CopyTo(logits.AsSpan((fullImage + 1) * classCount));
+                }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(input);
+            }
+        }
+        if (fullImage >= 0)
+        {
+            explanation.FullImageLogits.CopyTo(logits, fullImage * classCount);
+        }
+        return new FrameLogits(logits, classCount, frameIndices.Length, settings.DeletionCurve);
     }
+
+    private Task<TimedFrameLogits> PredictFramesAsync(CamExplanation explanation, int[] frameIndices, CancellationToken ct)
+        => Task.Run(() =>
+        {
+            var clock = Stopwatch.StartNew();
+            var logits = PredictFrames(explanation, frameIndices);
+            return new TimedFrameLogits(logits, clock.Elapsed.TotalMilliseconds);
+        }, ct);
+
+    private readonly record struct TimedFrameLogits(FrameLogits Logits, double InferenceMs);
 
     /// <summary>Forward pass over a batch, one image at a time when the model cannot batch.</summary>
     public float[] RunForward(ReadOnlySpan<float> input, int images)
