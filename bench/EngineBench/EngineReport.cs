@@ -9,7 +9,8 @@ internal sealed class EngineReport(
     TorchBaseline? torch,
     IReadOnlyList<ModelResult> results,
     IReadOnlyList<(string Codec, double Ms, int Bytes)> codecs,
-    IReadOnlyList<(int Threads, double ForwardMs, double GradientMs, double FramesMs)> threads)
+    IReadOnlyList<(int Threads, double ForwardMs, double GradientMs, double FramesMs)> threads,
+    IReadOnlyList<(int Batch, double MsPerImage)> batches)
 {
     public string Markdown()
     {
@@ -68,6 +69,15 @@ internal sealed class EngineReport(
         foreach (var (count, forward, gradient, frames) in threads)
         {
             s.AppendLine(Invariant($"| {count} | {forward:F1} | {gradient:F1} | {frames:F1} |"));
+        }
+        s.AppendLine();
+        s.AppendLine("Forward time per image by batch size on the default model (chooses the frame chunk size):");
+        s.AppendLine();
+        s.AppendLine("| batch | ms per image |");
+        s.AppendLine("|---:|---:|");
+        foreach (var (batch, msPerImage) in batches)
+        {
+            s.AppendLine(Invariant($"| {batch} | {msPerImage:F1} |"));
         }
         s.AppendLine();
         s.AppendLine("Raw samples (ms):");

@@ -154,6 +154,21 @@ internal static class ModelBench
         return results;
     }
 
+    /// <summary>Forward time per image by batch size: what size of frame chunk the CPU prefers.</summary>
+    public static IReadOnlyList<(int Batch, double MsPerImage)> BatchSweep(ModelEntry entry, BenchOptions options)
+    {
+        using var model = ExplainerModel.Load(entry, new ClassifierModelOptions { Provider = ExecutionProviderPreference.Cpu, IntraOpThreads = options.Threads });
+        var plane = 3 * model.InputWidth * model.InputHeight;
+        var rows = new List<(int, double)>();
+        foreach (var batch in new[] { 1, 2, 4, 8, options.Frames })
+        {
+            var input = new float[plane * batch];
+            var samples = Samples.Measure("batch", 1, Math.Max(3, options.Repeats / 2), () => model.Classifier.Forward(input, batch));
+            rows.Add((batch, samples.Median / batch));
+        }
+        return rows;
+    }
+
     /// <summary>Plain forward and gradient run of one model per intra-op thread count.</summary>
     public static IReadOnlyList<(int Threads, double ForwardMs, double GradientMs, double FramesMs)> ThreadSweep(ModelEntry entry, BenchOptions options, byte[] imageBytes)
     {

@@ -22,8 +22,9 @@ foreach (var (name, model) in torch?.Models ?? [])
 }
 var codecs = ModelBench.Codecs(catalog.Default, options, imageBytes);
 var threads = ModelBench.ThreadSweep(catalog.Default, options, imageBytes);
+var batches = ModelBench.BatchSweep(catalog.Default, options);
 
-var report = new EngineReport(options, torch, results, codecs, threads);
+var report = new EngineReport(options, torch, results, codecs, threads, batches);
 if (options.JsonOutput is not null)
 {
     File.WriteAllText(options.JsonOutput, JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
