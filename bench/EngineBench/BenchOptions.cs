@@ -14,6 +14,9 @@ internal sealed record BenchOptions
     public int Repeats { get; init; } = 9;
     public int Warmup { get; init; } = 2;
 
+    /// <summary>Only the default model's stage timings (for profiling changes quickly); no report is written.</summary>
+    public bool Quick { get; init; }
+
     /// <summary>Fewer repeats for the heavy VGG model so the whole bench stays within minutes.</summary>
     public int RepeatsFor(string model) => model.StartsWith("vgg", StringComparison.Ordinal) ? Math.Max(3, Repeats / 3) : Repeats;
 
@@ -22,6 +25,11 @@ internal sealed record BenchOptions
         var options = new BenchOptions();
         for (var i = 0; i < args.Length; i++)
         {
+            if (args[i] == "--quick")
+            {
+                options = options with { Quick = true };
+                continue;
+            }
             var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
             options = args[i] switch
             {

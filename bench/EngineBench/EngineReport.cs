@@ -10,7 +10,8 @@ internal sealed class EngineReport(
     IReadOnlyList<ModelResult> results,
     IReadOnlyList<(string Codec, double Ms, int Bytes)> codecs,
     IReadOnlyList<(int Threads, double ForwardMs, double GradientMs, double FramesMs)> threads,
-    IReadOnlyList<(int Batch, double MsPerImage)> batches)
+    IReadOnlyList<(int Batch, double MsPerImage)> batches,
+    (double Prepare, double Cam, double Heatmap, double RenderFrame)? bestStages)
 {
     public string Markdown()
     {
@@ -29,6 +30,31 @@ internal sealed class EngineReport(
         foreach (var r in results)
         {
             s.AppendLine(Invariant($"| {r.Model} | {r.Forward.Median:F1} | {r.Gradient.Median:F1} | {r.Gradient.Median / r.Forward.Median:F2} | {r.FrameBatch.Median:F1} | {r.RenderPerFrame.Median:F2} | {r.Job.Median:F1} | {r.ComputeFloorMs:F1} | {r.Job.Median / r.ComputeFloorMs:F2} | {r.FirstFrame.Median:F1} | {r.FirstFrame.Median / r.Job.Median:F2} |"));
+        }
+        s.AppendLine();
+        s.AppendLine("The same ratios from the fastest run of each measurement (less sensitive to other processes on a shared machine):");
+        s.AppendLine();
+        s.AppendLine("| model | gradient ÷ forward | job ÷ floor | first frame ÷ job |");
+        s.AppendLine("|---|---:|---:|---:|");
+        foreach (var r in results)
+        {
+            var floor = r.Gradient.Percentile(0) + r.FrameBatch.Percentile(0);
+            s.AppendLine(Invariant($"| {r.Model} | {r.Gradient.Percentile(0) / r.Forward.Percentile(0):F2} | {r.Job.Percentile(0) / floor:F2} | {r.FirstFrame.Percentile(0) / r.Job.Percentile(0):F2} |"));
+        }
+        if (bestStages is { } b)
+        {
+            s.AppendLine();
+            s.AppendLine(Invariant($"CPU-side stages on the default model, fastest of 15: decode + prepare {b.Prepare:F1} ms, CAM + rankings {b.Cam:F1} ms, heatmap PNG {b.Heatmap:F1} ms, one frame composed + encoded {b.RenderFrame:F2} ms."));
+        }
+        s.AppendLine();
+        s.AppendLine("Where a job's time goes (the engine's own stage timings, medians over the timed jobs; frame inference overlaps rendering, so stages can add up to more than the job):");
+        s.AppendLine();
+        s.AppendLine("| model | decode+prepare ms | gradient run ms | CAM ms | frame inference ms | render+encode ms (frames + heatmap PNG) | total ms |");
+        s.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in results)
+        {
+            var t = r.JobStages;
+            s.AppendLine(Invariant($"| {r.Model} | {t.DecodeMs:F1} | {t.GradientMs:F1} | {t.CamMs:F1} | {t.FramesInferenceMs:F1} | {t.RenderMs:F1} | {t.TotalMs:F1} |"));
         }
         if (torch is not null)
         {

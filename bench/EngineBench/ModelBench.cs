@@ -20,6 +20,9 @@ internal sealed record ModelResult
     public required Samples FirstFrame { get; init; }
     public CamAgreement? Agreement { get; init; }
 
+    /// <summary>The engine's own stage timings of the timed jobs (median per stage).</summary>
+    public required StageTimings JobStages { get; init; }
+
     /// <summary>One gradient run plus the F-frame forward batch: what a job cannot go below on this CPU.</summary>
     public double ComputeFloorMs => Gradient.Median + FrameBatch.Median;
 }
@@ -60,13 +63,15 @@ internal static class ModelBench
 
         var jobs = new List<double>();
         var firstFrames = new List<double>();
+        var stages = new List<StageTimings>();
         for (var i = 0; i < options.Warmup + Math.Max(3, repeats / 2); i++)
         {
-            var (total, first) = TimeJob(explainer, imageBytes, settings);
+            var (total, first, timings) = TimeJob(explainer, imageBytes, settings);
             if (i >= options.Warmup)
             {
                 jobs.Add(total);
                 firstFrames.Add(first);
+                stages.Add(timings);
             }
         }
 
@@ -87,16 +92,30 @@ internal static class ModelBench
             Job = new Samples("job", jobs),
             FirstFrame = new Samples("first frame", firstFrames),
             Agreement = agreement,
+            JobStages = new StageTimings
+            {
+                DecodeMs = Samples.MedianOf(stages.Select(t => t.DecodeMs)),
+                GradientMs = Samples.MedianOf(stages.Select(t => t.GradientMs)),
+                CamMs = Samples.MedianOf(stages.Select(t => t.CamMs)),
+                FramesInferenceMs = Samples.MedianOf(stages.Select(t => t.FramesInferenceMs)),
+                RenderMs = Samples.MedianOf(stages.Select(t => t.RenderMs)),
+                TotalMs = Samples.MedianOf(stages.Select(t => t.TotalMs)),
+            },
         };
     }
 
-    private static (double TotalMs, double FirstFrameMs) TimeJob(Explainer explainer, byte[] imageBytes, ExplainSettings settings)
+    private static (double TotalMs, double FirstFrameMs, StageTimings Stages) TimeJob(Explainer explainer, byte[] imageBytes, ExplainSettings settings)
     {
         var clock = Stopwatch.StartNew();
         double first = -1;
         var frames = 0;
+        StageTimings? stages = null;
         foreach (var e in explainer.ExplainAsync(imageBytes, settings).ToBlockingEnumerable())
         {
+            if (e is ExplanationCompleted completed)
+            {
+                stages = completed.Timings;
+            }
             if (e is SliderFrame)
             {
                 frames++;
@@ -110,7 +129,7 @@ internal static class ModelBench
         {
             throw new InvalidOperationException($"the job produced {frames} frames, expected {settings.FrameCount}");
         }
-        return (clock.Elapsed.TotalMilliseconds, first);
+        return (clock.Elapsed.TotalMilliseconds, first, stages ?? throw new InvalidOperationException("no ExplanationCompleted"));
     }
 
     private static CamAgreement Compare(ClassifierModel classifier, string layer, TorchBaseline torch, string torchName)
@@ -149,9 +168,38 @@ internal static class ModelBench
         {
             var bytes = ImageEncoder.Encode(frame, format, quality).Length;
             var samples = Samples.Measure("encode", 2, 15, () => ImageEncoder.Encode(frame, format, quality));
-            results.Add(($"{format} q{quality} ({frame.Width}×{frame.Height})", samples.Median, bytes));
+            results.Add(($"frame {format} q{quality} ({frame.Width}×{frame.Height})", samples.Median, bytes));
+        }
+        var explanation = explainer.Explain(prepared, explainer.ComputeGradients([prepared]), 0);
+        foreach (var level in new[] { 6, 3, ImageEncoder.HeatmapZLibLevel })
+        {
+            var pixels = explanation.HeatmapPixels;
+            var bytes = ImageEncoder.EncodeRgbaPng(frame.Width, frame.Height, pixels, level).Length;
+            var samples = Samples.Measure("heatmap", 2, 15, () => ImageEncoder.EncodeRgbaPng(frame.Width, frame.Height, pixels, level));
+            results.Add(($"heatmap RGBA PNG zlib {level}{(level == 6 ? " (Skia's default)" : "")}", samples.Median, bytes));
         }
         return results;
+    }
+
+    /// <summary>Fastest of 15 runs of the CPU-side stages: what they cost without interference.</summary>
+    public static (double Prepare, double Cam, double Heatmap, double RenderFrame) BestStageCosts(ModelEntry entry, BenchOptions options, byte[] imageBytes)
+    {
+        using var model = ExplainerModel.Load(entry, new ClassifierModelOptions { Provider = ExecutionProviderPreference.Cpu, IntraOpThreads = options.Threads });
+        var explainer = new Explainer(model);
+        double prepare = double.MaxValue, cam = double.MaxValue, heatmap = double.MaxValue, render = double.MaxValue;
+        for (var i = 0; i < 15; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            var prepared = explainer.Prepare(imageBytes, new ExplainSettings { FrameCount = options.Frames });
+            prepare = Math.Min(prepare, clock.Elapsed.TotalMilliseconds);
+            var explanation = explainer.Explain(prepared, explainer.ComputeGradients([prepared]), 0);
+            cam = Math.Min(cam, explanation.CamMs);
+            heatmap = Math.Min(heatmap, explanation.HeatmapMs);
+            clock.Restart();
+            explainer.RenderFrame(explanation, options.Frames / 2, explanation.FullImageLogits, []);
+            render = Math.Min(render, clock.Elapsed.TotalMilliseconds);
+        }
+        return (prepare, cam, heatmap, render);
     }
 
     /// <summary>Forward time per image by batch size: what size of frame chunk the CPU prefers.</summary>

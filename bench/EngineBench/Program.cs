@@ -15,6 +15,14 @@ var catalog = ModelCatalog.Load(options.ManifestDirectory, options.ModelsDirecto
 var results = new List<ModelResult>();
 Console.WriteLine($"threads {options.Threads}, frames {options.Frames}, repeats {options.Repeats}");
 results.Add(Report(ModelBench.Run(catalog.Default, null, options, imageBytes, null, null)));
+if (options.Quick)
+{
+    var t = results[0].JobStages;
+    var (prepare, cam, heatmap, render) = ModelBench.BestStageCosts(catalog.Default, options, imageBytes);
+    Console.WriteLine($"fastest of 15: prepare {prepare:F2}, cam {cam:F2}, heatmap {heatmap:F2}, render one frame {render:F2} ms");
+    Console.WriteLine($"stages: prepare {t.DecodeMs:F1}, gradient {t.GradientMs:F1}, cam+heatmap {t.CamMs:F1}, frames {t.FramesInferenceMs:F1}, render {t.RenderMs:F1}, total {t.TotalMs:F1}");
+    return 0;
+}
 foreach (var (name, model) in torch?.Models ?? [])
 {
     var entry = ModelEntry.FromBareOnnx(Path.Combine(torch!.Directory, model.Onnx));
@@ -23,8 +31,9 @@ foreach (var (name, model) in torch?.Models ?? [])
 var codecs = ModelBench.Codecs(catalog.Default, options, imageBytes);
 var threads = ModelBench.ThreadSweep(catalog.Default, options, imageBytes);
 var batches = ModelBench.BatchSweep(catalog.Default, options);
+var bestStages = ModelBench.BestStageCosts(catalog.Default, options, imageBytes);
 
-var report = new EngineReport(options, torch, results, codecs, threads, batches);
+var report = new EngineReport(options, torch, results, codecs, threads, batches, bestStages);
 if (options.JsonOutput is not null)
 {
     File.WriteAllText(options.JsonOutput, JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));

@@ -24,6 +24,7 @@ internal sealed class LoadReport(LoadOptions options)
     public IReadOnlyList<JobTimings> CacheHits { get; set; } = [];
     public (IReadOnlyList<JobTimings> Results, double WallMs) Streaming { get; set; } = ([], 0);
     public double WorkerPeakRssMiB { get; set; }
+    public (RedisStats Delta, int Jobs)? RedisPerPhase { get; set; }
     public double GatewayPeakRssMiB { get; set; }
 
     public string Markdown()
@@ -46,6 +47,14 @@ internal sealed class LoadReport(LoadOptions options)
         {
             s.AppendLine();
             s.AppendLine(Invariant($"What the cores allow: {Environment.ProcessorCount} cores × {oneThread.JobsPerSecond:F2} jobs/s (one single-thread worker keeps one core busy) = {Environment.ProcessorCount * oneThread.JobsPerSecond:F2} jobs/s; two workers reach {two.JobsPerSecond:F2} jobs/s = **{two.JobsPerSecond / (Environment.ProcessorCount * oneThread.JobsPerSecond):F2}×**."));
+        }
+        if (RedisPerPhase is { } redis)
+        {
+            var (delta, jobs) = redis;
+            var perJob = string.Join(", ", delta.CallsByCommand.Where(pair => pair.Value > 0).OrderByDescending(pair => pair.Value)
+                .Select(pair => Invariant($"{pair.Key} {pair.Value / (double)jobs:F1}")));
+            s.AppendLine();
+            s.AppendLine(Invariant($"Redis per job (INFO deltas over the \"1 worker (intra-op threads = cores)\" phase, {jobs} jobs, each streamed once by its submitter): {delta.Commands / (double)jobs:F0} commands ({perJob}); {delta.InputBytes / (double)jobs / 1024:F0} KiB in, {delta.OutputBytes / (double)jobs / 1024:F0} KiB out; used memory +{delta.UsedMemory / (double)jobs / 1024:F0} KiB."));
         }
         var hits = CacheHits.Where(j => j.Error is null).ToList();
         s.AppendLine();

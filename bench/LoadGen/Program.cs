@@ -15,7 +15,10 @@ await using (var services = new ServiceProcesses(options))
     // share the two cores (see the thread table in the engine section).
     await services.StartWorkerAsync(intraOpThreads: Math.Max(1, Environment.ProcessorCount));
     await RunAsync(client, images, 2, 1);
+    report.Phases.Add(await PhaseAsync("1 worker (intra-op threads = cores), 1 client: no queueing", client, images, Math.Max(4, options.Jobs / 4), 1));
+    var before = await RedisStats.ReadAsync(services.RedisPort);
     report.Phases.Add(await PhaseAsync("1 worker (intra-op threads = cores)", client, images, options.Jobs, options.Clients));
+    report.RedisPerPhase = (RedisStats.Delta(before, await RedisStats.ReadAsync(services.RedisPort)), report.Phases[^1].Jobs.Count);
     report.WorkerPeakRssMiB = services.WorkerPids.Max(ServiceProcesses.PeakRssMiB);
 }
 
