@@ -4,7 +4,7 @@ using SaliencySlider.EngineBench;
 
 namespace SaliencySlider.LoadGen;
 
-internal sealed record LoadPhase(string Name, IReadOnlyList<JobTimings> Jobs, double WallMs)
+internal sealed record LoadPhase(string Name, IReadOnlyList<JobTimings> Jobs, double WallMs, double WorkerCpuSecondsPerJob, double ServiceCpuSecondsPerJob)
 {
     private IEnumerable<JobTimings> Succeeded => Jobs.Where(j => j.Error is null);
 
@@ -35,18 +35,20 @@ internal sealed class LoadReport(LoadOptions options)
         s.AppendLine(Invariant($"Machine: {MachineInfo.Describe()}; load average at the end: {MachineInfo.LoadAverage()}."));
         s.AppendLine(Invariant($"Setup: redis-server, one gateway and the workers as separate Release processes on loopback (started by the load generator); default model, default options (21 frames, JPEG, ≤ 512 px); {options.Jobs} distinct JPEG photos per phase (made byte-distinct so the cache cannot answer) from {options.Clients} concurrent clients (Submit, then StreamFrames to Completed); times from the Submit call."));
         s.AppendLine();
-        s.AppendLine("| phase | jobs/s | first frame p50 / p95 / p99 ms | complete p50 / p95 / p99 ms | errors |");
-        s.AppendLine("|---|---:|---:|---:|---:|");
+        s.AppendLine("| phase | jobs/s | first frame p50 / p95 / p99 ms | complete p50 / p95 / p99 ms | worker CPU s/job | all services CPU s/job | errors |");
+        s.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
         foreach (var p in Phases)
         {
-            s.AppendLine(Invariant($"| {p.Name} | {p.JobsPerSecond:F2} | {p.FirstFrame(0.5):F0} / {p.FirstFrame(0.95):F0} / {p.FirstFrame(0.99):F0} | {p.Complete(0.5):F0} / {p.Complete(0.95):F0} / {p.Complete(0.99):F0} | {p.Errors} |"));
+            s.AppendLine(Invariant($"| {p.Name} | {p.JobsPerSecond:F2} | {p.FirstFrame(0.5):F0} / {p.FirstFrame(0.95):F0} / {p.FirstFrame(0.99):F0} | {p.Complete(0.5):F0} / {p.Complete(0.95):F0} / {p.Complete(0.99):F0} | {p.WorkerCpuSecondsPerJob:F3} | {p.ServiceCpuSecondsPerJob:F3} | {p.Errors} |"));
         }
         var oneThread = Phases.FirstOrDefault(p => p.Name.StartsWith("1 worker (1", StringComparison.Ordinal));
         var two = Phases.FirstOrDefault(p => p.Name.StartsWith("2 workers", StringComparison.Ordinal));
         if (oneThread is not null && two is not null)
         {
             s.AppendLine();
-            s.AppendLine(Invariant($"What the cores allow: {Environment.ProcessorCount} cores × {oneThread.JobsPerSecond:F2} jobs/s (one single-thread worker keeps one core busy) = {Environment.ProcessorCount * oneThread.JobsPerSecond:F2} jobs/s; two workers reach {two.JobsPerSecond:F2} jobs/s = **{two.JobsPerSecond / (Environment.ProcessorCount * oneThread.JobsPerSecond):F2}×**."));
+            var cores = Environment.ProcessorCount;
+            var allowed = cores / two.ServiceCpuSecondsPerJob;
+            s.AppendLine(Invariant($"What the cores allow: {cores} cores ÷ {two.ServiceCpuSecondsPerJob:F3} CPU s per job (workers + gateway + Redis, measured in the two-worker phase) = {allowed:F2} jobs/s; two workers reach {two.JobsPerSecond:F2} jobs/s = **{two.JobsPerSecond / allowed:F2}×** (with a single-thread worker: {cores} × {oneThread.JobsPerSecond:F2} jobs/s = {cores * oneThread.JobsPerSecond:F2} jobs/s, two workers reach {two.JobsPerSecond / (cores * oneThread.JobsPerSecond):F2}×). Other processes on this shared machine take the rest of the cores; the load average is above."));
         }
         if (RedisPerPhase is { } redis)
         {

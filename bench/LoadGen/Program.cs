@@ -15,11 +15,23 @@ await using (var services = new ServiceProcesses(options))
     // share the two cores (see the thread table in the engine section).
     await services.StartWorkerAsync(intraOpThreads: Math.Max(1, Environment.ProcessorCount));
     await RunAsync(client, images, 2, 1);
-    report.Phases.Add(await PhaseAsync("1 worker (intra-op threads = cores), 1 client: no queueing", client, images, Math.Max(4, options.Jobs / 4), 1));
+    report.Phases.Add(await PhaseAsync("1 worker (intra-op threads = cores), 1 client: no queueing", services, client, images, Math.Max(4, options.Jobs / 4), 1));
     var before = await RedisStats.ReadAsync(services.RedisPort);
-    report.Phases.Add(await PhaseAsync("1 worker (intra-op threads = cores)", client, images, options.Jobs, options.Clients));
+    report.Phases.Add(await PhaseAsync("1 worker (intra-op threads = cores)", services, client, images, options.Jobs, options.Clients));
     report.RedisPerPhase = (RedisStats.Delta(before, await RedisStats.ReadAsync(services.RedisPort)), report.Phases[^1].Jobs.Count);
     report.WorkerPeakRssMiB = services.WorkerPids.Max(ServiceProcesses.PeakRssMiB);
+}
+
+await using (var services = new ServiceProcesses(options))
+{
+    // Cross-job batching: one worker running 4 jobs at once, their gradient and frame runs shared.
+    await services.StartRedisAndGatewayAsync();
+    using var client = new LoadClient(services.GrpcPort);
+    await services.StartWorkerAsync(intraOpThreads: Math.Max(1, Environment.ProcessorCount), concurrency: 4, batchJobs: 4);
+    await RunAsync(client, images, 2, 1);
+    report.Phases.Add(await PhaseAsync("1 worker, 4 jobs at once, cross-job batching (4 jobs / 20 ms)", services, client, images, options.Jobs, options.Clients));
+    report.Phases.Add(await PhaseAsync("1 worker, cross-job batching, 1 client: no queueing", services, client, images, Math.Max(4, options.Jobs / 4), 1));
+    report.WorkerPeakRssMiB = Math.Max(report.WorkerPeakRssMiB, services.WorkerPids.Max(ServiceProcesses.PeakRssMiB));
 }
 
 await using (var services = new ServiceProcesses(options))
@@ -28,9 +40,9 @@ await using (var services = new ServiceProcesses(options))
     using var client = new LoadClient(services.GrpcPort);
     await services.StartWorkerAsync(intraOpThreads: 1);
     await RunAsync(client, images, 2, 1);
-    report.Phases.Add(await PhaseAsync("1 worker (1 intra-op thread)", client, images, options.Jobs, options.Clients));
+    report.Phases.Add(await PhaseAsync("1 worker (1 intra-op thread)", services, client, images, options.Jobs, options.Clients));
     await services.StartWorkerAsync(intraOpThreads: 1);
-    report.Phases.Add(await PhaseAsync("2 workers (1 intra-op thread each)", client, images, options.Jobs, options.Clients));
+    report.Phases.Add(await PhaseAsync("2 workers (1 intra-op thread each)", services, client, images, options.Jobs, options.Clients));
     report.WorkerPeakRssMiB = Math.Max(report.WorkerPeakRssMiB, services.WorkerPids.Max(ServiceProcesses.PeakRssMiB));
 
     // Cache hits: one finished job's image submitted again and again, one client at a time.
@@ -44,7 +56,7 @@ await using (var services = new ServiceProcesses(options))
     report.CacheHits = cached;
 
     // Many concurrent clients streaming finished jobs from one gateway.
-    var finished = report.Phases.Skip(1).SelectMany(p => p.Jobs).Where(j => j.Error is null).Select(j => j.JobId).ToArray();
+    var finished = report.Phases.TakeLast(2).SelectMany(p => p.Jobs).Where(j => j.Error is null).Select(j => j.JobId).ToArray();
     var clock = Stopwatch.StartNew();
     var streams = await Task.WhenAll(Enumerable.Range(0, options.Streamers).Select(i => client.StreamAsync(finished[i % finished.Length])));
     report.Streaming = (streams, clock.Elapsed.TotalMilliseconds);
@@ -67,11 +79,14 @@ static async Task<List<JobTimings>> RunAsync(LoadClient client, DistinctImages i
     return [.. results];
 }
 
-static async Task<LoadPhase> PhaseAsync(string name, LoadClient client, DistinctImages images, int jobs, int concurrency)
+static async Task<LoadPhase> PhaseAsync(string name, ServiceProcesses services, LoadClient client, DistinctImages images, int jobs, int concurrency)
 {
+    var cpu = services.CpuSeconds();
     var clock = Stopwatch.StartNew();
     var results = await RunAsync(client, images, jobs, concurrency);
-    var phase = new LoadPhase(name, results, clock.Elapsed.TotalMilliseconds);
+    var wallMs = clock.Elapsed.TotalMilliseconds;
+    var after = services.CpuSeconds();
+    var phase = new LoadPhase(name, results, wallMs, (after.Workers - cpu.Workers) / jobs, (after.All - cpu.All) / jobs);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {phase.JobsPerSecond:F2} jobs/s, first frame p50 {phase.FirstFrame(0.5):F0} ms, complete p50 {phase.Complete(0.5):F0} ms, errors {phase.Errors}"));
     return phase;
 }

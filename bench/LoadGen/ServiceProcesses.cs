@@ -60,14 +60,15 @@ internal sealed class ServiceProcesses(LoadOptions options) : IAsyncDisposable
     }
 
     /// <summary>Starts a worker process; it is ready when it has loaded and warmed its model (its log says so).</summary>
-    public async Task StartWorkerAsync(int intraOpThreads)
+    public async Task StartWorkerAsync(int intraOpThreads, int concurrency = 1, int batchJobs = 0)
     {
         var name = $"worker{WorkerPids.Count + 1}";
         var worker = Path.Combine(options.RepoRoot, "services/ExplainerWorker/Host/bin/Release/net10.0/SaliencySlider.ExplainerWorker.dll");
         var log = Path.Combine(options.WorkDirectory, name + ".log");
         var pid = Start(name, "dotnet", $"{worker} --contentRoot {Path.GetDirectoryName(worker)}", CommonEnvironment()
             .Append(("Worker__ConsumerName", name))
-            .Append(("Worker__Concurrency", "1"))
+            .Append(("Worker__Concurrency", concurrency.ToString(CultureInfo.InvariantCulture)))
+            .Append(("Worker__BatchJobs", batchJobs.ToString(CultureInfo.InvariantCulture)))
             .Append(("Worker__ExecutionProvider", "Cpu"))
             .Append(("Worker__IntraOpThreads", intraOpThreads.ToString(CultureInfo.InvariantCulture)))
             .Append(("Logging__LogLevel__Default", "Information")));
@@ -83,6 +84,29 @@ internal sealed class ServiceProcesses(LoadOptions options) : IAsyncDisposable
             // Bounded readiness poll of a process this run started.
             await Task.Delay(200);
         }
+    }
+
+    /// <summary>CPU seconds (user + system) used so far by the workers and by everything this run started.</summary>
+    public (double Workers, double All) CpuSeconds()
+    {
+        double workers = 0, all = 0;
+        foreach (var (name, process) in _children)
+        {
+            if (process.HasExited)
+            {
+                continue;
+            }
+            // /proc/<pid>/stat: fields 14 and 15 (after the parenthesised command name) are utime and stime in clock ticks.
+            var stat = File.ReadAllText($"/proc/{process.Id}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var seconds = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+            all += seconds;
+            if (name.StartsWith("worker", StringComparison.Ordinal))
+            {
+                workers += seconds;
+            }
+        }
+        return (workers, all);
     }
 
     /// <summary>Peak resident set size (VmHWM) of a child process, in MiB.</summary>

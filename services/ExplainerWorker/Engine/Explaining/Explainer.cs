@@ -18,21 +18,30 @@ namespace SaliencySlider.Engine.Explaining;
 public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = null)
 {
     private readonly ExplainerOptions _options = options ?? new ExplainerOptions();
+    private int _runningJobs;
+    private RunBatcher<string, PreparedImage, (GradientBatch Batch, int Row)>? _gradientRuns;
+    private RunBatcher<int, FrameRun, FrameLogits>? _frameRuns;
 
     public ExplainerModel Model { get; } = model;
+
+    /// <summary>Jobs inside <see cref="ExplainAsync"/> right now (those a batched run can wait for).</summary>
+    public int RunningJobs => Volatile.Read(ref _runningJobs);
 
     /// <summary>ExplanationReady, then each SliderFrame as soon as it is rendered (coarse to fine), then ExplanationCompleted.</summary>
     public async IAsyncEnumerable<ExplainEvent> ExplainAsync(
         ReadOnlyMemory<byte> imageBytes, ExplainSettings settings, [EnumeratorCancellation] CancellationToken ct = default)
     {
         var total = Stopwatch.StartNew();
+        Interlocked.Increment(ref _runningJobs);
+        try
+        {
         var prepared = await Task.Run(() => Prepare(imageBytes, settings), ct);
 
         var clock = Stopwatch.StartNew();
-        var gradients = await Task.Run(() => ComputeGradients([prepared]), ct);
+        var (gradients, row) = await ComputeGradientsAsync(prepared, ct);
         var gradientMs = clock.Elapsed.TotalMilliseconds;
 
-        var explanation = await Task.Run(() => Explain(prepared, gradients, 0), ct);
+        var explanation = await Task.Run(() => Explain(prepared, gradients, row), ct);
         yield return explanation.ToReadyEvent();
 
         var frameCount = settings.FrameCount;
@@ -87,6 +96,11 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
         };
         yield return new ExplanationCompleted(
             CurveArea.Trapezoid(insertion), deletion is null ? null : CurveArea.Trapezoid(deletion), timings);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _runningJobs);
+        }
     }
 
     /// <summary>
@@ -136,6 +150,7 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
             throw new ArgumentException("no images", nameof(images));
         }
         var layer = images[0].TargetLayer;
+        _options.GradientRunStarting?.Invoke(images.Count);
         if (images.Any(i => i.TargetLayer != layer))
         {
             throw new ArgumentException("images of one gradient run must share the target layer", nameof(images));
@@ -237,53 +252,103 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
     /// Logits of the frames' insertion (and deletion) inputs. Without a deletion curve the 100 % frame's input is
     /// the full image, whose logits the gradient run already has; only the other frames are run.
     /// </summary>
-    public FrameLogits PredictFrames(CamExplanation explanation, int[] frameIndices)
+    public FrameLogits PredictFrames(CamExplanation explanation, int[] frameIndices) => PredictFrames([new FrameRun(explanation, frameIndices)])[0];
+
+    /// <summary>The frames of several jobs (or several chunks) in one classifier run; one result per request.</summary>
+    public IReadOnlyList<FrameLogits> PredictFrames(IReadOnlyList<FrameRun> runs)
     {
-        var settings = explanation.Image.Settings;
         var classCount = Model.ClassCount;
-        var fullImage = settings.DeletionCurve ? -1 : Array.IndexOf(frameIndices, settings.FrameCount - 1);
-        var toRun = fullImage < 0 ? frameIndices : [.. frameIndices[..fullImage], .. frameIndices[(fullImage + 1)..]];
-        _options.FrameRunStarting?.Invoke(toRun);
-        var logits = new float[FrameInputCount(settings, frameIndices.Length) * classCount];
-        if (toRun.Length > 0)
+        var plane = 3 * Model.InputWidth * Model.InputHeight;
+        var plans = runs.Select(PlanRun).ToArray();
+        var totalInputs = plans.Sum(p => p.Inputs);
+        _options.FrameRunStarting?.Invoke([.. plans.SelectMany(p => p.ToRun)]);
+        float[] computed = [];
+        if (totalInputs > 0)
         {
-            var plane = explanation.Image.InputTensor.Length;
-            var inputs = FrameInputCount(settings, toRun.Length);
-            var input = ArrayPool<float>.Shared.Rent(inputs * plane);
+            var input = ArrayPool<float>.Shared.Rent(totalInputs * plane);
             try
             {
-                var span = input.AsSpan(0, inputs * plane);
-                WriteFrameInputs(explanation, toRun, span);
-                var computed = RunForward(span, inputs);
-                if (fullImage < 0)
+                var offset = 0;
+                for (var i = 0; i < runs.Count; i++)
                 {
-                    computed.CopyTo(logits, 0);
+                    WriteFrameInputs(runs[i].Explanation, plans[i].ToRun, input.AsSpan(offset * plane, plans[i].Inputs * plane));
+                    offset += plans[i].Inputs;
                 }
-                else
-                {
-                    computed.AsSpan(0, fullImage * classCount).CopyTo(logits);
-                    computed.AsSpan(fullImage * classCount).CopyTo(logits.AsSpan((fullImage + 1) * classCount));
-                }
+                computed = RunForward(input.AsSpan(0, totalInputs * plane), totalInputs);
             }
             finally
             {
                 ArrayPool<float>.Shared.Return(input);
             }
         }
-        if (fullImage >= 0)
+
+        var results = new FrameLogits[runs.Count];
+        var first = 0;
+        for (var i = 0; i < runs.Count; i++)
         {
-            explanation.FullImageLogits.CopyTo(logits, fullImage * classCount);
+            var (explanation, frames) = runs[i];
+            var plan = plans[i];
+            var mine = computed.AsSpan(first * classCount, plan.Inputs * classCount);
+            first += plan.Inputs;
+            var settings = explanation.Image.Settings;
+            var logits = new float[FrameInputCount(settings, frames.Length) * classCount];
+            if (plan.FullImage < 0)
+            {
+                mine.CopyTo(logits);
+            }
+            else
+            {
+                mine[..(plan.FullImage * classCount)].CopyTo(logits);
+                mine[(plan.FullImage * classCount)..].CopyTo(logits.AsSpan((plan.FullImage + 1) * classCount));
+                explanation.FullImageLogits.CopyTo(logits, plan.FullImage * classCount);
+            }
+            results[i] = new FrameLogits(logits, classCount, frames.Length, settings.DeletionCurve);
         }
-        return new FrameLogits(logits, classCount, frameIndices.Length, settings.DeletionCurve);
+        return results;
     }
 
-    private Task<TimedFrameLogits> PredictFramesAsync(CamExplanation explanation, int[] frameIndices, CancellationToken ct)
-        => Task.Run(() =>
+    private static (int[] ToRun, int FullImage, int Inputs) PlanRun(FrameRun run)
+    {
+        var settings = run.Explanation.Image.Settings;
+        var frames = run.Frames;
+        var fullImage = settings.DeletionCurve ? -1 : Array.IndexOf(frames, settings.FrameCount - 1);
+        int[] toRun = fullImage < 0 ? frames : [.. frames[..fullImage], .. frames[(fullImage + 1)..]];
+        return (toRun, fullImage, FrameInputCount(settings, toRun.Length));
+    }
+
+    private Task<(GradientBatch Batch, int Row)> ComputeGradientsAsync(PreparedImage image, CancellationToken ct)
+    {
+        if (_options.JobBatching is { } batching)
         {
-            var clock = Stopwatch.StartNew();
-            var logits = PredictFrames(explanation, frameIndices);
-            return new TimedFrameLogits(logits, clock.Elapsed.TotalMilliseconds);
-        }, ct);
+            var runs = LazyInitializer.EnsureInitialized(ref _gradientRuns, () => new RunBatcher<string, PreparedImage, (GradientBatch, int)>(
+                (_, images) =>
+                {
+                    var batch = ComputeGradients(images);
+                    return [.. Enumerable.Range(0, images.Count).Select(row => (batch, row))];
+                },
+                _ => 1, batching.MaxJobs, batching.MaxWait, () => RunningJobs, batching.Time));
+            return runs.RunAsync(image.TargetLayer, image, ct);
+        }
+        return Task.Run(() => (ComputeGradients([image]), 0), ct);
+    }
+
+    private async Task<TimedFrameLogits> PredictFramesAsync(CamExplanation explanation, int[] frameIndices, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        FrameLogits logits;
+        if (_options.JobBatching is { } batching)
+        {
+            var runs = LazyInitializer.EnsureInitialized(ref _frameRuns, () => new RunBatcher<int, FrameRun, FrameLogits>(
+                (_, requests) => PredictFrames(requests),
+                run => Math.Max(1, PlanRun(run).Inputs), _options.MaxImagesPerRun * batching.MaxJobs, batching.MaxWait, () => RunningJobs, batching.Time));
+            logits = await runs.RunAsync(0, new FrameRun(explanation, frameIndices), ct);
+        }
+        else
+        {
+            logits = await Task.Run(() => PredictFrames(explanation, frameIndices), ct);
+        }
+        return new TimedFrameLogits(logits, clock.Elapsed.TotalMilliseconds);
+    }
 
     private readonly record struct TimedFrameLogits(FrameLogits Logits, double InferenceMs);
 

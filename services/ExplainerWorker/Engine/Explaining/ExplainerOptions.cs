@@ -18,6 +18,12 @@ public sealed record ExplainerOptions
     /// <summary>JPEG/WebP quality of rendered frames.</summary>
     public int FrameQuality { get; init; } = Rendering.ImageEncoder.DefaultQuality;
 
-    /// <summary>Called (on the inference thread) as a run of frames starts, with the frame indices it predicts.</summary>
+    /// <summary>Called (on the inference thread) as a run of frames starts, with the frame indices it predicts (of every job in the run).</summary>
     public Action<IReadOnlyList<int>>? FrameRunStarting { get; init; }
+
+    /// <summary>Called as a gradient run starts, with the number of images (jobs) in it.</summary>
+    public Action<int>? GradientRunStarting { get; init; }
+
+    /// <summary>Null: each job runs its own classifier runs. Otherwise concurrent jobs share them.</summary>
+    public JobBatchingOptions? JobBatching { get; init; }
 }
