@@ -10,7 +10,10 @@ internal sealed record RedisStats(long Commands, long InputBytes, long OutputByt
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},allowAdmin=true");
         var server = redis.GetServer("127.0.0.1", port);
-        var info = (await server.InfoAsync()).SelectMany(group => group).ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal);
+        var info = (await server.InfoAsync()).Concat(await server.InfoAsync("commandstats"))
+            .SelectMany(group => group)
+            .GroupBy(pair => pair.Key, StringComparer.Ordinal)
+            .ToDictionary(group => group.Key, group => group.First().Value, StringComparer.Ordinal);
         var calls = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var (key, value) in info.Where(pair => pair.Key.StartsWith("cmdstat_", StringComparison.Ordinal)))
         {
