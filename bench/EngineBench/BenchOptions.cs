@@ -7,6 +7,10 @@ internal sealed record BenchOptions
     public string Image { get; init; } = Path.Combine("..", "shared", "testdata", "images", "chelsea.png");
     public string? TorchDirectory { get; init; }
     public string? Document { get; init; }
+
+    /// <summary>With both set, each PyTorch model is timed again right before the engine runs it.</summary>
+    public string? Python { get; init; }
+    public string? TorchScript { get; init; }
     public string? JsonOutput { get; init; }
     public string Command { get; init; } = "";
     public int Threads { get; init; } = 2;
@@ -38,6 +42,8 @@ internal sealed record BenchOptions
                 "--image" => options with { Image = value },
                 "--torch" => options with { TorchDirectory = value },
                 "--doc" => options with { Document = value },
+                "--python" => options with { Python = value },
+                "--torch-script" => options with { TorchScript = value },
                 "--json" => options with { JsonOutput = value },
                 "--command" => options with { Command = value },
                 "--threads" => options with { Threads = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) },

@@ -23,10 +23,14 @@ if (options.Quick)
     Console.WriteLine($"stages: prepare {t.DecodeMs:F1}, gradient {t.GradientMs:F1}, cam+heatmap {t.CamMs:F1}, frames {t.FramesInferenceMs:F1}, render {t.RenderMs:F1}, total {t.TotalMs:F1}");
     return 0;
 }
-foreach (var (name, model) in torch?.Models ?? [])
+foreach (var name in torch?.Models.Keys.ToArray() ?? [])
 {
-    var entry = ModelEntry.FromBareOnnx(Path.Combine(torch!.Directory, model.Onnx));
-    results.Add(Report(ModelBench.Run(entry, model.TargetLayer, options, imageBytes, torch, name)));
+    if (options.Python is not null && options.TorchScript is not null)
+    {
+        torch!.Retime(name, options.Python, options.TorchScript, options);
+    }
+    var entry = ModelEntry.FromBareOnnx(Path.Combine(torch!.Directory, torch.Models[name].Onnx));
+    results.Add(Report(ModelBench.Run(entry, torch.Models[name].TargetLayer, options, imageBytes, torch, name)));
 }
 var codecs = ModelBench.Codecs(catalog.Default, options, imageBytes);
 var threads = ModelBench.ThreadSweep(catalog.Default, options, imageBytes);

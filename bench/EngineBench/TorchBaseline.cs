@@ -28,6 +28,28 @@ internal sealed record TorchBaseline(
         return baseline with { Directory = Path.GetFullPath(directory) };
     }
 
+    /// <summary>
+    /// Times one model again with PyTorch right now (a child process), so that the engine and PyTorch are measured
+    /// minutes apart at most on a machine whose load changes; the exported ONNX and the CAM stay as they were.
+    /// </summary>
+    public void Retime(string model, string python, string script, BenchOptions options)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo(python,
+        [
+            script, "--out", Directory, "--models", model, "--only-timings",
+            "--threads", options.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--repeats", options.RepeatsFor(model).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ]);
+        using var process = System.Diagnostics.Process.Start(info) ?? throw new InvalidOperationException($"cannot start {python}");
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{script} --models {model} exited with {process.ExitCode}");
+        }
+        var path = Path.Combine(Directory, $"{model}.results.json");
+        Models[model] = JsonSerializer.Deserialize<TorchModelResult>(File.ReadAllText(path)) ?? throw new InvalidDataException($"{path} is empty");
+    }
+
     public float[] ProbeInput() => ReadFloats(Path.Combine(Directory, "probe_input.f32"));
 
     public float[] Cam(string model) => ReadFloats(Path.Combine(Directory, $"{model}.cam.f32"));

@@ -99,6 +99,9 @@ def main():
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--models", default=",".join(ARCHITECTURES))
+    parser.add_argument("--export-only", action="store_true", help="export the models and CAMs, time nothing")
+    parser.add_argument("--only-timings", action="store_true",
+                        help="rewrite only OUT/<model>.results.json (the engine bench re-times a model right before timing it)")
     args = parser.parse_args()
 
     out = Path(args.out)
@@ -142,21 +145,30 @@ def main():
             with torch.no_grad():
                 model(frames)
 
+        if args.export_only:
+            timed_or_skip = lambda fn, repeats, warmup: []
+        else:
+            timed_or_skip = timed
         results["models"][name] = {
             "onnx": onnx_path.name,
             "target_layer": layer,
             "cam_shape": list(cam.shape),
             "top1": target,
             "top1_logit": float(logits[0, target]),
-            "forward_ms": timed(forward, args.repeats, args.warmup),
-            "gradcam_ms": timed(lambda: gradcam(x), args.repeats, args.warmup),
-            "frames_ms": timed(frame_batch, max(3, args.repeats // 2), 1),
+            "forward_ms": timed_or_skip(forward, args.repeats, args.warmup),
+            "gradcam_ms": timed_or_skip(lambda: gradcam(x), args.repeats, args.warmup),
+            "frames_ms": timed_or_skip(frame_batch, max(3, args.repeats // 2), 1),
         }
         m = results["models"][name]
+        (out / f"{name}.results.json").write_text(json.dumps(m, indent=2))
+        if args.export_only:
+            print(f"{name}: exported to {onnx_path.name}, target layer {layer}", flush=True)
+            continue
         print(f"{name}: forward {statistics.median(m['forward_ms']):.1f} ms, grad-cam {statistics.median(m['gradcam_ms']):.1f} ms, "
               f"{args.frames} frames {statistics.median(m['frames_ms']):.1f} ms", flush=True)
 
-    (out / "torch_results.json").write_text(json.dumps(results, indent=2))
+    if not args.only_timings:
+        (out / "torch_results.json").write_text(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":

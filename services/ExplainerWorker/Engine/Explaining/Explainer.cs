@@ -35,67 +35,67 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
         Interlocked.Increment(ref _runningJobs);
         try
         {
-        var prepared = await Task.Run(() => Prepare(imageBytes, settings), ct);
+            var prepared = await Task.Run(() => Prepare(imageBytes, settings), ct);
 
-        var clock = Stopwatch.StartNew();
-        var (gradients, row) = await ComputeGradientsAsync(prepared, ct);
-        var gradientMs = clock.Elapsed.TotalMilliseconds;
+            var clock = Stopwatch.StartNew();
+            var (gradients, row) = await ComputeGradientsAsync(prepared, ct);
+            var gradientMs = clock.Elapsed.TotalMilliseconds;
 
-        var explanation = await Task.Run(() => Explain(prepared, gradients, row), ct);
-        yield return explanation.ToReadyEvent();
+            var explanation = await Task.Run(() => Explain(prepared, gradients, row), ct);
+            yield return explanation.ToReadyEvent();
 
-        var frameCount = settings.FrameCount;
-        var insertion = new float[frameCount];
-        var deletion = settings.DeletionCurve ? new float[frameCount] : null;
-        double framesInferenceMs = 0;
-        var renderMs = explanation.HeatmapMs;
-        var chunks = PlanFrameChunks(settings);
-        // Pipelined: the next run of frames is inferred while this run's frames are rendered, encoded and
-        // consumed (written to Redis by the worker), so the first frames go out long before the last exist.
-        Task<TimedFrameLogits>? next = PredictFramesAsync(explanation, chunks[0], ct);
-        try
-        {
-            for (var c = 0; c < chunks.Count; c++)
+            var frameCount = settings.FrameCount;
+            var insertion = new float[frameCount];
+            var deletion = settings.DeletionCurve ? new float[frameCount] : null;
+            double framesInferenceMs = 0;
+            var renderMs = explanation.HeatmapMs;
+            var chunks = PlanFrameChunks(settings);
+            // Pipelined: the next run of frames is inferred while this run's frames are rendered, encoded and
+            // consumed (written to Redis by the worker), so the first frames go out long before the last exist.
+            Task<TimedFrameLogits>? next = PredictFramesAsync(explanation, chunks[0], ct);
+            try
             {
-                var chunk = chunks[c];
-                var (logits, inferenceMs) = await next!;
-                framesInferenceMs += inferenceMs;
-                next = c + 1 < chunks.Count ? PredictFramesAsync(explanation, chunks[c + 1], ct) : null;
-                for (var position = 0; position < chunk.Length; position++)
+                for (var c = 0; c < chunks.Count; c++)
                 {
-                    ct.ThrowIfCancellationRequested();
-                    clock.Restart();
-                    var frame = RenderFrame(explanation, chunk[position], logits.Insertion(position), logits.Deletion(position));
-                    renderMs += clock.Elapsed.TotalMilliseconds;
-                    insertion[frame.Index] = frame.TargetProbability;
-                    if (deletion is not null)
+                    var chunk = chunks[c];
+                    var (logits, inferenceMs) = await next!;
+                    framesInferenceMs += inferenceMs;
+                    next = c + 1 < chunks.Count ? PredictFramesAsync(explanation, chunks[c + 1], ct) : null;
+                    for (var position = 0; position < chunk.Length; position++)
                     {
-                        deletion[frame.Index] = frame.DeletionProbability ?? 0f;
+                        ct.ThrowIfCancellationRequested();
+                        clock.Restart();
+                        var frame = RenderFrame(explanation, chunk[position], logits.Insertion(position), logits.Deletion(position));
+                        renderMs += clock.Elapsed.TotalMilliseconds;
+                        insertion[frame.Index] = frame.TargetProbability;
+                        if (deletion is not null)
+                        {
+                            deletion[frame.Index] = frame.DeletionProbability ?? 0f;
+                        }
+                        yield return frame;
                     }
-                    yield return frame;
                 }
             }
-        }
-        finally
-        {
-            // A consumer that stops early (cancellation, a failed write) must not leave a run using the buffers.
-            if (next is not null)
+            finally
             {
-                await Task.WhenAny(next);
+                // A consumer that stops early (cancellation, a failed write) must not leave a run using the buffers.
+                if (next is not null)
+                {
+                    await Task.WhenAny(next);
+                }
             }
-        }
 
-        var timings = new StageTimings
-        {
-            DecodeMs = prepared.PrepareMs,
-            GradientMs = gradientMs,
-            CamMs = explanation.CamMs,
-            FramesInferenceMs = framesInferenceMs,
-            RenderMs = renderMs,
-            TotalMs = total.Elapsed.TotalMilliseconds,
-        };
-        yield return new ExplanationCompleted(
-            CurveArea.Trapezoid(insertion), deletion is null ? null : CurveArea.Trapezoid(deletion), timings);
+            var timings = new StageTimings
+            {
+                DecodeMs = prepared.PrepareMs,
+                GradientMs = gradientMs,
+                CamMs = explanation.CamMs,
+                FramesInferenceMs = framesInferenceMs,
+                RenderMs = renderMs,
+                TotalMs = total.Elapsed.TotalMilliseconds,
+            };
+            yield return new ExplanationCompleted(
+                CurveArea.Trapezoid(insertion), deletion is null ? null : CurveArea.Trapezoid(deletion), timings);
         }
         finally
         {
