@@ -15,6 +15,12 @@ var catalog = ModelCatalog.Load(options.ManifestDirectory, options.ModelsDirecto
 var results = new List<ModelResult>();
 Console.WriteLine($"threads {options.Threads}, frames {options.Frames}, repeats {options.Repeats}");
 results.Add(Report(ModelBench.Run(catalog.Default, null, options, imageBytes, null, null)));
+if (options.Threads != 1 && !options.Quick)
+{
+    // One intra-op thread leaves the other core to rendering, which the pipelined job overlaps with inference.
+    var single = ModelBench.Run(catalog.Default, null, options with { Threads = 1 }, imageBytes, null, null);
+    results.Add(Report(single with { Model = single.Model + " (1 intra-op thread)" }));
+}
 if (options.Quick)
 {
     var t = results[0].JobStages;
