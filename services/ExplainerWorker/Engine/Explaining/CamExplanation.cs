@@ -11,6 +11,9 @@ public sealed class CamExplanation
     public required PreparedImage Image { get; init; }
     public required PredictionResult Prediction { get; init; }
 
+    /// <summary>The full image's logits from the gradient run: the 100 % insertion frame's, without another run.</summary>
+    public required float[] FullImageLogits { get; init; }
+
     /// <summary>Raw CAM, [CamHeight, CamWidth], after ReLU, before normalisation or upsampling.</summary>
     public required float[] Cam { get; init; }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using SaliencySlider.Engine.Cam;
@@ -17,60 +18,89 @@ namespace SaliencySlider.Engine.Explaining;
 public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = null)
 {
     private readonly ExplainerOptions _options = options ?? new ExplainerOptions();
+    private int _runningJobs;
+    private RunBatcher<string, PreparedImage, (GradientBatch Batch, int Row)>? _gradientRuns;
+    private RunBatcher<int, FrameRun, FrameLogits>? _frameRuns;
 
     public ExplainerModel Model { get; } = model;
+
+    /// <summary>Jobs inside <see cref="ExplainAsync"/> right now (those a batched run can wait for).</summary>
+    public int RunningJobs => Volatile.Read(ref _runningJobs);
 
     /// <summary>ExplanationReady, then each SliderFrame as soon as it is rendered (coarse to fine), then ExplanationCompleted.</summary>
     public async IAsyncEnumerable<ExplainEvent> ExplainAsync(
         ReadOnlyMemory<byte> imageBytes, ExplainSettings settings, [EnumeratorCancellation] CancellationToken ct = default)
     {
         var total = Stopwatch.StartNew();
-        var prepared = await Task.Run(() => Prepare(imageBytes, settings), ct);
-
-        var clock = Stopwatch.StartNew();
-        var gradients = await Task.Run(() => ComputeGradients([prepared]), ct);
-        var gradientMs = clock.Elapsed.TotalMilliseconds;
-
-        var explanation = await Task.Run(() => Explain(prepared, gradients, 0), ct);
-        yield return explanation.ToReadyEvent();
-
-        var frameCount = settings.FrameCount;
-        var insertion = new float[frameCount];
-        var deletion = settings.DeletionCurve ? new float[frameCount] : null;
-        double framesInferenceMs = 0;
-        var renderMs = explanation.HeatmapMs;
-        foreach (var chunk in PlanFrameChunks(settings))
+        Interlocked.Increment(ref _runningJobs);
+        try
         {
-            ct.ThrowIfCancellationRequested();
-            clock.Restart();
-            var logits = await Task.Run(() => PredictFrames(explanation, chunk), ct);
-            framesInferenceMs += clock.Elapsed.TotalMilliseconds;
-            for (var position = 0; position < chunk.Length; position++)
+            var prepared = await Task.Run(() => Prepare(imageBytes, settings), ct);
+
+            var clock = Stopwatch.StartNew();
+            var (gradients, row) = await ComputeGradientsAsync(prepared, ct);
+            var gradientMs = clock.Elapsed.TotalMilliseconds;
+
+            var explanation = await Task.Run(() => Explain(prepared, gradients, row), ct);
+            yield return explanation.ToReadyEvent();
+
+            var frameCount = settings.FrameCount;
+            var insertion = new float[frameCount];
+            var deletion = settings.DeletionCurve ? new float[frameCount] : null;
+            double framesInferenceMs = 0;
+            var renderMs = explanation.HeatmapMs;
+            var chunks = PlanFrameChunks(settings);
+            // Pipelined: the next run of frames is inferred while this run's frames are rendered, encoded and
+            // consumed (written to Redis by the worker), so the first frames go out long before the last exist.
+            Task<TimedFrameLogits>? next = PredictFramesAsync(explanation, chunks[0], ct);
+            try
             {
-                ct.ThrowIfCancellationRequested();
-                clock.Restart();
-                var frame = RenderFrame(explanation, chunk[position], logits.Insertion(position), logits.Deletion(position));
-                renderMs += clock.Elapsed.TotalMilliseconds;
-                insertion[frame.Index] = frame.TargetProbability;
-                if (deletion is not null)
+                for (var c = 0; c < chunks.Count; c++)
                 {
-                    deletion[frame.Index] = frame.DeletionProbability ?? 0f;
+                    var chunk = chunks[c];
+                    var (logits, inferenceMs) = await next!;
+                    framesInferenceMs += inferenceMs;
+                    next = c + 1 < chunks.Count ? PredictFramesAsync(explanation, chunks[c + 1], ct) : null;
+                    for (var position = 0; position < chunk.Length; position++)
+                    {
+                        ct.ThrowIfCancellationRequested();
+                        clock.Restart();
+                        var frame = RenderFrame(explanation, chunk[position], logits.Insertion(position), logits.Deletion(position));
+                        renderMs += clock.Elapsed.TotalMilliseconds;
+                        insertion[frame.Index] = frame.TargetProbability;
+                        if (deletion is not null)
+                        {
+                            deletion[frame.Index] = frame.DeletionProbability ?? 0f;
+                        }
+                        yield return frame;
+                    }
                 }
-                yield return frame;
             }
-        }
+            finally
+            {
+                // A consumer that stops early (cancellation, a failed write) must not leave a run using the buffers.
+                if (next is not null)
+                {
+                    await Task.WhenAny(next);
+                }
+            }
 
-        var timings = new StageTimings
+            var timings = new StageTimings
+            {
+                DecodeMs = prepared.PrepareMs,
+                GradientMs = gradientMs,
+                CamMs = explanation.CamMs,
+                FramesInferenceMs = framesInferenceMs,
+                RenderMs = renderMs,
+                TotalMs = total.Elapsed.TotalMilliseconds,
+            };
+            yield return new ExplanationCompleted(
+                CurveArea.Trapezoid(insertion), deletion is null ? null : CurveArea.Trapezoid(deletion), timings);
+        }
+        finally
         {
-            DecodeMs = prepared.PrepareMs,
-            GradientMs = gradientMs,
-            CamMs = explanation.CamMs,
-            FramesInferenceMs = framesInferenceMs,
-            RenderMs = renderMs,
-            TotalMs = total.Elapsed.TotalMilliseconds,
-        };
-        yield return new ExplanationCompleted(
-            CurveArea.Trapezoid(insertion), deletion is null ? null : CurveArea.Trapezoid(deletion), timings);
+            Interlocked.Decrement(ref _runningJobs);
+        }
     }
 
     /// <summary>
@@ -120,6 +150,7 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
             throw new ArgumentException("no images", nameof(images));
         }
         var layer = images[0].TargetLayer;
+        _options.GradientRunStarting?.Invoke(images.Count);
         if (images.Any(i => i.TargetLayer != layer))
         {
             throw new ArgumentException("images of one gradient run must share the target layer", nameof(images));
@@ -163,6 +194,7 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
         {
             Image = image,
             Prediction = prediction,
+            FullImageLogits = logits.ToArray(),
             Cam = cam,
             CamWidth = maps.Width,
             CamHeight = maps.Height,
@@ -216,15 +248,109 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
         }
     }
 
-    /// <summary>Logits of the frames' insertion (and deletion) inputs.</summary>
-    public FrameLogits PredictFrames(CamExplanation explanation, int[] frameIndices)
+    /// <summary>
+    /// Logits of the frames' insertion (and deletion) inputs. Without a deletion curve the 100 % frame's input is
+    /// the full image, whose logits the gradient run already has; only the other frames are run.
+    /// </summary>
+    public FrameLogits PredictFrames(CamExplanation explanation, int[] frameIndices) => PredictFrames([new FrameRun(explanation, frameIndices)])[0];
+
+    /// <summary>The frames of several jobs (or several chunks) in one classifier run; one result per request.</summary>
+    public IReadOnlyList<FrameLogits> PredictFrames(IReadOnlyList<FrameRun> runs)
     {
-        var plane = explanation.Image.InputTensor.Length;
-        var inputs = FrameInputCount(explanation.Image.Settings, frameIndices.Length);
-        var input = new float[inputs * plane];
-        WriteFrameInputs(explanation, frameIndices, input);
-        return new FrameLogits(RunForward(input, inputs), Model.ClassCount, frameIndices.Length, explanation.Image.Settings.DeletionCurve);
+        var classCount = Model.ClassCount;
+        var plane = 3 * Model.InputWidth * Model.InputHeight;
+        var plans = runs.Select(PlanRun).ToArray();
+        var totalInputs = plans.Sum(p => p.Inputs);
+        _options.FrameRunStarting?.Invoke([.. plans.SelectMany(p => p.ToRun)]);
+        float[] computed = [];
+        if (totalInputs > 0)
+        {
+            var input = ArrayPool<float>.Shared.Rent(totalInputs * plane);
+            try
+            {
+                var offset = 0;
+                for (var i = 0; i < runs.Count; i++)
+                {
+                    WriteFrameInputs(runs[i].Explanation, plans[i].ToRun, input.AsSpan(offset * plane, plans[i].Inputs * plane));
+                    offset += plans[i].Inputs;
+                }
+                computed = RunForward(input.AsSpan(0, totalInputs * plane), totalInputs);
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(input);
+            }
+        }
+
+        var results = new FrameLogits[runs.Count];
+        var first = 0;
+        for (var i = 0; i < runs.Count; i++)
+        {
+            var (explanation, frames) = runs[i];
+            var plan = plans[i];
+            var mine = computed.AsSpan(first * classCount, plan.Inputs * classCount);
+            first += plan.Inputs;
+            var settings = explanation.Image.Settings;
+            var logits = new float[FrameInputCount(settings, frames.Length) * classCount];
+            if (plan.FullImage < 0)
+            {
+                mine.CopyTo(logits);
+            }
+            else
+            {
+                mine[..(plan.FullImage * classCount)].CopyTo(logits);
+                mine[(plan.FullImage * classCount)..].CopyTo(logits.AsSpan((plan.FullImage + 1) * classCount));
+                explanation.FullImageLogits.CopyTo(logits, plan.FullImage * classCount);
+            }
+            results[i] = new FrameLogits(logits, classCount, frames.Length, settings.DeletionCurve);
+        }
+        return results;
     }
+
+    private static (int[] ToRun, int FullImage, int Inputs) PlanRun(FrameRun run)
+    {
+        var settings = run.Explanation.Image.Settings;
+        var frames = run.Frames;
+        var fullImage = settings.DeletionCurve ? -1 : Array.IndexOf(frames, settings.FrameCount - 1);
+        int[] toRun = fullImage < 0 ? frames : [.. frames[..fullImage], .. frames[(fullImage + 1)..]];
+        return (toRun, fullImage, FrameInputCount(settings, toRun.Length));
+    }
+
+    private Task<(GradientBatch Batch, int Row)> ComputeGradientsAsync(PreparedImage image, CancellationToken ct)
+    {
+        if (_options.JobBatching is { } batching)
+        {
+            var runs = LazyInitializer.EnsureInitialized(ref _gradientRuns, () => new RunBatcher<string, PreparedImage, (GradientBatch, int)>(
+                (_, images) =>
+                {
+                    var batch = ComputeGradients(images);
+                    return [.. Enumerable.Range(0, images.Count).Select(row => (batch, row))];
+                },
+                _ => 1, batching.MaxJobs, batching.MaxWait, () => RunningJobs, batching.Time));
+            return runs.RunAsync(image.TargetLayer, image, ct);
+        }
+        return Task.Run(() => (ComputeGradients([image]), 0), ct);
+    }
+
+    private async Task<TimedFrameLogits> PredictFramesAsync(CamExplanation explanation, int[] frameIndices, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        FrameLogits logits;
+        if (_options.JobBatching is { } batching)
+        {
+            var runs = LazyInitializer.EnsureInitialized(ref _frameRuns, () => new RunBatcher<int, FrameRun, FrameLogits>(
+                (_, requests) => PredictFrames(requests),
+                run => Math.Max(1, PlanRun(run).Inputs), _options.MaxImagesPerRun * batching.MaxJobs, batching.MaxWait, () => RunningJobs, batching.Time));
+            logits = await runs.RunAsync(0, new FrameRun(explanation, frameIndices), ct);
+        }
+        else
+        {
+            logits = await Task.Run(() => PredictFrames(explanation, frameIndices), ct);
+        }
+        return new TimedFrameLogits(logits, clock.Elapsed.TotalMilliseconds);
+    }
+
+    private readonly record struct TimedFrameLogits(FrameLogits Logits, double InferenceMs);
 
     /// <summary>Forward pass over a batch, one image at a time when the model cannot batch.</summary>
     public float[] RunForward(ReadOnlySpan<float> input, int images)

@@ -2,12 +2,28 @@ namespace SaliencySlider.Engine.Explaining;
 
 public sealed record ExplainerOptions
 {
-    /// <summary>Most images in one classifier run of frames (insertion and deletion inputs count separately).</summary>
-    public int MaxImagesPerRun { get; init; } = 64;
+    /// <summary>
+    /// Most images in one classifier run of frames (insertion and deletion inputs count separately). Small runs
+    /// cost little on CPU (per-image time is flat from batch 4 up, see docs/PERFORMANCE.md) and let rendering
+    /// of one run overlap the next run's inference.
+    /// </summary>
+    public int MaxImagesPerRun { get; init; } = 8;
 
-    /// <summary>Frames in the first run (0 %, 100 %, 50 % by default), so the first frames come out early.</summary>
-    public int FirstChunkFrames { get; init; } = 3;
+    /// <summary>
+    /// Frames in the first run (0 % and 100 % by default; the 100 % frame reuses the gradient run's logits), so
+    /// the first frames come out after a single forward pass.
+    /// </summary>
+    public int FirstChunkFrames { get; init; } = 2;
 
     /// <summary>JPEG/WebP quality of rendered frames.</summary>
     public int FrameQuality { get; init; } = Rendering.ImageEncoder.DefaultQuality;
+
+    /// <summary>Called (on the inference thread) as a run of frames starts, with the frame indices it predicts (of every job in the run).</summary>
+    public Action<IReadOnlyList<int>>? FrameRunStarting { get; init; }
+
+    /// <summary>Called as a gradient run starts, with the number of images (jobs) in it.</summary>
+    public Action<int>? GradientRunStarting { get; init; }
+
+    /// <summary>Null: each job runs its own classifier runs. Otherwise concurrent jobs share them.</summary>
+    public JobBatchingOptions? JobBatching { get; init; }
 }

@@ -1,0 +1,59 @@
+namespace SaliencySlider.EngineBench;
+
+internal sealed record BenchOptions
+{
+    public string ModelsDirectory { get; init; } = Path.Combine("..", "shared", "models");
+    public string ManifestDirectory { get; init; } = "models";
+    public string Image { get; init; } = Path.Combine("..", "shared", "testdata", "images", "chelsea.png");
+    public string? TorchDirectory { get; init; }
+    public string? Document { get; init; }
+
+    /// <summary>With both set, each PyTorch model is timed again right before the engine runs it.</summary>
+    public string? Python { get; init; }
+    public string? TorchScript { get; init; }
+    public string? JsonOutput { get; init; }
+    public string Command { get; init; } = "";
+    public int Threads { get; init; } = 2;
+    public int Frames { get; init; } = 21;
+    public int Repeats { get; init; } = 9;
+    public int Warmup { get; init; } = 2;
+
+    /// <summary>Only the default model's stage timings (for profiling changes quickly); no report is written.</summary>
+    public bool Quick { get; init; }
+
+    /// <summary>Fewer repeats for the heavy VGG model so the whole bench stays within minutes.</summary>
+    public int RepeatsFor(string model) => model.StartsWith("vgg", StringComparison.Ordinal) ? Math.Max(3, Repeats / 3) : Repeats;
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--quick")
+            {
+                options = options with { Quick = true };
+                continue;
+            }
+            var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
+            options = args[i] switch
+            {
+                "--models-dir" => options with { ModelsDirectory = value },
+                "--manifests" => options with { ManifestDirectory = value },
+                "--image" => options with { Image = value },
+                "--torch" => options with { TorchDirectory = value },
+                "--doc" => options with { Document = value },
+                "--python" => options with { Python = value },
+                "--torch-script" => options with { TorchScript = value },
+                "--json" => options with { JsonOutput = value },
+                "--command" => options with { Command = value },
+                "--threads" => options with { Threads = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) },
+                "--frames" => options with { Frames = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) },
+                "--repeats" => options with { Repeats = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) },
+                "--warmup" => options with { Warmup = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) },
+                _ => throw new ArgumentException($"unknown option {args[i]}"),
+            };
+            i++;
+        }
+        return options;
+    }
+}

@@ -1,0 +1,20 @@
+namespace SaliencySlider.LoadGen;
+
+/// <summary>One client call: when its first frame and its completion arrived, what it received.</summary>
+internal sealed record JobTimings(string JobId, double FirstFrameMs, double CompleteMs, int Frames, long Bytes, bool Cached, string? Error);
+
+internal static class Percentiles
+{
+    public static double Of(IEnumerable<double> values, double q)
+    {
+        var sorted = values.Order().ToArray();
+        if (sorted.Length == 0)
+        {
+            return double.NaN;
+        }
+        var position = q * (sorted.Length - 1);
+        var low = (int)Math.Floor(position);
+        var high = (int)Math.Ceiling(position);
+        return sorted[low] + ((sorted[high] - sorted[low]) * (position - low));
+    }
+}

@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+using SaliencySlider.Contracts.V1;
+using Client = SaliencySlider.Contracts.V1.SaliencySlider.SaliencySliderClient;
+
+namespace SaliencySlider.LoadGen;
+
+/// <summary>gRPC clients of one gateway: submit-and-stream jobs, and stream finished jobs.</summary>
+internal sealed class LoadClient : IDisposable
+{
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromMinutes(5);
+    private readonly GrpcChannel _channel;
+    private readonly Client _client;
+
+    public LoadClient(int grpcPort)
+    {
+        _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}", new GrpcChannelOptions
+        {
+            MaxReceiveMessageSize = 64 * 1024 * 1024,
+            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
+        });
+        _client = new Client(_channel);
+    }
+
+    /// <summary>Submit, then stream every event to completion; times are from the submit call.</summary>
+    public async Task<JobTimings> ExplainAsync(byte[] image)
+    {
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var submitted = await _client.SubmitAsync(new SubmitRequest { Image = ByteString.CopyFrom(image) }, deadline: DateTime.UtcNow + CallTimeout);
+            var streamed = await StreamAsync(submitted.JobId, clock);
+            return streamed with { Cached = submitted.Cached };
+        }
+        catch (RpcException e)
+        {
+            return new JobTimings("", -1, clock.Elapsed.TotalMilliseconds, 0, 0, false, e.Status.ToString());
+        }
+    }
+
+    /// <summary>Streams a job's events; first-frame and completion times from <paramref name="clock"/>.</summary>
+    public async Task<JobTimings> StreamAsync(string jobId, Stopwatch? clock = null)
+    {
+        clock ??= Stopwatch.StartNew();
+        double firstFrame = -1;
+        var frames = 0;
+        long bytes = 0;
+        try
+        {
+            using var call = _client.StreamFrames(new StreamFramesRequest { JobId = jobId }, deadline: DateTime.UtcNow + CallTimeout);
+            await foreach (var e in call.ResponseStream.ReadAllAsync())
+            {
+                bytes += e.CalculateSize();
+                switch (e.EventCase)
+                {
+                    case FrameEvent.EventOneofCase.Frame:
+                        frames++;
+                        if (firstFrame < 0)
+                        {
+                            firstFrame = clock.Elapsed.TotalMilliseconds;
+                        }
+                        break;
+                    case FrameEvent.EventOneofCase.Completed:
+                        return new JobTimings(jobId, firstFrame, clock.Elapsed.TotalMilliseconds, frames, bytes, false, null);
+                    case FrameEvent.EventOneofCase.Status when e.Status.State == JobState.Failed:
+                        return new JobTimings(jobId, firstFrame, clock.Elapsed.TotalMilliseconds, frames, bytes, false, "job failed: " + e.Status.Message);
+                    default:
+                        break;
+                }
+            }
+            return new JobTimings(jobId, firstFrame, clock.Elapsed.TotalMilliseconds, frames, bytes, false, "stream ended without Completed");
+        }
+        catch (RpcException e)
+        {
+            return new JobTimings(jobId, firstFrame, clock.Elapsed.TotalMilliseconds, frames, bytes, false, e.Status.ToString());
+        }
+    }
+
+    public void Dispose() => _channel.Dispose();
+}

@@ -1,0 +1,47 @@
+using System.Globalization;
+
+namespace SaliencySlider.LoadGen;
+
+internal sealed record LoadOptions
+{
+    public string RepoRoot { get; init; } = Directory.GetCurrentDirectory();
+    public string ModelsDirectory { get; init; } = Path.GetFullPath(Path.Combine("..", "shared", "models"));
+    public string ImagesDirectory { get; init; } = Path.GetFullPath(Path.Combine("..", "shared", "testdata", "images"));
+    public string WorkDirectory { get; init; } = Path.GetFullPath(Path.Combine(".run", "bench", "service"));
+    public string? Document { get; init; }
+    public string Command { get; init; } = "";
+
+    /// <summary>Distinct jobs per worker-count phase.</summary>
+    public int Jobs { get; init; } = 24;
+
+    /// <summary>Concurrent submitting clients.</summary>
+    public int Clients { get; init; } = 8;
+
+    public int CacheHits { get; init; } = 40;
+    public int Streamers { get; init; } = 200;
+
+    public static LoadOptions Parse(string[] args)
+    {
+        var options = new LoadOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
+            options = args[i] switch
+            {
+                "--repo" => options with { RepoRoot = Path.GetFullPath(value) },
+                "--models-dir" => options with { ModelsDirectory = Path.GetFullPath(value) },
+                "--images" => options with { ImagesDirectory = Path.GetFullPath(value) },
+                "--work" => options with { WorkDirectory = Path.GetFullPath(value) },
+                "--doc" => options with { Document = value },
+                "--command" => options with { Command = value },
+                "--jobs" => options with { Jobs = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--clients" => options with { Clients = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--cache-hits" => options with { CacheHits = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--streamers" => options with { Streamers = int.Parse(value, CultureInfo.InvariantCulture) },
+                _ => throw new ArgumentException($"unknown option {args[i]}"),
+            };
+            i++;
+        }
+        return options;
+    }
+}

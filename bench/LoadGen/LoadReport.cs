@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Text;
+using SaliencySlider.EngineBench;
+
+namespace SaliencySlider.LoadGen;
+
+internal sealed record LoadPhase(string Name, IReadOnlyList<JobTimings> Jobs, double WallMs, double WorkerCpuSecondsPerJob, double ServiceCpuSecondsPerJob)
+{
+    private IEnumerable<JobTimings> Succeeded => Jobs.Where(j => j.Error is null);
+
+    public int Errors => Jobs.Count(j => j.Error is not null);
+
+    public double JobsPerSecond => Succeeded.Count() / (WallMs / 1000);
+
+    public double FirstFrame(double q) => Percentiles.Of(Succeeded.Select(j => j.FirstFrameMs), q);
+
+    public double Complete(double q) => Percentiles.Of(Succeeded.Select(j => j.CompleteMs), q);
+}
+
+/// <summary>The service section of docs/PERFORMANCE.md.</summary>
+internal sealed class LoadReport(LoadOptions options)
+{
+    public List<LoadPhase> Phases { get; } = [];
+    public IReadOnlyList<JobTimings> CacheHits { get; set; } = [];
+    public (IReadOnlyList<JobTimings> Results, double WallMs) Streaming { get; set; } = ([], 0);
+    public double WorkerPeakRssMiB { get; set; }
+    public (RedisStats Delta, int Jobs)? RedisPerPhase { get; set; }
+    public double GatewayPeakRssMiB { get; set; }
+
+    public string Markdown()
+    {
+        var s = new StringBuilder();
+        s.AppendLine(Invariant($"_Generated {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC by `{options.Command}`._"));
+        s.AppendLine();
+        s.AppendLine(Invariant($"Machine: {MachineInfo.Describe()}; load average at the end: {MachineInfo.LoadAverage()}."));
+        s.AppendLine(Invariant($"Setup: redis-server, one gateway and the workers as separate Release processes on loopback (started by the load generator); default model, default options (21 frames, JPEG, ≤ 512 px); {options.Jobs} distinct JPEG photos per phase (made byte-distinct so the cache cannot answer) from {options.Clients} concurrent clients (Submit, then StreamFrames to Completed); times from the Submit call."));
+        s.AppendLine();
+        s.AppendLine("| phase | jobs/s | first frame p50 / p95 / p99 ms | complete p50 / p95 / p99 ms | worker CPU s/job | all services CPU s/job | errors |");
+        s.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var p in Phases)
+        {
+            s.AppendLine(Invariant($"| {p.Name} | {p.JobsPerSecond:F2} | {p.FirstFrame(0.5):F0} / {p.FirstFrame(0.95):F0} / {p.FirstFrame(0.99):F0} | {p.Complete(0.5):F0} / {p.Complete(0.95):F0} / {p.Complete(0.99):F0} | {p.WorkerCpuSecondsPerJob:F3} | {p.ServiceCpuSecondsPerJob:F3} | {p.Errors} |"));
+        }
+        var oneThread = Phases.FirstOrDefault(p => p.Name.StartsWith("1 worker (1", StringComparison.Ordinal));
+        var two = Phases.FirstOrDefault(p => p.Name.StartsWith("2 workers", StringComparison.Ordinal));
+        if (oneThread is not null && two is not null)
+        {
+            s.AppendLine();
+            var cores = Environment.ProcessorCount;
+            var allowed = cores / two.ServiceCpuSecondsPerJob;
+            s.AppendLine(Invariant($"What the cores allow: {cores} cores ÷ {two.ServiceCpuSecondsPerJob:F3} CPU s per job (workers + gateway + Redis, measured in the two-worker phase) = {allowed:F2} jobs/s; two workers reach {two.JobsPerSecond:F2} jobs/s = **{two.JobsPerSecond / allowed:F2}×** (with a single-thread worker: {cores} × {oneThread.JobsPerSecond:F2} jobs/s = {cores * oneThread.JobsPerSecond:F2} jobs/s, two workers reach {two.JobsPerSecond / (cores * oneThread.JobsPerSecond):F2}×). Other processes on this shared machine take the rest of the cores; the load average is above."));
+        }
+        if (RedisPerPhase is { } redis)
+        {
+            var (delta, jobs) = redis;
+            var perJob = string.Join(", ", delta.CallsByCommand.Where(pair => pair.Value > 0).OrderByDescending(pair => pair.Value)
+                .Select(pair => Invariant($"{pair.Key} {pair.Value / (double)jobs:F1}")));
+            s.AppendLine();
+            s.AppendLine(Invariant($"Redis per job (INFO deltas over the \"1 worker (intra-op threads = cores)\" phase, {jobs} jobs, each streamed once by its submitter): {delta.Commands / (double)jobs:F0} commands ({perJob}); {delta.InputBytes / (double)jobs / 1024:F0} KiB in, {delta.OutputBytes / (double)jobs / 1024:F0} KiB out; used memory +{delta.UsedMemory / (double)jobs / 1024:F0} KiB."));
+        }
+        var hits = CacheHits.Where(j => j.Error is null).ToList();
+        s.AppendLine();
+        s.AppendLine(Invariant($"Cache hit (the same image again, {CacheHits.Count} times, one client): first frame p50 **{Percentiles.Of(hits.Select(h => h.FirstFrameMs), 0.5):F1} ms**, p95 {Percentiles.Of(hits.Select(h => h.FirstFrameMs), 0.95):F1} ms; all frames p50 {Percentiles.Of(hits.Select(h => h.CompleteMs), 0.5):F1} ms; reported cached: {CacheHits.Count(h => h.Cached)}/{CacheHits.Count}; errors {CacheHits.Count - hits.Count}."));
+        var (streams, wallMs) = Streaming;
+        var frames = streams.Sum(r => r.Frames);
+        var bytes = streams.Sum(r => r.Bytes);
+        var streamErrors = streams.Where(r => r.Error is not null).ToList();
+        s.AppendLine();
+        s.AppendLine(Invariant($"{streams.Count} concurrent clients streaming finished jobs from one gateway: **{streamErrors.Count} errors**, {frames} frames in {wallMs:F0} ms = {frames / (wallMs / 1000):F0} frames/s, {bytes / (wallMs / 1000) / (1024 * 1024):F1} MiB/s; per stream p50 {Percentiles.Of(streams.Select(r => r.CompleteMs), 0.5):F0} ms, p99 {Percentiles.Of(streams.Select(r => r.CompleteMs), 0.99):F0} ms; {bytes / Math.Max(1, streams.Count) / 1024.0:F0} KiB per job stream."));
+        if (streamErrors.Count > 0)
+        {
+            s.AppendLine();
+            s.AppendLine("First stream error: `" + streamErrors[0].Error + "`");
+        }
+        s.AppendLine();
+        s.AppendLine(Invariant($"Peak RSS (VmHWM): worker {WorkerPeakRssMiB:F0} MiB (largest worker over the runs), gateway {GatewayPeakRssMiB:F0} MiB (after the streaming clients)."));
+        s.AppendLine();
+        s.AppendLine("Raw per-job samples (first frame ms / complete ms):");
+        s.AppendLine();
+        s.AppendLine("```");
+        foreach (var p in Phases)
+        {
+            s.AppendLine(Invariant($"{p.Name} (wall {p.WallMs:F0} ms): {string.Join(" ", p.Jobs.Select(j => $"{j.FirstFrameMs:F0}/{j.CompleteMs:F0}"))}"));
+        }
+        s.AppendLine(Invariant($"cache hits: {string.Join(" ", CacheHits.Select(j => $"{j.FirstFrameMs:F1}/{j.CompleteMs:F1}"))}"));
+        s.AppendLine("```");
+        return s.ToString();
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
