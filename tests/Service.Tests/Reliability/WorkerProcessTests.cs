@@ -44,9 +44,11 @@ public sealed class WorkerProcessTests(ServiceStack stack) : IClassFixture<Servi
         return (call, reader, submitted.JobId);
     }
 
-    private async Task<string> PendingConsumerAsync()
+    /// <summary>The consumer holding this job's queue entry (the previous trial's entry may still await its acknowledgement).</summary>
+    private async Task<string> PendingConsumerAsync(string jobId)
     {
-        var pending = await stack.Redis.StreamPendingMessagesAsync(stack.QueueStream, "workers", 10, RedisValue.Null);
+        var entry = await stack.Redis.HashGetAsync($"{stack.KeyPrefix}:{{{jobId}}}:job", "queue_entry");
+        var pending = await stack.Redis.StreamPendingMessagesAsync(stack.QueueStream, "workers", 1, RedisValue.Null, entry, entry);
         return Assert.Single(pending).ConsumerName!;
     }
 
@@ -77,7 +79,7 @@ public sealed class WorkerProcessTests(ServiceStack stack) : IClassFixture<Servi
                 var (call, reader, jobId) = await SubmitAndWaitForFirstFrameAsync(TestImages.Cropped("chelsea.png", trial + 1));
                 using (call)
                 {
-                    var owner = await PendingConsumerAsync();
+                    var owner = await PendingConsumerAsync(jobId);
                     var victim = workers.Single(w => w.SlotConsumer == owner);
                     victim.Kill();
                     workers.Remove(victim);
@@ -97,6 +99,13 @@ public sealed class WorkerProcessTests(ServiceStack stack) : IClassFixture<Servi
                 Assert.Equal(FrameCount, replay.Count(e => e.EventCase == FrameEvent.EventOneofCase.Frame));
                 var job = await stack.Client.GetJobAsync(new GetJobRequest { JobId = jobId }, stack.Deadline());
                 Assert.Equal((JobState.Done, 2, FrameCount, ""), (job.State, job.Attempts, job.FramesReady, job.Error));
+            }
+
+            // Stopped gracefully, the surviving workers have acknowledged every job they finished.
+            foreach (var worker in workers)
+            {
+                worker.Terminate();
+                Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(60)));
             }
 
             Assert.Empty(await stack.Redis.StreamPendingMessagesAsync(stack.QueueStream, "workers", 10, RedisValue.Null));
