@@ -21,6 +21,8 @@ public static class CliApp
             Remote.ServerCommands.Models(stdout, stderr),
             Remote.ServerCommands.Job(stdout, stderr),
             GradientGraphCommand.Create(stdout, stderr),
+            ImportTfliteCommand.Create(stdout, stderr),
+            FingerprintCommand.Create(stdout, stderr),
         };
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)
