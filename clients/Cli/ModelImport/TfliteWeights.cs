@@ -46,7 +46,7 @@ internal static class TfliteWeights
         var quantization = tensor.Quantization
             ?? throw new InvalidDataException($"constant tensor {tensor.Name} of type {tensor.Type} has no quantization parameters");
         var channels = quantization.Scales.Length;
-        var (outer, axis, inner) = (1, 1, 1);
+        var (outer, axis, inner) = (1, 1, count);
         if (channels > 1)
         {
             var dimension = quantization.Dimension;
