@@ -52,7 +52,10 @@ internal static class ImportTfliteCommand
             }
             catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
             {
-                File.Delete(partial);
+                if (File.Exists(partial))
+                {
+                    File.Delete(partial);
+                }
                 await stderr.WriteLineAsync($"error: {e.Message}");
                 return CliApp.ExitFailure;
             }
