@@ -5,7 +5,7 @@ namespace SaliencySlider.Deploy.Tests;
 /// <summary>The Dockerfiles, parsed: what they copy exists and reaches the builder, and the images run as non-root.</summary>
 public class DockerfileTests
 {
-    public static TheoryData<string> Dockerfiles => new() { "services/Gateway/Dockerfile", "services/ExplainerWorker/Dockerfile" };
+    public static TheoryData<string> Dockerfiles => new() { "services/Gateway/Dockerfile", "services/ExplainerWorker/Dockerfile", "clients/Cli/Dockerfile" };
 
     [Theory]
     [MemberData(nameof(Dockerfiles))]
@@ -100,6 +100,24 @@ public class DockerfileTests
         Assert.True(user is "$APP_UID" or "${APP_UID}" || int.Parse(user, System.Globalization.CultureInfo.InvariantCulture) >= 1000, user);
         Assert.Contains("/healthz", stage.All("HEALTHCHECK").Single().Arguments, StringComparison.Ordinal);
         Assert.Contains("ENTRYPOINT", stage.Instructions[^1].Keyword, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_CLI_image_runs_as_non_root_with_fetch_models_and_a_downloader_on_its_path()
+    {
+        var stage = Dockerfile.Load("clients/Cli/Dockerfile").Stage("runtime");
+        var runs = string.Join('\n', stage.All("RUN").Select(r => r.Arguments));
+
+        Assert.Equal("$APP_UID", stage.All("USER").Last().Arguments);
+        Assert.Contains("install -y --no-install-recommends curl", runs, StringComparison.Ordinal);
+        Assert.Contains("chown \"$APP_UID\" /models", runs, StringComparison.Ordinal);
+        Assert.Contains(stage.All("COPY").Select(Dockerfile.ParseCopy), c => c.FromStage == "build");
+        Assert.Contains("SALIENCY_CLI=/app/saliency", stage.All("ENV").Single().Arguments, StringComparison.Ordinal);
+        Assert.Contains("ENTRYPOINT", stage.Instructions[^1].Keyword, StringComparison.Ordinal);
+        Assert.Contains(
+            "dotnet publish clients/Cli/SaliencySlider.Cli.csproj",
+            Dockerfile.Load("clients/Cli/Dockerfile").Stage("build").All("RUN").Single().Arguments,
+            StringComparison.Ordinal);
     }
 
     [Fact]
