@@ -112,9 +112,11 @@ public partial class ComposeFileTests
     {
         var models = Service("models");
 
-        Assert.Contains("./scripts/fetch-models:/opt/fetch-models:ro", models.Scalars("volumes"));
+        Assert.Equal("clients/Cli/Dockerfile", models.Scalar("build", "dockerfile"));
+        Assert.Equal(["fetch-models"], models.Scalars("entrypoint"));
+        Assert.Equal(["/models"], models.Scalars("command"));
         Assert.Contains("models:/models", models.Scalars("volumes"));
-        Assert.True(File.Exists(RepositoryPaths.Combine("scripts/fetch-models")));
+        Assert.Equal("true", models.Scalar("read_only"));
         foreach (var name in new[] { "gateway", "worker", "worker-gpu" })
         {
             Assert.Contains("models:/models:ro", Service(name).Scalars("volumes"));

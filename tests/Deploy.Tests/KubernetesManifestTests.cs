@@ -249,11 +249,29 @@ public class KubernetesManifestTests
         Assert.DoesNotContain(worker.Items("envFrom"), e => e.Find("secretRef") is not null);
     }
 
-    [Fact]
-    public void The_init_containers_run_the_same_fetch_models_script_as_compose()
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void Every_pod_that_reads_models_fills_them_with_fetch_models_from_the_CLI_image_as_compose_does(string overlay)
     {
-        Assert.Equal(
-            File.ReadAllText(RepositoryPaths.Combine("scripts/fetch-models")),
-            File.ReadAllText(RepositoryPaths.Combine("deploy/k8s/base/models/fetch-models.sh")));
+        var pods = RenderedOverlay.Of(overlay).PodTemplates()
+            .Where(p => p.PodSpec.Items("containers").Any(ReadsModels))
+            .ToList();
+
+        Assert.Equal(["Deployment/gateway", "Deployment/worker"], pods.Select(p => p.Workload).Order());
+        foreach (var (workload, podSpec, _) in pods)
+        {
+            var init = podSpec.Items("initContainers").Single(c => c.Scalar("name") == "fetch-models");
+            Assert.StartsWith("saliency-slider/cli:", init.Scalar("image"), StringComparison.Ordinal);
+            Assert.Equal(["fetch-models", "/models"], init.Scalars("command"));
+            Assert.Contains(init.Items("volumeMounts"), m => m.Scalar("name") == "models" && m.Scalar("mountPath") == "/models" && m.Scalar("readOnly") != "true");
+        }
+
+        var cliImage = Dockerfile.Load("clients/Cli/Dockerfile").Stage("runtime");
+        Assert.Contains(
+            cliImage.All("COPY").Select(Dockerfile.ParseCopy),
+            c => c.FromStage is null && c.Sources.SequenceEqual(["scripts/fetch-models"]) && c.Destination == "/usr/local/bin/fetch-models");
     }
+
+    private static bool ReadsModels(YamlNode container) =>
+        container.Items("volumeMounts").Any(m => m.Scalar("mountPath") == "/models" && m.Scalar("readOnly") == "true");
 }
