@@ -36,6 +36,7 @@ public static class GatewayApplication
         var jobOptions = configuration.GetSection(JobOptions.Section).Get<JobOptions>() ?? new JobOptions();
         var redisOptions = configuration.GetSection(RedisOptions.Section).Get<RedisOptions>() ?? new RedisOptions();
         var queueOptions = configuration.GetSection(QueueOptions.Section).Get<QueueOptions>() ?? new QueueOptions();
+        var trustedProxies = TrustedProxies.Parse(gatewayOptions.TrustedProxies);
 
         builder.Services.Configure<GatewayOptions>(configuration.GetSection(GatewayOptions.Section));
         builder.Services.Configure<JobOptions>(configuration.GetSection(JobOptions.Section));
@@ -72,6 +73,7 @@ public static class GatewayApplication
         builder.Services.AddSingleton<JobEventFollower>();
         builder.Services.AddHostedService<QueueInitializer>();
         builder.AddGatewayTelemetry();
+        builder.Services.AddTrustedProxies(trustedProxies);
         builder.Services.AddSingleton<ApiKeyInterceptor>();
         builder.Services.AddSingleton<SubmitRateLimitInterceptor>();
 
@@ -95,6 +97,11 @@ public static class GatewayApplication
         var app = builder.Build();
         // Read the catalog now, so a bad model directory shows in the start-up log rather than on the first call.
         _ = app.Services.GetRequiredService<ServedModels>();
+
+        if (trustedProxies.Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
 
         app.UseDefaultFiles();
         app.UseStaticFiles();

@@ -10,4 +10,7 @@ public sealed class GatewayOptions
 
     /// <summary>gRPC-Web, the demo page and /healthz (HTTP/1.1).</summary>
     public int HttpPort { get; set; } = 8080;
+
+    /// <summary>Proxies whose X-Forwarded-For is believed (see <see cref="Security.TrustedProxies"/>); empty: none.</summary>
+    public string TrustedProxies { get; set; } = "";
 }
