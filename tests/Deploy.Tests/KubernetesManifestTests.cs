@@ -249,6 +249,22 @@ public class KubernetesManifestTests
         Assert.DoesNotContain(worker.Items("envFrom"), e => e.Find("secretRef") is not null);
     }
 
+    [Fact]
+    public void Behind_the_ingress_the_gateway_believes_X_Forwarded_For_from_private_addresses_only()
+    {
+        string[] privateRanges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"];
+        var trusted = RenderedOverlay.Of("gpu").ConfigMapData("saliency-config")["Gateway__TrustedProxies"]
+            .Split(',', StringSplitOptions.TrimEntries)
+            .Select(System.Net.IPNetwork.Parse)
+            .ToList();
+
+        Assert.NotEmpty(trusted);
+        Assert.All(trusted, network => Assert.Contains(
+            privateRanges.Select(System.Net.IPNetwork.Parse),
+            range => range.PrefixLength <= network.PrefixLength && range.Contains(network.BaseAddress)));
+        Assert.False(RenderedOverlay.Of("cpu").ConfigMapData("saliency-config").ContainsKey("Gateway__TrustedProxies"));
+    }
+
     [Theory]
     [MemberData(nameof(Overlays))]
     public void Every_pod_that_reads_models_fills_them_with_fetch_models_from_the_CLI_image_as_compose_does(string overlay)
