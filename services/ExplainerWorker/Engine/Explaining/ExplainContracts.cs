@@ -53,6 +53,8 @@ public sealed record StageTimings
     public double GradientMs { get; init; }
     public double CamMs { get; init; }
     public double FramesInferenceMs { get; init; }
+
+    /// <summary>Heatmap plus every frame's compose and encode time, summed (frames may render in parallel, see <see cref="ExplainerOptions.RenderThreads"/>).</summary>
     public double RenderMs { get; init; }
     public double TotalMs { get; init; }
 }

@@ -18,6 +18,7 @@ namespace SaliencySlider.Engine.Explaining;
 public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = null)
 {
     private readonly ExplainerOptions _options = options ?? new ExplainerOptions();
+    private readonly SemaphoreSlim? _renderSlots = (options?.RenderThreads ?? 1) > 1 ? new SemaphoreSlim(options!.RenderThreads) : null;
     private int _runningJobs;
     private RunBatcher<string, PreparedImage, (GradientBatch Batch, int Row)>? _gradientRuns;
     private RunBatcher<int, FrameRun, FrameLogits>? _frameRuns;
@@ -53,6 +54,7 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
             // Pipelined: the next run of frames is inferred while this run's frames are rendered, encoded and
             // consumed (written to Redis by the worker), so the first frames go out long before the last exist.
             Task<TimedFrameLogits>? next = PredictFramesAsync(explanation, chunks[0], ct);
+            Task<TimedFrame>[]? renders = null;
             try
             {
                 for (var c = 0; c < chunks.Count; c++)
@@ -61,12 +63,22 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
                     var (logits, inferenceMs) = await next!;
                     framesInferenceMs += inferenceMs;
                     next = c + 1 < chunks.Count ? PredictFramesAsync(explanation, chunks[c + 1], ct) : null;
+                    renders = _renderSlots is null ? null : StartRenders(explanation, chunk, logits, ct);
                     for (var position = 0; position < chunk.Length; position++)
                     {
                         ct.ThrowIfCancellationRequested();
-                        clock.Restart();
-                        var frame = RenderFrame(explanation, chunk[position], logits.Insertion(position), logits.Deletion(position));
-                        renderMs += clock.Elapsed.TotalMilliseconds;
+                        SliderFrame frame;
+                        if (renders is null)
+                        {
+                            clock.Restart();
+                            frame = RenderFrame(explanation, chunk[position], logits.Insertion(position), logits.Deletion(position));
+                            renderMs += clock.Elapsed.TotalMilliseconds;
+                        }
+                        else
+                        {
+                            (frame, var frameRenderMs) = await renders[position];
+                            renderMs += frameRenderMs;
+                        }
                         insertion[frame.Index] = frame.TargetProbability;
                         if (deletion is not null)
                         {
@@ -82,6 +94,10 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
                 if (next is not null)
                 {
                     await Task.WhenAny(next);
+                }
+                if (renders is not null)
+                {
+                    await Task.WhenAny(Task.WhenAll(renders));
                 }
             }
 
@@ -351,6 +367,37 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
     }
 
     private readonly record struct TimedFrameLogits(FrameLogits Logits, double InferenceMs);
+
+    private readonly record struct TimedFrame(SliderFrame Frame, double RenderMs);
+
+    /// <summary>Renders a run's frames on up to <see cref="ExplainerOptions.RenderThreads"/> threads, started in slider order.</summary>
+    private Task<TimedFrame>[] StartRenders(CamExplanation explanation, int[] chunk, FrameLogits logits, CancellationToken ct)
+    {
+        var renders = new Task<TimedFrame>[chunk.Length];
+        for (var position = 0; position < chunk.Length; position++)
+        {
+            renders[position] = RenderWhenASlotIsFreeAsync(explanation, chunk[position], logits, position, ct);
+        }
+        return renders;
+    }
+
+    private async Task<TimedFrame> RenderWhenASlotIsFreeAsync(CamExplanation explanation, int index, FrameLogits logits, int position, CancellationToken ct)
+    {
+        await _renderSlots!.WaitAsync(ct);
+        try
+        {
+            return await Task.Run(() =>
+            {
+                var clock = Stopwatch.StartNew();
+                var frame = RenderFrame(explanation, index, logits.Insertion(position), logits.Deletion(position));
+                return new TimedFrame(frame, clock.Elapsed.TotalMilliseconds);
+            }, ct);
+        }
+        finally
+        {
+            _renderSlots.Release();
+        }
+    }
 
     /// <summary>Forward pass over a batch, one image at a time when the model cannot batch.</summary>
     public float[] RunForward(ReadOnlySpan<float> input, int images)

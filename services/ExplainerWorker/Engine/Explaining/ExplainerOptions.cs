@@ -15,6 +15,20 @@ public sealed record ExplainerOptions
     /// </summary>
     public int FirstChunkFrames { get; init; } = 2;
 
+    /// <summary>
+    /// Frames rendered (composed and encoded) at the same time, by all jobs of this explainer together. 1 renders
+    /// each frame on the consuming thread as it is taken. More pays off when inference runs on a GPU and cores are
+    /// idle: rendering is then most of a job's time (docs/PERFORMANCE.md). Frames still come out in order.
+    /// </summary>
+    public int RenderThreads { get; init; } = 1;
+
+    /// <summary>
+    /// What <see cref="RenderThreads"/> should be for a classifier on <paramref name="executionProvider"/> ("CPU" or
+    /// "CUDA"): 1 on CPU, where inference already keeps the cores busy; on a GPU, every core but one, at most 8.
+    /// </summary>
+    public static int DefaultRenderThreads(string executionProvider) =>
+        executionProvider == "CUDA" ? Math.Clamp(Environment.ProcessorCount - 1, 1, 8) : 1;
+
     /// <summary>JPEG/WebP quality of rendered frames.</summary>
     public int FrameQuality { get; init; } = Rendering.ImageEncoder.DefaultQuality;
 
