@@ -28,6 +28,9 @@ public sealed class WorkerOptions
     /// <summary>Longest a batched run waits for other running jobs to join it.</summary>
     public TimeSpan BatchWait { get; set; } = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>Frames rendered at once per model, shared by the concurrent jobs; 0: 1 on CPU, the cores but one (at most 8) on CUDA.</summary>
+    public int RenderThreads { get; set; }
+
     /// <summary>Consumer name in the queue's group (a slot number is appended); empty: host name and process id.</summary>
     public string ConsumerName { get; set; } = "";
 

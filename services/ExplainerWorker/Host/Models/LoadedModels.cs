@@ -40,7 +40,8 @@ public sealed class LoadedModels : IDisposable
         {
             var model = ExplainerModel.Load(entry, sessionOptions, loggerFactory.CreateLogger<ClassifierModel>());
             _models.Add(model);
-            _explainers[entry.Name] = new Explainer(model, explainerOptions);
+            var renderThreads = worker.RenderThreads > 0 ? worker.RenderThreads : ExplainerOptions.DefaultRenderThreads(model.Classifier.ExecutionProvider);
+            _explainers[entry.Name] = new Explainer(model, explainerOptions with { RenderThreads = renderThreads });
             WorkerLog.ModelLoaded(logger, entry.Name, model.Classifier.ExecutionProvider);
         }
 
