@@ -18,7 +18,7 @@ namespace SaliencySlider.Engine.Explaining;
 public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = null)
 {
     private readonly ExplainerOptions _options = options ?? new ExplainerOptions();
-    private readonly SemaphoreSlim? _renderSlots = (options?.RenderThreads ?? 1) > 1 ? new SemaphoreSlim(options!.RenderThreads) : null;
+    private readonly FrameRenderer _renderer = new(model, options ?? new ExplainerOptions());
     private int _runningJobs;
     private RunBatcher<string, PreparedImage, (GradientBatch Batch, int Row)>? _gradientRuns;
     private RunBatcher<int, FrameRun, FrameLogits>? _frameRuns;
@@ -63,7 +63,7 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
                     var (logits, inferenceMs) = await next!;
                     framesInferenceMs += inferenceMs;
                     next = c + 1 < chunks.Count ? PredictFramesAsync(explanation, chunks[c + 1], ct) : null;
-                    renders = _renderSlots is null ? null : StartRenders(explanation, chunk, logits, ct);
+                    renders = _renderer.RendersInParallel ? _renderer.StartRenders(explanation, chunk, logits, ct) : null;
                     for (var position = 0; position < chunk.Length; position++)
                     {
                         ct.ThrowIfCancellationRequested();
@@ -368,37 +368,6 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
 
     private readonly record struct TimedFrameLogits(FrameLogits Logits, double InferenceMs);
 
-    private readonly record struct TimedFrame(SliderFrame Frame, double RenderMs);
-
-    /// <summary>Renders a run's frames on up to <see cref="ExplainerOptions.RenderThreads"/> threads, started in slider order.</summary>
-    private Task<TimedFrame>[] StartRenders(CamExplanation explanation, int[] chunk, FrameLogits logits, CancellationToken ct)
-    {
-        var renders = new Task<TimedFrame>[chunk.Length];
-        for (var position = 0; position < chunk.Length; position++)
-        {
-            renders[position] = RenderWhenASlotIsFreeAsync(explanation, chunk[position], logits, position, ct);
-        }
-        return renders;
-    }
-
-    private async Task<TimedFrame> RenderWhenASlotIsFreeAsync(CamExplanation explanation, int index, FrameLogits logits, int position, CancellationToken ct)
-    {
-        await _renderSlots!.WaitAsync(ct);
-        try
-        {
-            return await Task.Run(() =>
-            {
-                var clock = Stopwatch.StartNew();
-                var frame = RenderFrame(explanation, index, logits.Insertion(position), logits.Deletion(position));
-                return new TimedFrame(frame, clock.Elapsed.TotalMilliseconds);
-            }, ct);
-        }
-        finally
-        {
-            _renderSlots.Release();
-        }
-    }
-
     /// <summary>Forward pass over a batch, one image at a time when the model cannot batch.</summary>
     public float[] RunForward(ReadOnlySpan<float> input, int images)
     {
@@ -418,26 +387,7 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
 
     /// <summary>The display frame of slider position <paramref name="index"/>, encoded, with its prediction.</summary>
     public SliderFrame RenderFrame(CamExplanation explanation, int index, ReadOnlySpan<float> insertionLogits, ReadOnlySpan<float> deletionLogits)
-    {
-        var image = explanation.Image;
-        var settings = image.Settings;
-        var target = explanation.Prediction.TargetClass;
-        var fraction = FrameOrder.Fraction(index, settings.FrameCount);
-        var prediction = PredictionBuilder.FromLogits(insertionLogits, target, settings.TopK, Model.LabelOf);
-        float? deletionProbability = settings.DeletionCurve ? PredictionBuilder.Softmax(deletionLogits)[target] : null;
-        var ranking = explanation.DisplayRanking;
-        var pixels = DisplayFrameComposer.Compose(image.Display, image.DisplayBaseline, ranking, ranking.RevealedCount(fraction));
-        return new SliderFrame(
-            index,
-            (float)(fraction * 100),
-            ImageEncoder.Encode(pixels, settings.Format, _options.FrameQuality),
-            ImageEncoder.MimeType(settings.Format),
-            pixels.Width,
-            pixels.Height,
-            prediction,
-            prediction.TargetProbability,
-            deletionProbability);
-    }
+        => _renderer.Render(explanation, index, insertionLogits, deletionLogits);
 
     /// <summary>The model input of a black image (the deletion curve's baseline).</summary>
     internal float[] BlackTensor()
