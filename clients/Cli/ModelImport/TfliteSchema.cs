@@ -5,6 +5,26 @@ using Google.FlatBuffers;
 // a union takes two slots (its type byte, then the table).
 namespace SaliencySlider.Cli.ModelImport.Schema;
 
+/// <summary>Scalar fields read by vtable slot (4 + 2·field index), with the schema's default when a field is absent.</summary>
+internal static class TableFields
+{
+    public static int Int(this Table table, int slot, int absent) => table.__offset(slot) is var o and not 0 ? table.bb.GetInt(o + table.bb_pos) : absent;
+
+    public static uint UInt(this Table table, int slot, uint absent) => table.__offset(slot) is var o and not 0 ? table.bb.GetUint(o + table.bb_pos) : absent;
+
+    public static ulong ULong(this Table table, int slot, ulong absent) => table.__offset(slot) is var o and not 0 ? table.bb.GetUlong(o + table.bb_pos) : absent;
+
+    public static sbyte SByte(this Table table, int slot, sbyte absent) => table.__offset(slot) is var o and not 0 ? table.bb.GetSbyte(o + table.bb_pos) : absent;
+
+    public static byte Byte(this Table table, int slot, byte absent) => table.__offset(slot) is var o and not 0 ? table.bb.Get(o + table.bb_pos) : absent;
+
+    public static float Float(this Table table, int slot, float absent) => table.__offset(slot) is var o and not 0 ? table.bb.GetFloat(o + table.bb_pos) : absent;
+
+    public static string? String(this Table table, int slot) => table.__offset(slot) is var o and not 0 ? table.__string(o + table.bb_pos) : null;
+
+    public static int VectorLength(this Table table, int slot) => table.__offset(slot) is var o and not 0 ? table.__vector_len(o) : 0;
+}
+
 internal enum TensorType : sbyte
 {
     Float32 = 0,
@@ -81,19 +101,19 @@ internal struct ModelTable : IFlatbufferObject
 
     public void __init(int _i, ByteBuffer _bb) => __p = new Table(_i, _bb);
 
-    public readonly uint Version { get { var o = __p.__offset(4); return o != 0 ? __p.bb.GetUint(o + __p.bb_pos) : 0u; } }
+    public readonly uint Version => __p.UInt(4, 0u);
 
-    public readonly int OperatorCodesLength { get { var o = __p.__offset(6); return o != 0 ? __p.__vector_len(o) : 0; } }
+    public readonly int OperatorCodesLength => __p.VectorLength(6);
 
     public readonly OperatorCodeTable OperatorCodes(int j) => Element<OperatorCodeTable>(__p, 6, j);
 
-    public readonly int SubgraphsLength { get { var o = __p.__offset(8); return o != 0 ? __p.__vector_len(o) : 0; } }
+    public readonly int SubgraphsLength => __p.VectorLength(8);
 
     public readonly SubGraphTable Subgraphs(int j) => Element<SubGraphTable>(__p, 8, j);
 
-    public readonly string? Description { get { var o = __p.__offset(10); return o != 0 ? __p.__string(o + __p.bb_pos) : null; } }
+    public readonly string? Description => __p.String(10);
 
-    public readonly int BuffersLength { get { var o = __p.__offset(12); return o != 0 ? __p.__vector_len(o) : 0; } }
+    public readonly int BuffersLength => __p.VectorLength(12);
 
     public readonly BufferTable Buffers(int j) => Element<BufferTable>(__p, 12, j);
 
@@ -115,13 +135,13 @@ internal struct OperatorCodeTable : IFlatbufferObject
 
     public void __init(int _i, ByteBuffer _bb) => __p = new Table(_i, _bb);
 
-    public readonly sbyte DeprecatedBuiltinCode { get { var o = __p.__offset(4); return o != 0 ? __p.bb.GetSbyte(o + __p.bb_pos) : (sbyte)0; } }
+    public readonly sbyte DeprecatedBuiltinCode => __p.SByte(4, 0);
 
-    public readonly string? CustomCode { get { var o = __p.__offset(6); return o != 0 ? __p.__string(o + __p.bb_pos) : null; } }
+    public readonly string? CustomCode => __p.String(6);
 
-    public readonly int Version { get { var o = __p.__offset(8); return o != 0 ? __p.bb.GetInt(o + __p.bb_pos) : 1; } }
+    public readonly int Version => __p.Int(8, 1);
 
-    public readonly int BuiltinCode { get { var o = __p.__offset(10); return o != 0 ? __p.bb.GetInt(o + __p.bb_pos) : 0; } }
+    public readonly int BuiltinCode => __p.Int(10, 0);
 }
 
 internal struct SubGraphTable : IFlatbufferObject
@@ -132,7 +152,7 @@ internal struct SubGraphTable : IFlatbufferObject
 
     public void __init(int _i, ByteBuffer _bb) => __p = new Table(_i, _bb);
 
-    public readonly int TensorsLength { get { var o = __p.__offset(4); return o != 0 ? __p.__vector_len(o) : 0; } }
+    public readonly int TensorsLength => __p.VectorLength(4);
 
     public readonly TensorTable Tensors(int j) => ModelTable.Element<TensorTable>(__p, 4, j);
 
@@ -140,11 +160,11 @@ internal struct SubGraphTable : IFlatbufferObject
 
     public readonly int[] Outputs => __p.__vector_as_array<int>(8) ?? [];
 
-    public readonly int OperatorsLength { get { var o = __p.__offset(10); return o != 0 ? __p.__vector_len(o) : 0; } }
+    public readonly int OperatorsLength => __p.VectorLength(10);
 
     public readonly OperatorTable Operators(int j) => ModelTable.Element<OperatorTable>(__p, 10, j);
 
-    public readonly string? Name { get { var o = __p.__offset(12); return o != 0 ? __p.__string(o + __p.bb_pos) : null; } }
+    public readonly string? Name => __p.String(12);
 }
 
 internal struct TensorTable : IFlatbufferObject
@@ -157,11 +177,11 @@ internal struct TensorTable : IFlatbufferObject
 
     public readonly int[] Shape => __p.__vector_as_array<int>(4) ?? [];
 
-    public readonly TensorType Type { get { var o = __p.__offset(6); return o != 0 ? (TensorType)__p.bb.GetSbyte(o + __p.bb_pos) : TensorType.Float32; } }
+    public readonly TensorType Type => (TensorType)__p.SByte(6, (sbyte)TensorType.Float32);
 
-    public readonly uint Buffer { get { var o = __p.__offset(8); return o != 0 ? __p.bb.GetUint(o + __p.bb_pos) : 0u; } }
+    public readonly uint Buffer => __p.UInt(8, 0u);
 
-    public readonly string? Name { get { var o = __p.__offset(10); return o != 0 ? __p.__string(o + __p.bb_pos) : null; } }
+    public readonly string? Name => __p.String(10);
 
     public readonly QuantizationParametersTable? Quantization
     {
@@ -192,9 +212,9 @@ internal struct QuantizationParametersTable : IFlatbufferObject
     public readonly long[] ZeroPoint => __p.__vector_as_array<long>(10) ?? [];
 
     /// <summary>The QuantizationDetails union's type (slot 4; 0 = none): custom quantization the importer cannot read.</summary>
-    public readonly byte DetailsType { get { var o = __p.__offset(12); return o != 0 ? __p.bb.Get(o + __p.bb_pos) : (byte)0; } }
+    public readonly byte DetailsType => __p.Byte(12, 0);
 
-    public readonly int QuantizedDimension { get { var o = __p.__offset(16); return o != 0 ? __p.bb.GetInt(o + __p.bb_pos) : 0; } }
+    public readonly int QuantizedDimension => __p.Int(16, 0);
 }
 
 internal struct BufferTable : IFlatbufferObject
@@ -208,9 +228,9 @@ internal struct BufferTable : IFlatbufferObject
     public readonly byte[] Data => __p.__vector_as_array<byte>(4) ?? [];
 
     /// <summary>Set (with <see cref="Size"/>) by models over 2 GB whose data lies outside the flatbuffer.</summary>
-    public readonly ulong Offset { get { var o = __p.__offset(6); return o != 0 ? __p.bb.GetUlong(o + __p.bb_pos) : 0ul; } }
+    public readonly ulong Offset => __p.ULong(6, 0ul);
 
-    public readonly ulong Size { get { var o = __p.__offset(8); return o != 0 ? __p.bb.GetUlong(o + __p.bb_pos) : 0ul; } }
+    public readonly ulong Size => __p.ULong(8, 0ul);
 }
 
 internal struct OperatorTable : IFlatbufferObject
@@ -221,13 +241,13 @@ internal struct OperatorTable : IFlatbufferObject
 
     public void __init(int _i, ByteBuffer _bb) => __p = new Table(_i, _bb);
 
-    public readonly uint OpcodeIndex { get { var o = __p.__offset(4); return o != 0 ? __p.bb.GetUint(o + __p.bb_pos) : 0u; } }
+    public readonly uint OpcodeIndex => __p.UInt(4, 0u);
 
     public readonly int[] Inputs => __p.__vector_as_array<int>(6) ?? [];
 
     public readonly int[] Outputs => __p.__vector_as_array<int>(8) ?? [];
 
-    public readonly BuiltinOptionsType BuiltinOptionsType { get { var o = __p.__offset(10); return o != 0 ? (BuiltinOptionsType)__p.bb.Get(o + __p.bb_pos) : BuiltinOptionsType.None; } }
+    public readonly BuiltinOptionsType BuiltinOptionsType => (BuiltinOptionsType)__p.Byte(10, (byte)BuiltinOptionsType.None);
 
     public readonly T? BuiltinOptions<T>()
         where T : struct, IFlatbufferObject
@@ -245,17 +265,17 @@ internal struct Conv2DOptionsTable : IFlatbufferObject
 
     public void __init(int _i, ByteBuffer _bb) => __p = new Table(_i, _bb);
 
-    public readonly Padding Padding { get { var o = __p.__offset(4); return o != 0 ? (Padding)__p.bb.GetSbyte(o + __p.bb_pos) : Padding.Same; } }
+    public readonly Padding Padding => (Padding)__p.SByte(4, (sbyte)Padding.Same);
 
-    public readonly int StrideW { get { var o = __p.__offset(6); return o != 0 ? __p.bb.GetInt(o + __p.bb_pos) : 0; } }
+    public readonly int StrideW => __p.Int(6, 0);
 
-    public readonly int StrideH { get { var o = __p.__offset(8); return o != 0 ? __p.bb.GetInt(o + __p.bb_pos) : 0; } }
+    public readonly int StrideH => __p.Int(8, 0);
 
-    public readonly ActivationFunctionType FusedActivationFunction { get { var o = __p.__offset(10); return o != 0 ? (ActivationFunctionType)__p.bb.GetSbyte(o + __p.bb_pos) : ActivationFunctionType.None; } }
+    public readonly ActivationFunctionType FusedActivationFunction => (ActivationFunctionType)__p.SByte(10, (sbyte)ActivationFunctionType.None);
 
-    public readonly int DilationWFactor { get { var o = __p.__offset(12); return o != 0 ? __p.bb.GetInt(o + __p.bb_pos) : 1; } }
+    public readonly int DilationWFactor => __p.Int(12, 1);
 
-    public readonly int DilationHFactor { get { var o = __p.__offset(14); return o != 0 ? __p.bb.GetInt(o + __p.bb_pos) : 1; } }
+    public readonly int DilationHFactor => __p.Int(14, 1);
 }
 
 internal struct DepthwiseConv2DOptionsTable : IFlatbufferObject
@@ -266,19 +286,19 @@ internal struct DepthwiseConv2DOptionsTable : IFlatbufferObject
 
     public void __init(int _i, ByteBuffer _bb) => __p = new Table(_i, _bb);
 
-    public readonly Padding Padding { get { var o = __p.__offset(4); return o != 0 ? (Padding)__p.bb.GetSbyte(o + __p.bb_pos) : Padding.Same; } }
+    public readonly Padding Padding => (Padding)__p.SByte(4, (sbyte)Padding.Same);
 
-    public readonly int StrideW { get { var o = __p.__offset(6); return o != 0 ? __p.bb.GetInt(o + __p.bb_pos) : 0; } }
+    public readonly int StrideW => __p.Int(6, 0);
 
-    public readonly int StrideH { get { var o = __p.__offset(8); return o != 0 ? __p.bb.GetInt(o + __p.bb_pos) : 0; } }
+    public readonly int StrideH => __p.Int(8, 0);
 
-    public readonly int DepthMultiplier { get { var o = __p.__offset(10); return o != 0 ? __p.bb.GetInt(o + __p.bb_pos) : 0; } }
+    public readonly int DepthMultiplier => __p.Int(10, 0);
 
-    public readonly ActivationFunctionType FusedActivationFunction { get { var o = __p.__offset(12); return o != 0 ? (ActivationFunctionType)__p.bb.GetSbyte(o + __p.bb_pos) : ActivationFunctionType.None; } }
+    public readonly ActivationFunctionType FusedActivationFunction => (ActivationFunctionType)__p.SByte(12, (sbyte)ActivationFunctionType.None);
 
-    public readonly int DilationWFactor { get { var o = __p.__offset(14); return o != 0 ? __p.bb.GetInt(o + __p.bb_pos) : 1; } }
+    public readonly int DilationWFactor => __p.Int(14, 1);
 
-    public readonly int DilationHFactor { get { var o = __p.__offset(16); return o != 0 ? __p.bb.GetInt(o + __p.bb_pos) : 1; } }
+    public readonly int DilationHFactor => __p.Int(16, 1);
 }
 
 internal struct Pool2DOptionsTable : IFlatbufferObject
@@ -289,17 +309,17 @@ internal struct Pool2DOptionsTable : IFlatbufferObject
 
     public void __init(int _i, ByteBuffer _bb) => __p = new Table(_i, _bb);
 
-    public readonly Padding Padding { get { var o = __p.__offset(4); return o != 0 ? (Padding)__p.bb.GetSbyte(o + __p.bb_pos) : Padding.Same; } }
+    public readonly Padding Padding => (Padding)__p.SByte(4, (sbyte)Padding.Same);
 
-    public readonly int StrideW { get { var o = __p.__offset(6); return o != 0 ? __p.bb.GetInt(o + __p.bb_pos) : 0; } }
+    public readonly int StrideW => __p.Int(6, 0);
 
-    public readonly int StrideH { get { var o = __p.__offset(8); return o != 0 ? __p.bb.GetInt(o + __p.bb_pos) : 0; } }
+    public readonly int StrideH => __p.Int(8, 0);
 
-    public readonly int FilterWidth { get { var o = __p.__offset(10); return o != 0 ? __p.bb.GetInt(o + __p.bb_pos) : 0; } }
+    public readonly int FilterWidth => __p.Int(10, 0);
 
-    public readonly int FilterHeight { get { var o = __p.__offset(12); return o != 0 ? __p.bb.GetInt(o + __p.bb_pos) : 0; } }
+    public readonly int FilterHeight => __p.Int(12, 0);
 
-    public readonly ActivationFunctionType FusedActivationFunction { get { var o = __p.__offset(14); return o != 0 ? (ActivationFunctionType)__p.bb.GetSbyte(o + __p.bb_pos) : ActivationFunctionType.None; } }
+    public readonly ActivationFunctionType FusedActivationFunction => (ActivationFunctionType)__p.SByte(14, (sbyte)ActivationFunctionType.None);
 }
 
 internal struct FullyConnectedOptionsTable : IFlatbufferObject
@@ -310,12 +330,12 @@ internal struct FullyConnectedOptionsTable : IFlatbufferObject
 
     public void __init(int _i, ByteBuffer _bb) => __p = new Table(_i, _bb);
 
-    public readonly ActivationFunctionType FusedActivationFunction { get { var o = __p.__offset(4); return o != 0 ? (ActivationFunctionType)__p.bb.GetSbyte(o + __p.bb_pos) : ActivationFunctionType.None; } }
+    public readonly ActivationFunctionType FusedActivationFunction => (ActivationFunctionType)__p.SByte(4, (sbyte)ActivationFunctionType.None);
 
     /// <summary>0 = DEFAULT; anything else is a shuffled layout the importer cannot read.</summary>
-    public readonly sbyte WeightsFormat { get { var o = __p.__offset(6); return o != 0 ? __p.bb.GetSbyte(o + __p.bb_pos) : (sbyte)0; } }
+    public readonly sbyte WeightsFormat => __p.SByte(6, 0);
 
-    public readonly bool KeepNumDims { get { var o = __p.__offset(8); return o != 0 && __p.bb.Get(o + __p.bb_pos) != 0; } }
+    public readonly bool KeepNumDims => __p.Byte(8, 0) != 0;
 }
 
 internal struct SoftmaxOptionsTable : IFlatbufferObject
@@ -326,7 +346,7 @@ internal struct SoftmaxOptionsTable : IFlatbufferObject
 
     public void __init(int _i, ByteBuffer _bb) => __p = new Table(_i, _bb);
 
-    public readonly float Beta { get { var o = __p.__offset(4); return o != 0 ? __p.bb.GetFloat(o + __p.bb_pos) : 0f; } }
+    public readonly float Beta => __p.Float(4, 0f);
 }
 
 internal struct AddOptionsTable : IFlatbufferObject
@@ -337,5 +357,5 @@ internal struct AddOptionsTable : IFlatbufferObject
 
     public void __init(int _i, ByteBuffer _bb) => __p = new Table(_i, _bb);
 
-    public readonly ActivationFunctionType FusedActivationFunction { get { var o = __p.__offset(4); return o != 0 ? (ActivationFunctionType)__p.bb.GetSbyte(o + __p.bb_pos) : ActivationFunctionType.None; } }
+    public readonly ActivationFunctionType FusedActivationFunction => (ActivationFunctionType)__p.SByte(4, (sbyte)ActivationFunctionType.None);
 }
