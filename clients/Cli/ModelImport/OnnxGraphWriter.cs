@@ -60,16 +60,6 @@ internal sealed class OnnxGraphWriter
         return AddInitializer(name, TensorProto.Types.DataType.Int64, raw, dims);
     }
 
-    public static AttributeProto Ints(string name, params long[] values)
-    {
-        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
-        attribute.Ints.AddRange(values);
-        return attribute;
-    }
-
-    public static AttributeProto Int(string name, long value) =>
-        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
-
     private string AddInitializer(string name, TensorProto.Types.DataType type, byte[] raw, long[] dims)
     {
         var tensor = new TensorProto { Name = UniqueValueName(name), DataType = (int)type, RawData = ByteString.CopyFrom(raw) };

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Onnx;
 using SaliencySlider.Cli.ModelImport.Schema;
+using SaliencySlider.Engine.Gradients;
 
 namespace SaliencySlider.Cli.ModelImport;
 
@@ -228,11 +229,11 @@ public static class TfliteToOnnxConverter
             var (padLeft, padRight) = Pads(window.Padding, inShape[2], window.StrideW, kernelW, window.DilationW);
             EmitWithActivation(op, depthwise ? $"{scope}/depthwise" : $"{scope}/Conv2D", $"{scope}/BiasAdd", (nodeName, outputName) =>
                 _writer.AddNode("Conv", nodeName, inputs, outputName,
-                    OnnxGraphWriter.Ints("dilations", window.DilationH, window.DilationW),
-                    OnnxGraphWriter.Int("group", group),
-                    OnnxGraphWriter.Ints("kernel_shape", kernelH, kernelW),
-                    OnnxGraphWriter.Ints("pads", padTop, padLeft, padBottom, padRight),
-                    OnnxGraphWriter.Ints("strides", window.StrideH, window.StrideW)));
+                    Attr.Ints("dilations", window.DilationH, window.DilationW),
+                    Attr.Int("group", group),
+                    Attr.Ints("kernel_shape", kernelH, kernelW),
+                    Attr.Ints("pads", padTop, padLeft, padBottom, padRight),
+                    Attr.Ints("strides", window.StrideH, window.StrideW)));
         }
 
         private void ConvertFullyConnected(TfliteOperator op)
@@ -255,7 +256,7 @@ public static class TfliteToOnnxConverter
                 inputs.Add(_writer.AddFloats($"{scope}/biases", Bias(op.Inputs[2], outFeatures, "FULLY_CONNECTED"), outFeatures));
             }
             EmitWithActivation(op, $"{scope}/MatMul", $"{scope}/BiasAdd", (nodeName, outputName) =>
-                _writer.AddNode("Gemm", nodeName, inputs, outputName, OnnxGraphWriter.Int("transB", 1)));
+                _writer.AddNode("Gemm", nodeName, inputs, outputName, Attr.Int("transB", 1)));
         }
 
         private void ConvertAdd(TfliteOperator op)
@@ -291,9 +292,9 @@ public static class TfliteToOnnxConverter
             // ONNX AveragePool's default count_include_pad = 0 averages over the valid cells only, as TFLite does.
             EmitWithActivation(op, nodeName, $"{nodeName}_out", (name, output) =>
                 _writer.AddNode(average ? "AveragePool" : "MaxPool", name, [ValueName(input.Index)], output,
-                    OnnxGraphWriter.Ints("kernel_shape", window.FilterH, window.FilterW),
-                    OnnxGraphWriter.Ints("pads", padTop, padLeft, padBottom, padRight),
-                    OnnxGraphWriter.Ints("strides", window.StrideH, window.StrideW)));
+                    Attr.Ints("kernel_shape", window.FilterH, window.FilterW),
+                    Attr.Ints("pads", padTop, padLeft, padBottom, padRight),
+                    Attr.Ints("strides", window.StrideH, window.StrideW)));
         }
 
         private void ConvertSoftmax(TfliteOperator op)
@@ -304,7 +305,7 @@ public static class TfliteToOnnxConverter
             }
             var input = Input(op, 0);
             var channelAxis = input.Shape.Length == 4 ? 1 : input.Shape.Length - 1;
-            _writer.AddNode("Softmax", OperatorNodeName(op, "softmax"), [ValueName(input.Index)], OutputValueName(op.Outputs[0]), OnnxGraphWriter.Int("axis", channelAxis));
+            _writer.AddNode("Softmax", OperatorNodeName(op, "softmax"), [ValueName(input.Index)], OutputValueName(op.Outputs[0]), Attr.Int("axis", channelAxis));
         }
 
         /// <summary>[N, H, W, C] → [N, H·W·C] in TFLite's (NHWC) element order: a Transpose back to NHWC first unless H·W = 1.</summary>
@@ -334,7 +335,7 @@ public static class TfliteToOnnxConverter
             var source = ValueName(input.Index);
             if (shape.Length == 4 && shape[1] * shape[2] > 1)
             {
-                source = _writer.AddNode("Transpose", OperatorNodeName(op, "transpose"), [source], _writer.UniqueValueName($"op{op.Index:D3}_nhwc"), OnnxGraphWriter.Ints("perm", 0, 2, 3, 1)).Output[0];
+                source = _writer.AddNode("Transpose", OperatorNodeName(op, "transpose"), [source], _writer.UniqueValueName($"op{op.Index:D3}_nhwc"), Attr.Ints("perm", 0, 2, 3, 1)).Output[0];
             }
             var shapeName = _writer.AddInt64s($"op{op.Index:D3}_shape", [-1, features], 2);
             var output = op.Code == BuiltinOperator.FullyConnected ? _writer.UniqueValueName($"op{op.Index:D3}_flat") : OutputValueName(op.Outputs[0]);

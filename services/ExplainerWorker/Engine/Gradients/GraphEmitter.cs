@@ -103,8 +103,8 @@ internal sealed class GraphEmitter(GraphProto graph, string prefix)
     }
 }
 
-/// <summary>Builds node attributes.</summary>
-internal static class Attr
+/// <summary>Builds and reads ONNX node attributes (also used by the CLI's TFLite importer).</summary>
+public static class Attr
 {
     public static AttributeProto Int(string name, long value)
         => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
@@ -115,7 +115,7 @@ internal static class Attr
     public static AttributeProto String(string name, string value)
         => new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
 
-    public static AttributeProto Ints(string name, IEnumerable<long> values)
+    public static AttributeProto Ints(string name, params IEnumerable<long> values)
     {
         var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
         attribute.Ints.AddRange(values);
