@@ -27,8 +27,23 @@ public sealed class ApiKeyInterceptor : CallAdmissionInterceptor
 
     public bool Enabled => _keyHashes.Length > 0;
 
-    /// <summary>The presented key's hash when it is valid (a rate-limit partition that reveals nothing); null otherwise.</summary>
-    public static string? PresentedKey(ServerCallContext context)
+    /// <summary>
+    /// The hex SHA-256 of the presented key when keys are configured and it is one of them (a rate-limit
+    /// partition that reveals nothing); null otherwise. With keys off, any key a client makes up is no
+    /// identity at all, so it must not buy a rate-limit bucket of its own.
+    /// </summary>
+    public string? ValidKeyHash(ServerCallContext context)
+    {
+        if (!Enabled || PresentedKey(context) is not { } key)
+        {
+            return null;
+        }
+
+        var presented = Hash(key);
+        return IsKnown(presented) ? Convert.ToHexString(presented) : null;
+    }
+
+    private static string? PresentedKey(ServerCallContext context)
     {
         var key = context.RequestHeaders.GetValue(ApiKeyHeader);
         if (string.IsNullOrEmpty(key) && context.RequestHeaders.GetValue("authorization") is { } authorization
@@ -50,17 +65,22 @@ public sealed class ApiKeyInterceptor : CallAdmissionInterceptor
         var key = PresentedKey(context)
             ?? throw new RpcException(new Status(StatusCode.Unauthenticated,
                 $"this server requires an API key: send it in the '{ApiKeyHeader}' header or as 'authorization: Bearer <key>'"));
-        var presented = Hash(key);
+        if (!IsKnown(Hash(key)))
+        {
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "the API key is not valid"));
+        }
+    }
+
+    /// <summary>Compares against every configured key in constant time.</summary>
+    private bool IsKnown(byte[] presented)
+    {
         var matches = 0;
         foreach (var known in _keyHashes)
         {
             matches |= CryptographicOperations.FixedTimeEquals(presented, known) ? 1 : 0;
         }
 
-        if (matches == 0)
-        {
-            throw new RpcException(new Status(StatusCode.Unauthenticated, "the API key is not valid"));
-        }
+        return matches != 0;
     }
 
     private static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));

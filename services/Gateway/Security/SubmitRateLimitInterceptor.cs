@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Threading.RateLimiting;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
@@ -9,7 +7,8 @@ namespace SaliencySlider.Gateway.Security;
 
 /// <summary>
 /// Per-client token buckets on the RPCs that queue work (Submit, Explain), partitioned by API key
-/// (its hash) when one is presented, else by remote address. A refused call gets RESOURCE_EXHAUSTED
+/// (its hash) when a valid one is presented, else by remote address (the forwarded one behind a
+/// trusted proxy). Keys that are not configured never name a client. A refused call gets RESOURCE_EXHAUSTED
 /// with a <c>retry-after</c> trailer in seconds (ASP.NET Core's rate-limiting middleware would
 /// answer a bare HTTP 429, which is not a gRPC status).
 /// </summary>
@@ -19,8 +18,11 @@ public sealed class SubmitRateLimitInterceptor : CallAdmissionInterceptor, IDisp
     private static readonly string[] LimitedMethods = ["/saliency.v1.SaliencySlider/Submit", "/saliency.v1.SaliencySlider/Explain"];
     private readonly PartitionedRateLimiter<string>? _limiter;
 
-    public SubmitRateLimitInterceptor(IOptions<RateLimitOptions> options)
+    private readonly ApiKeyInterceptor _apiKeys;
+
+    public SubmitRateLimitInterceptor(IOptions<RateLimitOptions> options, ApiKeyInterceptor apiKeys)
     {
+        _apiKeys = apiKeys;
         var settings = options.Value;
         if (settings.SubmitsPerMinute <= 0)
         {
@@ -60,11 +62,11 @@ public sealed class SubmitRateLimitInterceptor : CallAdmissionInterceptor, IDisp
             new Metadata { { RetryAfterTrailer, seconds.ToString(CultureInfo.InvariantCulture) } });
     }
 
-    private static string ClientOf(ServerCallContext context)
+    private string ClientOf(ServerCallContext context)
     {
-        if (ApiKeyInterceptor.PresentedKey(context) is { } key)
+        if (_apiKeys.ValidKeyHash(context) is { } keyHash)
         {
-            return "key:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+            return "key:" + keyHash;
         }
 
         return "ip:" + (context.GetHttpContext().Connection.RemoteIpAddress?.ToString() ?? context.Peer);

@@ -113,3 +113,43 @@ public sealed class AccessLimitTests(SecuredStack fixture) : IClassFixture<Secur
         Assert.Equal(2, await _stack.Redis.StreamLengthAsync(_stack.QueueStream));
     }
 }
+
+/// <summary>The default configuration: no API keys, a rate limit of one submission per client.</summary>
+public sealed class KeylessStack : IAsyncLifetime
+{
+    public ServiceStack Stack { get; } = new(null,
+    [
+        new("RateLimit:SubmitsPerMinute", "1"),
+        new("RateLimit:Burst", "1"),
+    ]);
+
+    public Task InitializeAsync() => Stack.InitializeAsync();
+
+    public Task DisposeAsync() => Stack.DisposeAsync();
+}
+
+public sealed class KeylessRateLimitTests(KeylessStack fixture) : IClassFixture<KeylessStack>
+{
+    private async Task<StatusCode> SubmitWithKeyAsync(string? apiKey)
+    {
+        var headers = new Metadata();
+        if (apiKey is not null)
+        {
+            headers.Add("x-api-key", apiKey);
+        }
+
+        var error = await Assert.ThrowsAsync<RpcException>(() =>
+            fixture.Stack.Client.SubmitAsync(new SubmitRequest(), new CallOptions(headers, DateTime.UtcNow + ServiceStack.CallTimeout)).ResponseAsync);
+        return error.StatusCode;
+    }
+
+    [Fact]
+    public async Task With_keys_off_made_up_keys_are_rate_limited_like_no_key()
+    {
+        // An empty request is admitted (then refused as INVALID_ARGUMENT) or rate-limited (RESOURCE_EXHAUSTED).
+        Assert.Equal(StatusCode.InvalidArgument, await SubmitWithKeyAsync("made-up-1"));
+        Assert.Equal(StatusCode.ResourceExhausted, await SubmitWithKeyAsync("made-up-2"));
+        Assert.Equal(StatusCode.ResourceExhausted, await SubmitWithKeyAsync(null));
+        Assert.Equal(StatusCode.ResourceExhausted, await SubmitWithKeyAsync("made-up-3"));
+    }
+}
