@@ -1,3 +1,4 @@
+using System.Globalization;
 using Google.Protobuf;
 using Microsoft.Extensions.Options;
 using SaliencySlider.Contracts.V1;
@@ -24,20 +25,35 @@ public sealed class QueueFullException(long depth, long limit)
 /// Creates a job and queues it in one Lua script, so that identical submissions racing each other
 /// produce one job: the job record, the image, the first (QUEUED) event and the queue entry are
 /// written together, unless a job with this id exists and has not failed. A failed job is reset and
-/// queued again. A new job is refused while the queue is at its depth limit. The script spans the job's slot and the queue stream, so the deployment uses one
+/// queued again. A new job is refused while the queue (waiting plus running entries,
+/// counted inside the script) is at its depth limit. The script spans the job's slot and the queue stream, so the deployment uses one
 /// Redis primary (not Redis Cluster).
 /// </summary>
 public sealed class JobEnqueuer(IConnectionMultiplexer redis, JobKeys keys, JobIdFactory ids, IOptions<QueueOptions> queue, IOptions<JobOptions> jobs, GatewayMetrics metrics)
 {
-    private const string QueueFullReply = "QUEUE_FULL";
+    private const string QueueFullReply = "QUEUE_FULL:";
 
     private static readonly LuaScript EnqueueScript = LuaScript.Prepare($$"""
         local state = redis.call('HGET', @jobKey, '{{JobFields.State}}')
         if state and state ~= '{{JobStateNames.Failed}}' then
           return state
         end
-        if tonumber(@maxDepth) > 0 and tonumber(@depth) >= tonumber(@maxDepth) then
-          return '{{QueueFullReply}}'
+        if tonumber(@maxDepth) > 0 then
+          -- Counted here, inside the script, so that concurrent submissions cannot all pass the limit.
+          local depth = 0
+          if redis.call('EXISTS', @queueKey) == 1 then
+            for _, group in ipairs(redis.call('XINFO', 'GROUPS', @queueKey)) do
+              local fields = {}
+              for i = 1, #group, 2 do fields[group[i]] = group[i + 1] end
+              if fields['name'] == @group then
+                -- Without a lag (entries deleted mid-stream) the stream's length bounds waiting plus running.
+                depth = fields['lag'] and (fields['pending'] + fields['lag']) or redis.call('XLEN', @queueKey)
+              end
+            end
+          end
+          if depth >= tonumber(@maxDepth) then
+            return '{{QueueFullReply}}' .. depth
+          end
         end
         redis.call('DEL', @jobKey, @eventsKey)
         redis.call('SET', @imageKey, @image, 'PX', @ttlMs)
@@ -66,7 +82,7 @@ public sealed class JobEnqueuer(IConnectionMultiplexer redis, JobKeys keys, JobI
     {
         var jobId = ids.Create(submission.Image.Span, submission.Model, submission.Options);
         var database = redis.GetDatabase();
-        var (position, running) = await QueueDepthAsync(database);
+        var position = await QueuePositionAsync(database);
         var queuedEvent = JobEventCodec.Status(jobId, JobState.Queued, queuePosition: position);
         var existingState = await database.ScriptEvaluateAsync(EnqueueScript, new
         {
@@ -83,13 +99,13 @@ public sealed class JobEnqueuer(IConnectionMultiplexer redis, JobKeys keys, JobI
             ttlMs = (long)_jobs.Ttl.TotalMilliseconds,
             queuedEvent = (RedisValue)queuedEvent.ToByteArray(),
             traceParent = TraceContext.CurrentTraceParent(),
-            depth = position + running,
+            group = _queue.Group,
             maxDepth = _queue.MaxDepth,
         });
 
-        if ((string?)existingState == QueueFullReply)
+        if ((string?)existingState is { } reply && reply.StartsWith(QueueFullReply, StringComparison.Ordinal))
         {
-            throw new QueueFullException(position + running, _queue.MaxDepth);
+            throw new QueueFullException(long.Parse(reply[QueueFullReply.Length..], CultureInfo.InvariantCulture), _queue.MaxDepth);
         }
 
         metrics.Submitted(cached: !existingState.IsNull);
@@ -99,20 +115,20 @@ public sealed class JobEnqueuer(IConnectionMultiplexer redis, JobKeys keys, JobI
     }
 
     /// <summary>
-    /// Waiting: queue entries not yet handed to any worker (the group's lag), the jobs ahead of a job
-    /// queued now; unknown (0) when Redis cannot tell, e.g. after entries were deleted from the middle
-    /// of the stream. Running: entries handed to a worker and not yet acknowledged.
+    /// Queue entries not yet handed to any worker (the group's lag): the jobs ahead of a job queued now,
+    /// for its QUEUED event; unknown (0) when Redis cannot tell, e.g. after entries were deleted from the
+    /// middle of the stream.
     /// </summary>
-    private async Task<(long Waiting, long Running)> QueueDepthAsync(IDatabase database)
+    private async Task<long> QueuePositionAsync(IDatabase database)
     {
         try
         {
             var group = (await database.StreamGroupInfoAsync(_queue.Stream)).FirstOrDefault(g => g.Name == _queue.Group);
-            return (group.Lag ?? 0, group.PendingMessageCount);
+            return group.Lag ?? 0;
         }
         catch (RedisServerException)
         {
-            return (0, 0); // no stream yet: nothing ahead
+            return 0; // no stream yet: nothing ahead
         }
     }
 }

@@ -153,3 +153,49 @@ public sealed class KeylessRateLimitTests(KeylessStack fixture) : IClassFixture<
         Assert.Equal(StatusCode.ResourceExhausted, await SubmitWithKeyAsync("made-up-3"));
     }
 }
+
+/// <summary>A queue depth limit of 3, no rate limit, no worker: queued jobs stay.</summary>
+public sealed class ShallowQueueStack : IAsyncLifetime
+{
+    public const int MaxDepth = 3;
+
+    public ServiceStack Stack { get; } = new(null,
+    [
+        new("RateLimit:SubmitsPerMinute", "0"),
+        new("Queue:MaxDepth", MaxDepth.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+    ]);
+
+    public Task InitializeAsync() => Stack.InitializeAsync();
+
+    public Task DisposeAsync() => Stack.DisposeAsync();
+}
+
+public sealed class QueueDepthRaceTests(ShallowQueueStack fixture) : IClassFixture<ShallowQueueStack>
+{
+    [Fact]
+    public async Task Concurrent_submissions_never_queue_more_than_MaxDepth_jobs()
+    {
+        var requests = Enumerable.Range(1, 16).Select(inset => new SubmitRequest
+        {
+            Image = ByteString.CopyFrom(TestImages.Cropped("coffee.png", inset)),
+            Options = new ExplainOptions { FrameCount = 2, MaxFrameSide = 32 },
+        }).ToList();
+
+        var outcomes = await Task.WhenAll(requests.Select(async request =>
+        {
+            try
+            {
+                await fixture.Stack.Client.SubmitAsync(request, deadline: DateTime.UtcNow + ServiceStack.CallTimeout);
+                return StatusCode.OK;
+            }
+            catch (RpcException e)
+            {
+                return e.StatusCode;
+            }
+        }));
+
+        Assert.Equal(ShallowQueueStack.MaxDepth, outcomes.Count(s => s == StatusCode.OK));
+        Assert.Equal(requests.Count - ShallowQueueStack.MaxDepth, outcomes.Count(s => s == StatusCode.ResourceExhausted));
+        Assert.Equal(ShallowQueueStack.MaxDepth, await fixture.Stack.Redis.StreamLengthAsync(fixture.Stack.QueueStream));
+    }
+}
