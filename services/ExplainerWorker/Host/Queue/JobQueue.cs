@@ -51,7 +51,11 @@ public sealed class JobQueue(IConnectionMultiplexer redis, BlockingStreamReader 
         return 0
         """;
 
+    private const string StreamStart = "0-0";
     private readonly QueueOptions _queue = queueOptions.Value;
+
+    // Shared by this worker's slots: where the next scan for abandoned entries starts.
+    private volatile string _reclaimCursor = StreamStart;
 
     public Task EnsureGroupAsync() => ConsumerGroups.EnsureAsync(redis.GetDatabase(), _queue.Stream, _queue.Group);
 
@@ -65,12 +69,39 @@ public sealed class JobQueue(IConnectionMultiplexer redis, BlockingStreamReader 
     /// <summary>
     /// XAUTOCLAIM: one entry delivered to some consumer that has not refreshed its claim for longer
     /// than the visibility timeout (its worker is taken for dead), now owned by <paramref name="consumer"/>.
+    /// Each call examines only a few pending entries, so the scan follows the cursor Redis returns until it
+    /// claims one or has been once through the whole pending list: an abandoned entry behind any number of
+    /// live ones is found in one call.
     /// </summary>
     public async Task<QueuedJob[]> ReclaimAbandonedAsync(string consumer)
     {
-        var result = await redis.GetDatabase().StreamAutoClaimAsync(
-            _queue.Stream, _queue.Group, consumer, (long)_queue.VisibilityTimeout.TotalMilliseconds, "0-0", count: 1);
-        return result.ClaimedEntries.Select(e => new QueuedJob(e.Id, e.IsNull ? null : (string?)e[QueueFields.JobId])).ToArray();
+        var database = redis.GetDatabase();
+        var minIdle = (long)_queue.VisibilityTimeout.TotalMilliseconds;
+        var cursor = _reclaimCursor;
+        var fullPass = cursor == StreamStart;
+        while (true)
+        {
+            var result = await database.StreamAutoClaimAsync(_queue.Stream, _queue.Group, consumer, minIdle, (RedisValue)cursor, count: 1);
+            var next = result.NextStartId.IsNullOrEmpty ? StreamStart : result.NextStartId.ToString();
+            _reclaimCursor = next;
+            if (result.ClaimedEntries.Length > 0)
+            {
+                return result.ClaimedEntries.Select(e => new QueuedJob(e.Id, e.IsNull ? null : (string?)e[QueueFields.JobId])).ToArray();
+            }
+
+            if (next == StreamStart)
+            {
+                // The end of the pending list: done if this scan began at its start, else go round once from there.
+                if (fullPass)
+                {
+                    return [];
+                }
+
+                fullPass = true;
+            }
+
+            cursor = next;
+        }
     }
 
     /// <summary>Resets the entry's idle time while <paramref name="consumer"/> still holds it; false when it does not any more.</summary>
