@@ -12,7 +12,8 @@ namespace SaliencySlider.Gateway.Jobs;
 /// then new events are awaited with XREAD BLOCK on a dedicated connection, until the terminal event
 /// (Completed or a FAILED status). Events of attempts superseded by a later one (their worker died)
 /// are left out: a client replaying the job sees one attempt, and a client following live sees the
-/// new attempt's RUNNING status, after which the frames start over.
+/// new attempt's RUNNING status, after which the frames start over. A failed job submitted again is a
+/// new generation of its events (from attempt 0 again), which a follower of the old one also follows.
 /// </summary>
 public sealed class JobEventFollower(IConnectionMultiplexer redis, JobKeys keys, BlockingStreamReader blockingReader)
 {
@@ -61,7 +62,13 @@ public sealed class JobEventFollower(IConnectionMultiplexer redis, JobKeys keys,
             {
                 lastId = entry.Id;
                 var (frameEvent, attempt) = JobEventCodec.Decode(entry);
-                if (frameEvent.EventCase == FrameEvent.EventOneofCase.Status && frameEvent.Status.State == JobState.Running)
+                if (attempt == 0 && frameEvent.Status is { State: JobState.Queued })
+                {
+                    // The first event of a job's generation: a failed job submitted again starts over at attempt 0,
+                    // so the attempt read before (the old generation's) no longer applies.
+                    currentAttempt = (int?)await database.HashGetAsync(keys.Job(jobId), JobFields.Attempts) ?? 0;
+                }
+                else if (frameEvent.Status is { State: JobState.Running })
                 {
                     currentAttempt = Math.Max(currentAttempt, attempt);
                 }
