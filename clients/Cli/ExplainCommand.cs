@@ -181,7 +181,7 @@ internal static class ExplainCommand
             await stdout.WriteAsync(writer.Summary());
             return CliApp.ExitOk;
         }
-        catch (Exception e) when (e is InvalidImageException or UnsupportedModelException or ArgumentException or IOException
+        catch (Exception e) when (e is InvalidImageException or UnsupportedModelException or InvalidSettingsException or ArgumentException or IOException
             or KeyNotFoundException or UnauthorizedAccessException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException
             or ExecutionProviderUnavailableException)
         {

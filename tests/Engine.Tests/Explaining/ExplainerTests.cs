@@ -179,7 +179,7 @@ public class ExplainerTests(MobileNetFixture fixture) : IClassFixture<MobileNetF
     {
         var settings = new ExplainSettings { FrameCount = frames, TargetClass = targetClass, MaxFrameSide = maxFrameSide, TopK = topK };
 
-        Assert.Throws<ArgumentException>(() => _explainer.Prepare(File.ReadAllBytes(TestPaths.Image("coffee.png")), settings));
+        Assert.Throws<InvalidSettingsException>(() => _explainer.Prepare(File.ReadAllBytes(TestPaths.Image("coffee.png")), settings));
     }
 
     [Fact]

@@ -93,5 +93,8 @@ public sealed record ExplanationCompleted(float InsertionAuc, float? DeletionAuc
 /// <summary>Bytes that are not a decodable image of a supported format, or an image the engine refuses.</summary>
 public sealed class InvalidImageException(string message, Exception? inner = null) : Exception(message, inner);
 
+/// <summary>Settings outside the documented ranges: the caller's mistake, never worth another attempt.</summary>
+public sealed class InvalidSettingsException(string message) : Exception(message);
+
 /// <summary>A target layer path to the logits through an operator with no backward rule, or another unusable model.</summary>
 public sealed class UnsupportedModelException(string message) : Exception(message);

@@ -13,31 +13,31 @@ public static class ExplainSettingsValidator
     {
         if (!Enum.IsDefined(settings.Method))
         {
-            throw new ArgumentException($"unknown CAM method {settings.Method}");
+            throw new InvalidSettingsException($"unknown CAM method {settings.Method}");
         }
         if (!Enum.IsDefined(settings.Baseline))
         {
-            throw new ArgumentException($"unknown baseline {settings.Baseline}");
+            throw new InvalidSettingsException($"unknown baseline {settings.Baseline}");
         }
         if (!Enum.IsDefined(settings.Format))
         {
-            throw new ArgumentException($"unknown frame format {settings.Format}");
+            throw new InvalidSettingsException($"unknown frame format {settings.Format}");
         }
         if (settings.FrameCount is < FrameOrder.MinFrames or > FrameOrder.MaxFrames)
         {
-            throw new ArgumentException($"frame count {settings.FrameCount} is outside {FrameOrder.MinFrames}..{FrameOrder.MaxFrames}");
+            throw new InvalidSettingsException($"frame count {settings.FrameCount} is outside {FrameOrder.MinFrames}..{FrameOrder.MaxFrames}");
         }
         if (settings.MaxFrameSide is < MinFrameSide or > MaxFrameSide)
         {
-            throw new ArgumentException($"max frame side {settings.MaxFrameSide} is outside {MinFrameSide}..{MaxFrameSide}");
+            throw new InvalidSettingsException($"max frame side {settings.MaxFrameSide} is outside {MinFrameSide}..{MaxFrameSide}");
         }
         if (settings.TopK is < 1 or > MaxTopK)
         {
-            throw new ArgumentException($"top-k {settings.TopK} is outside 1..{MaxTopK}");
+            throw new InvalidSettingsException($"top-k {settings.TopK} is outside 1..{MaxTopK}");
         }
         if (settings.TargetClass is { } target && (target < 0 || target >= classCount))
         {
-            throw new ArgumentException($"target class {target} is outside 0..{classCount - 1}");
+            throw new InvalidSettingsException($"target class {target} is outside 0..{classCount - 1}");
         }
     }
 }

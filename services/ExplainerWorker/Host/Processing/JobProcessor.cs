@@ -124,7 +124,7 @@ public sealed class JobProcessor(
             metrics.HandedBack();
             return JobOutcome.HandedBack;
         }
-        catch (Exception e) when (e is InvalidImageException or UnsupportedModelException or ArgumentException)
+        catch (Exception e) when (IsInputError(e))
         {
             telemetry.Failed(e.Message);
             return await FailAsync(writer, jobId, e.Message);
@@ -146,6 +146,12 @@ public sealed class JobProcessor(
             return JobOutcome.RetryLater;
         }
     }
+
+    /// <summary>
+    /// Only the engine's own verdicts on the job's input fail it at once; anything else (an ArgumentException
+    /// from a defect included) is retried and, failing every time, dead-lettered.
+    /// </summary>
+    public static bool IsInputError(Exception e) => e is InvalidImageException or UnsupportedModelException or InvalidSettingsException;
 
     private async Task<JobOutcome> ExplainAsync(
         JobWriter writer, JobTelemetry telemetry, string jobId, Dictionary<string, RedisValue> record, DateTimeOffset startedAt, CancellationToken stop)
