@@ -45,6 +45,7 @@ public static class GatewayApplication
         builder.Services.Configure<ModelsOptions>(configuration.GetSection(ModelsOptions.Section));
         builder.Services.Configure<AuthOptions>(configuration.GetSection(AuthOptions.Section));
         builder.Services.Configure<RateLimitOptions>(configuration.GetSection(RateLimitOptions.Section));
+        builder.Services.Configure<StreamLimitOptions>(configuration.GetSection(StreamLimitOptions.Section));
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -62,19 +63,23 @@ public static class GatewayApplication
         });
         builder.Services.AddSingleton(new JobKeys(redisOptions.KeyPrefix));
         builder.Services.AddSingleton(services => new JobIdFactory(jobOptions.IdSecret, services.GetRequiredService<ILogger<JobIdFactory>>()));
-        builder.Services.AddSingleton(_ => new BlockingStreamReader(
-            redisOptions.Configuration, redisOptions.BlockingConnections, queueOptions.BlockTime, "saliency-gateway-follow"));
+        // One blocking read serves every follower (JobActivityWatcher).
+        builder.Services.AddSingleton(_ => new BlockingStreamReader(redisOptions.Configuration, 1, queueOptions.BlockTime, "saliency-gateway-watch"));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ServedModels>();
         builder.Services.AddSingleton<WorkerDirectory>();
         builder.Services.AddSingleton<SubmissionValidator>();
         builder.Services.AddSingleton<JobEnqueuer>();
         builder.Services.AddSingleton<JobRecordReader>();
+        builder.Services.AddSingleton<JobActivityWatcher>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<JobActivityWatcher>());
         builder.Services.AddSingleton<JobEventFollower>();
         builder.Services.AddHostedService<QueueInitializer>();
         builder.AddGatewayTelemetry();
         builder.Services.AddTrustedProxies(trustedProxies);
         builder.Services.AddSingleton<ApiKeyInterceptor>();
+        builder.Services.AddSingleton<ClientIdentity>();
+        builder.Services.AddSingleton<StreamAdmission>();
         builder.Services.AddSingleton<SubmitRateLimitInterceptor>();
 
         builder.Services.AddGrpc(grpc =>

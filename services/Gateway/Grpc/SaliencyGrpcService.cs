@@ -1,4 +1,3 @@
-using System.Globalization;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using SaliencySlider.Contracts.V1;
@@ -19,6 +18,7 @@ public sealed class SaliencyGrpcService(
     JobEventFollower follower,
     ServedModels models,
     WorkerDirectory workers,
+    StreamAdmission streams,
     IOptions<QueueOptions> queueOptions) : Contracts.V1.SaliencySlider.SaliencySliderBase
 {
     public override async Task<SubmitResponse> Submit(SubmitRequest request, ServerCallContext context)
@@ -47,11 +47,13 @@ public sealed class SaliencyGrpcService(
             throw NotFound(request.JobId);
         }
 
+        using var admitted = streams.Enter(context);
         await ForwardAsync(request.JobId, responseStream, context.CancellationToken);
     }
 
     public override async Task Explain(SubmitRequest request, IServerStreamWriter<FrameEvent> responseStream, ServerCallContext context)
     {
+        using var admitted = streams.Enter(context);
         var result = await EnqueueAsync(request);
         await ForwardAsync(result.JobId, responseStream, context.CancellationToken);
     }
@@ -87,10 +89,7 @@ public sealed class SaliencyGrpcService(
         }
         catch (QueueFullException e)
         {
-            var seconds = Math.Max(1, (int)Math.Ceiling(queueOptions.Value.BusyRetryAfter.TotalSeconds));
-            throw new RpcException(
-                new Status(StatusCode.ResourceExhausted, $"{e.Message}; retry in {seconds} s"),
-                new Metadata { { SubmitRateLimitInterceptor.RetryAfterTrailer, seconds.ToString(CultureInfo.InvariantCulture) } });
+            throw RetryAfter.Exhausted(e.Message, queueOptions.Value.BusyRetryAfter);
         }
     }
 

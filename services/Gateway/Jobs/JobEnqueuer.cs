@@ -72,6 +72,7 @@ public sealed class JobEnqueuer(IConnectionMultiplexer redis, JobKeys keys, JobI
         redis.call('PEXPIRE', @jobKey, @ttlMs)
         redis.call('XADD', @eventsKey, '*', '{{JobEventCodec.EventField}}', @queuedEvent, '{{JobEventCodec.AttemptField}}', 0)
         redis.call('PEXPIRE', @eventsKey, @ttlMs)
+        redis.call('XADD', @activityKey, 'MAXLEN', '~', {{ActivityFields.MaxLength}}, '*', '{{ActivityFields.JobId}}', @jobId)
         return false
         """);
 
@@ -90,6 +91,7 @@ public sealed class JobEnqueuer(IConnectionMultiplexer redis, JobKeys keys, JobI
             imageKey = keys.Image(jobId),
             eventsKey = keys.Events(jobId),
             queueKey = (RedisKey)_queue.Stream,
+            activityKey = keys.Activity,
             jobId,
             image = (RedisValue)submission.Image,
             model = submission.Model,

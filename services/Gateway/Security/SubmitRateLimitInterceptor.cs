@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
@@ -7,22 +6,20 @@ namespace SaliencySlider.Gateway.Security;
 
 /// <summary>
 /// Per-client token buckets on the RPCs that queue work (Submit, Explain), partitioned by API key
-/// (its hash) when a valid one is presented, else by remote address (the forwarded one behind a
-/// trusted proxy). Keys that are not configured never name a client. A refused call gets RESOURCE_EXHAUSTED
+/// (its hash) when a valid one is presented, else by remote address (see <see cref="ClientIdentity"/>). A refused call gets RESOURCE_EXHAUSTED
 /// with a <c>retry-after</c> trailer in seconds (ASP.NET Core's rate-limiting middleware would
 /// answer a bare HTTP 429, which is not a gRPC status).
 /// </summary>
 public sealed class SubmitRateLimitInterceptor : CallAdmissionInterceptor, IDisposable
 {
-    public const string RetryAfterTrailer = "retry-after";
     private static readonly string[] LimitedMethods = ["/saliency.v1.SaliencySlider/Submit", "/saliency.v1.SaliencySlider/Explain"];
     private readonly PartitionedRateLimiter<string>? _limiter;
 
-    private readonly ApiKeyInterceptor _apiKeys;
+    private readonly ClientIdentity _clients;
 
-    public SubmitRateLimitInterceptor(IOptions<RateLimitOptions> options, ApiKeyInterceptor apiKeys)
+    public SubmitRateLimitInterceptor(IOptions<RateLimitOptions> options, ClientIdentity clients)
     {
-        _apiKeys = apiKeys;
+        _clients = clients;
         var settings = options.Value;
         if (settings.SubmitsPerMinute <= 0)
         {
@@ -49,26 +46,13 @@ public sealed class SubmitRateLimitInterceptor : CallAdmissionInterceptor, IDisp
             return;
         }
 
-        using var lease = _limiter.AttemptAcquire(ClientOf(context));
+        using var lease = _limiter.AttemptAcquire(_clients.Of(context));
         if (lease.IsAcquired)
         {
             return;
         }
 
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-        throw new RpcException(
-            new Status(StatusCode.ResourceExhausted, $"too many submissions from this client; retry in {seconds} s"),
-            new Metadata { { RetryAfterTrailer, seconds.ToString(CultureInfo.InvariantCulture) } });
-    }
-
-    private string ClientOf(ServerCallContext context)
-    {
-        if (_apiKeys.ValidKeyHash(context) is { } keyHash)
-        {
-            return "key:" + keyHash;
-        }
-
-        return "ip:" + (context.GetHttpContext().Connection.RemoteIpAddress?.ToString() ?? context.Peer);
+        throw RetryAfter.Exhausted("too many submissions from this client", retryAfter);
     }
 }

@@ -10,7 +10,4 @@ public sealed class RedisOptions
 
     /// <summary>Prefix of every key the service writes (tests use a unique one per test class).</summary>
     public string KeyPrefix { get; set; } = "saliency";
-
-    /// <summary>Most connections held for blocking stream reads (one per concurrent blocking reader).</summary>
-    public int BlockingConnections { get; set; } = 32;
 }

@@ -44,6 +44,15 @@ public static class QueueFields
     public const string JobId = "job_id";
 }
 
+/// <summary>Field names of an entry of the activity stream (<see cref="JobKeys.Activity"/>).</summary>
+public static class ActivityFields
+{
+    public const string JobId = "job_id";
+
+    /// <summary>Entries kept (approximately): a gateway that falls further behind wakes its followers by their timeout instead.</summary>
+    public const int MaxLength = 10_000;
+}
+
 /// <summary>Field names of a dead-letter stream entry.</summary>
 public static class DeadLetterFields
 {

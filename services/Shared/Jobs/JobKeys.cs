@@ -19,6 +19,12 @@ public sealed class JobKeys(string prefix)
     /// <summary>Stream: the job's events, each entry encoded by <see cref="JobEventCodec"/>.</summary>
     public RedisKey Events(string jobId) => $"{Prefix}:{{{jobId}}}:events";
 
+    /// <summary>
+    /// Stream: one small entry (<see cref="ActivityFields"/>) for every event written to any job, so a gateway
+    /// waits for all the jobs its clients follow with one blocking read.
+    /// </summary>
+    public RedisKey Activity => $"{Prefix}:activity";
+
     /// <summary>Hash: consumer name → <see cref="WorkerHeartbeat"/> of each worker slot.</summary>
     public RedisKey Workers => $"{Prefix}:workers";
 }

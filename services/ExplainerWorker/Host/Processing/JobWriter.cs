@@ -15,16 +15,17 @@ public sealed class AttemptSupersededException(string jobId, int attempt)
 /// <summary>
 /// Writes one attempt of one job. Each write is one Lua script that first checks the job record's
 /// lease is still this attempt's token (a fence: a stale attempt whose job was reclaimed cannot add
-/// anything), then appends the event, applies the record change it implies and renews every key's TTL.
+/// anything), then appends the event (and its note on the activity stream), applies the record change it implies and renews every key's TTL.
 /// </summary>
 public sealed class JobWriter(IDatabase database, JobKeys keys, RedisKey deadLetterStream, string jobId, int attempt, string lease, TimeSpan ttl)
 {
-    private const string FencedWriteScript = $$"""
+    private static readonly string FencedWriteScript = $$"""
         if redis.call('HGET', KEYS[1], '{{JobFields.Lease}}') ~= ARGV[1] then
           return 0
         end
         if ARGV[3] ~= '' then
           redis.call('XADD', KEYS[2], '*', '{{JobEventCodec.EventField}}', ARGV[3], '{{JobEventCodec.AttemptField}}', ARGV[4])
+          redis.call('XADD', KEYS[5], 'MAXLEN', '~', {{ActivityFields.MaxLength}}, '*', '{{ActivityFields.JobId}}', ARGV[8])
         end
         if ARGV[5] ~= '' then
           redis.call('HINCRBY', KEYS[1], ARGV[5], 1)
@@ -32,8 +33,8 @@ public sealed class JobWriter(IDatabase database, JobKeys keys, RedisKey deadLet
         if ARGV[6] ~= '' then
           redis.call('XADD', KEYS[4], '*', '{{DeadLetterFields.JobId}}', ARGV[6], '{{DeadLetterFields.Attempts}}', ARGV[4], '{{DeadLetterFields.Error}}', ARGV[7])
         end
-        if #ARGV > 7 then
-          redis.call('HSET', KEYS[1], unpack(ARGV, 8))
+        if #ARGV > 8 then
+          redis.call('HSET', KEYS[1], unpack(ARGV, 9))
         end
         redis.call('PEXPIRE', KEYS[1], ARGV[2])
         redis.call('PEXPIRE', KEYS[2], ARGV[2])
@@ -95,7 +96,7 @@ public sealed class JobWriter(IDatabase database, JobKeys keys, RedisKey deadLet
 
     private async Task WriteAsync(FrameEvent frameEvent, HashEntry[] recordChanges, string increment = "", string? deadLetterReason = null)
     {
-        var arguments = new List<RedisValue>(7 + (2 * recordChanges.Length))
+        var arguments = new List<RedisValue>(8 + (2 * recordChanges.Length))
         {
             lease,
             (long)ttl.TotalMilliseconds,
@@ -104,6 +105,7 @@ public sealed class JobWriter(IDatabase database, JobKeys keys, RedisKey deadLet
             increment,
             deadLetterReason is null ? "" : jobId,
             deadLetterReason ?? "",
+            jobId,
         };
         foreach (var change in recordChanges)
         {
@@ -113,7 +115,7 @@ public sealed class JobWriter(IDatabase database, JobKeys keys, RedisKey deadLet
 
         var written = await database.ScriptEvaluateAsync(
             FencedWriteScript,
-            [keys.Job(jobId), keys.Events(jobId), keys.Image(jobId), deadLetterStream],
+            [keys.Job(jobId), keys.Events(jobId), keys.Image(jobId), deadLetterStream, keys.Activity],
             [.. arguments]);
         if ((long)written != 1)
         {

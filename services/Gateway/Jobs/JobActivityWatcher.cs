@@ -1,0 +1,140 @@
+using System.Collections.Concurrent;
+using SaliencySlider.Shared.Jobs;
+using SaliencySlider.Shared.Redis;
+using StackExchange.Redis;
+
+namespace SaliencySlider.Gateway.Jobs;
+
+/// <summary>
+/// Wakes the followers of jobs that got a new event. Every event write also appends the job id to the
+/// activity stream; this one loop follows that stream with a single blocking read, however many jobs
+/// the gateway's clients follow, and signals the followers of each job it names. A follower takes
+/// <see cref="Watch.NextChange"/> before it reads the job's events, so no event can slip in between;
+/// a wake-up that finds nothing new is harmless.
+/// </summary>
+public sealed class JobActivityWatcher(IConnectionMultiplexer redis, BlockingStreamReader blockingReader, JobKeys keys, ILogger<JobActivityWatcher> logger)
+    : BackgroundService
+{
+    private const int BatchSize = 512;
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+    private readonly ConcurrentDictionary<string, Watch> _watches = new(StringComparer.Ordinal);
+
+    /// <summary>Jobs with at least one follower now.</summary>
+    public int WatchedJobs => _watches.Count;
+
+    /// <summary>Starts watching <paramref name="jobId"/> for one follower; dispose it when the follower ends.</summary>
+    public Watch Follow(string jobId)
+    {
+        while (true)
+        {
+            var watch = _watches.GetOrAdd(jobId, id => new Watch(this, id));
+            if (watch.TryJoin())
+            {
+                return watch;
+            }
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        RedisValue? lastId = null;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                lastId ??= await LastEntryIdAsync();
+                foreach (var entry in await blockingReader.ReadAsync(keys.Activity, lastId.Value, BatchSize, stoppingToken))
+                {
+                    lastId = entry.Id;
+                    if (_watches.TryGetValue((string?)entry[ActivityFields.JobId] ?? "", out var watch))
+                    {
+                        watch.Signal();
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (RedisException e)
+            {
+                // Followers still wake on their own timeout and look for themselves meanwhile.
+                logger.LogWarning(e, "Could not read the job activity stream; retrying");
+                await Task.Delay(RetryDelay, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task<RedisValue> LastEntryIdAsync()
+    {
+        var last = await redis.GetDatabase().StreamRangeAsync(keys.Activity, "-", "+", count: 1, messageOrder: Order.Descending);
+        return last.Length > 0 ? last[0].Id : "0-0";
+    }
+
+    /// <summary>One job's followers: a task that completes at the job's next event after it was taken.</summary>
+    public sealed class Watch : IDisposable
+    {
+        private readonly JobActivityWatcher _owner;
+        private readonly string _jobId;
+        private readonly Lock _lock = new();
+        private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _followers;
+        private bool _disposed;
+
+        internal Watch(JobActivityWatcher owner, string jobId)
+        {
+            _owner = owner;
+            _jobId = jobId;
+        }
+
+        /// <summary>Completes when an event is written to the job after this call.</summary>
+        public Task NextChange()
+        {
+            lock (_lock)
+            {
+                return _changed.Task;
+            }
+        }
+
+        internal bool TryJoin()
+        {
+            lock (_lock)
+            {
+                if (_disposed)
+                {
+                    return false; // the last follower just left and removed it: make a new one
+                }
+
+                _followers++;
+                return true;
+            }
+        }
+
+        internal void Signal()
+        {
+            TaskCompletionSource signalled;
+            lock (_lock)
+            {
+                signalled = _changed;
+                _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            signalled.TrySetResult();
+        }
+
+        public void Dispose()
+        {
+            lock (_lock)
+            {
+                if (--_followers > 0)
+                {
+                    return;
+                }
+
+                _disposed = true;
+            }
+
+            _owner._watches.TryRemove(new KeyValuePair<string, Watch>(_jobId, this));
+        }
+    }
+}
