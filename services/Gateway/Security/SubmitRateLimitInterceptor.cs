@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
+using SaliencySlider.Gateway.Grpc;
 
 namespace SaliencySlider.Gateway.Security;
 
@@ -15,7 +16,7 @@ namespace SaliencySlider.Gateway.Security;
 public sealed class SubmitRateLimitInterceptor : CallAdmissionInterceptor, IDisposable
 {
     public const string RetryAfterTrailer = "retry-after";
-    private static readonly string[] LimitedMethods = ["/saliency.v1.SaliencySlider/Submit", "/saliency.v1.SaliencySlider/Explain"];
+    private static readonly string[] LimitedMethods = [ContractMethods.Submit, ContractMethods.Explain];
     private readonly PartitionedRateLimiter<string>? _limiter;
 
     private readonly ApiKeyInterceptor _apiKeys;
