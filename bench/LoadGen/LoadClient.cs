@@ -3,7 +3,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using SaliencySlider.Contracts.V1;
-using Client = SaliencySlider.Contracts.V1.SaliencySlider.SaliencySliderClient;
+using Client = SaliencySlider.Contracts.V1.SaliencySliderService.SaliencySliderServiceClient;
 
 namespace SaliencySlider.LoadGen;
 
@@ -50,21 +50,22 @@ internal sealed class LoadClient : IDisposable
         try
         {
             using var call = _client.StreamFrames(new StreamFramesRequest { JobId = jobId }, deadline: DateTime.UtcNow + CallTimeout);
-            await foreach (var e in call.ResponseStream.ReadAllAsync())
+            await foreach (var response in call.ResponseStream.ReadAllAsync())
             {
-                bytes += e.CalculateSize();
+                bytes += response.CalculateSize();
+                var e = response.Event;
                 switch (e.EventCase)
                 {
-                    case FrameEvent.EventOneofCase.Frame:
+                    case JobEvent.EventOneofCase.Frame:
                         frames++;
                         if (firstFrame < 0)
                         {
                             firstFrame = clock.Elapsed.TotalMilliseconds;
                         }
                         break;
-                    case FrameEvent.EventOneofCase.Completed:
+                    case JobEvent.EventOneofCase.Completed:
                         return new JobTimings(jobId, firstFrame, clock.Elapsed.TotalMilliseconds, frames, bytes, false, null);
-                    case FrameEvent.EventOneofCase.Status when e.Status.State == JobState.Failed:
+                    case JobEvent.EventOneofCase.Status when e.Status.State == JobState.Failed:
                         return new JobTimings(jobId, firstFrame, clock.Elapsed.TotalMilliseconds, frames, bytes, false, "job failed: " + e.Status.Message);
                     default:
                         break;

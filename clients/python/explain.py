@@ -63,18 +63,20 @@ def explain(stub, args):
     frames_dir = args.out / "frames"
     frames_dir.mkdir(parents=True, exist_ok=True)
     frame_count, received = 0, 0
-    events = stub.StreamFrames(pb.StreamFramesRequest(job_id=submitted.job_id), timeout=args.timeout)
-    for event in events:
+    responses = stub.StreamFrames(pb.StreamFramesRequest(job_id=submitted.job_id), timeout=args.timeout)
+    for response in responses:
+        event = response.event
         kind = event.WhichOneof("event")
         if kind == "status":
             status = event.status
-            if status.state == pb.FAILED:
+            if status.state == pb.JOB_STATE_FAILED:
                 print(f"error: job failed: {status.message}", file=sys.stderr)
                 return EXIT_FAILED
-            if status.state == pb.QUEUED:
+            if status.state == pb.JOB_STATE_QUEUED:
                 show_progress(f"queued (position {status.queue_position})")
             else:
-                show_progress(f"{pb.JobState.Name(status.state).lower()} (attempt {status.attempt})")
+                state = pb.JobState.Name(status.state).removeprefix("JOB_STATE_").lower()
+                show_progress(f"{state} (attempt {status.attempt})")
         elif kind == "explanation":
             explanation = event.explanation
             frame_count = explanation.frame_count
@@ -102,7 +104,7 @@ def main(argv=None):
                ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)]
     with grpc.insecure_channel(args.server, options=options) as channel:
         try:
-            return explain(pb_grpc.SaliencySliderStub(channel), args)
+            return explain(pb_grpc.SaliencySliderServiceStub(channel), args)
         except grpc.RpcError as error:
             print(f"error: {error.code().name}: {error.details()}", file=sys.stderr)
             unavailable = error.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)

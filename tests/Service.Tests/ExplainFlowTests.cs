@@ -11,11 +11,9 @@ public sealed class ExplainFlowTests(WorkerStack fixture) : IClassFixture<Worker
     private const int FrameCount = 9;
     private readonly ServiceStack _stack = fixture.Stack;
 
-    private static SubmitRequest Request(byte[] image) => new()
-    {
-        Image = ByteString.CopyFrom(image),
-        Options = new ExplainOptions { FrameCount = FrameCount, MaxFrameSide = 128 },
-    };
+    private static ExplainOptions Options => new() { FrameCount = FrameCount, MaxFrameSide = 128 };
+
+    private static SubmitRequest Request(byte[] image) => new() { Image = ByteString.CopyFrom(image), Options = Options };
 
     [Fact]
     public async Task Chelsea_streams_explanation_then_every_frame_coarse_to_fine_then_completed_and_GetJob_agrees()
@@ -39,7 +37,7 @@ public sealed class ExplainFlowTests(WorkerStack fixture) : IClassFixture<Worker
         Assert.InRange(completed.InsertionAuc, 0f, 1f);
         Assert.True(completed.Timings.TotalMs > 0);
 
-        var job = await _stack.Client.GetJobAsync(new GetJobRequest { JobId = submitted.JobId }, _stack.Deadline());
+        var job = (await _stack.Client.GetJobAsync(new GetJobRequest { JobId = submitted.JobId }, _stack.Deadline())).Job;
         Assert.Equal(JobState.Done, job.State);
         Assert.Equal(FrameCount, job.FrameCount);
         Assert.Equal(FrameCount, job.FramesReady);
@@ -73,21 +71,26 @@ public sealed class ExplainFlowTests(WorkerStack fixture) : IClassFixture<Worker
         var replayed = await _stack.StreamAllAsync(second.JobId);
         Assert.Equal(firstEvents, replayed);
         Assert.Equal(runsBefore, fixture.Worker.Metrics.JobsStarted);
-        var job = await _stack.Client.GetJobAsync(new GetJobRequest { JobId = first.JobId }, _stack.Deadline());
+        var job = (await _stack.Client.GetJobAsync(new GetJobRequest { JobId = first.JobId }, _stack.Deadline())).Job;
         Assert.Equal(1, job.Attempts);
     }
 
     [Fact]
     public async Task Explain_submits_and_streams_in_one_call_starting_with_the_job_id()
     {
-        using var call = _stack.Client.Explain(Request(TestImages.Cropped("coffee.png", 2)), _stack.Deadline());
-        var events = await ServiceStack.ReadAllAsync(call.ResponseStream);
+        var image = TestImages.Cropped("coffee.png", 2);
+        using var call = _stack.Client.Explain(new ExplainRequest { Image = ByteString.CopyFrom(image), Options = Options }, _stack.Deadline());
+        var events = await ServiceStack.ReadAllAsync(call.ResponseStream.Events());
 
-        Assert.Equal(FrameEvent.EventOneofCase.Status, events[0].EventCase);
+        Assert.Equal(JobEvent.EventOneofCase.Status, events[0].EventCase);
         var jobId = events[0].Status.JobId;
         Assert.Matches("^[0-9a-f]{64}$", jobId);
         AssertCompleteJob(events, jobId, FrameCount);
         Assert.Equal(967, events[2].Explanation.Prediction.Top[0].Index); // espresso
+
+        // An ExplainRequest is the same job as a SubmitRequest with the same fields.
+        var submitted = await _stack.Client.SubmitAsync(Request(image), _stack.Deadline());
+        Assert.Equal((jobId, true), (submitted.JobId, submitted.Cached));
     }
 
     [Fact]

@@ -21,15 +21,15 @@ public sealed class StreamTimingTests(ServiceStack stack) : IClassFixture<Servic
         using var early = stack.Client.StreamFrames(new StreamFramesRequest { JobId = submitted.JobId }, stack.Deadline());
         // The first event proves the stream is open and following while no worker exists yet.
         Assert.True(await early.ResponseStream.MoveNext(CancellationToken.None));
-        var firstEvent = early.ResponseStream.Current;
+        var firstEvent = early.ResponseStream.Current.Event;
         Assert.Equal(JobState.Queued, firstEvent.Status.State);
-        var queued = await stack.Client.GetJobAsync(new GetJobRequest { JobId = submitted.JobId }, stack.Deadline());
+        var queued = (await stack.Client.GetJobAsync(new GetJobRequest { JobId = submitted.JobId }, stack.Deadline())).Job;
         Assert.Equal(JobState.Queued, queued.State);
         Assert.Equal(0, queued.Attempts);
 
         await stack.StartWorkerAsync("late");
-        var earlyEvents = new List<FrameEvent> { firstEvent };
-        earlyEvents.AddRange(await ServiceStack.ReadAllAsync(early.ResponseStream));
+        var earlyEvents = new List<JobEvent> { firstEvent };
+        earlyEvents.AddRange(await ServiceStack.ReadAllAsync(early.ResponseStream.Events()));
 
         AssertCompleteJob(earlyEvents, submitted.JobId, FrameCount);
         Assert.Equal(22, earlyEvents[2].Explanation.Prediction.Top[0].Index); // bald eagle

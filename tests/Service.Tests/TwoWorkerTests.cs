@@ -33,8 +33,8 @@ public sealed class TwoWorkerTests(ServiceStack stack) : IClassFixture<ServiceSt
         {
             var events = await stack.StreamAllAsync(jobId);
             AssertCompleteJob(events, jobId, frameCount: 2);
-            Assert.Single(events, e => e.EventCase == FrameEvent.EventOneofCase.Status && e.Status.State == JobState.Running);
-            var job = await stack.Client.GetJobAsync(new GetJobRequest { JobId = jobId }, stack.Deadline());
+            Assert.Single(events, e => e.EventCase == JobEvent.EventOneofCase.Status && e.Status.State == JobState.Running);
+            var job = (await stack.Client.GetJobAsync(new GetJobRequest { JobId = jobId }, stack.Deadline())).Job;
             Assert.Equal(1, job.Attempts);
             Assert.Equal(JobState.Done, job.State);
         }

@@ -128,7 +128,7 @@ public sealed class ValidationTests(ServiceStack stack) : IClassFixture<ServiceS
             HttpHandler = new GrpcWebHandler(GrpcWebMode.GrpcWebText, new HttpClientHandler()),
             HttpVersion = HttpVersion.Version11,
         });
-        var client = new SaliencySlider.Contracts.V1.SaliencySlider.SaliencySliderClient(channel);
+        var client = new SaliencySlider.Contracts.V1.SaliencySliderService.SaliencySliderServiceClient(channel);
         var models = await client.ListModelsAsync(new ListModelsRequest(), stack.Deadline());
         Assert.Contains(models.Models, m => m.Name == "mobilenet_v2_1.0_224");
     }

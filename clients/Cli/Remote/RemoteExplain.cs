@@ -19,7 +19,7 @@ internal static class RemoteExplain
 
         var image = await File.ReadAllBytesAsync(imagePath, ct);
         using var channel = ServerConnection.Open(server);
-        var client = new Contracts.V1.SaliencySlider.SaliencySliderClient(channel);
+        var client = new SaliencySliderService.SaliencySliderServiceClient(channel);
         var progress = new ProgressDisplay(stderr, interactive);
         try
         {
@@ -28,29 +28,30 @@ internal static class RemoteExplain
             await stderr.WriteLineAsync($"job {submitted.JobId}{(submitted.Cached ? " (cached)" : "")}");
             var writer = new ResultWriter(imagePath, outputDirectory, new RemoteSource(server, submitted.JobId));
             using var call = client.StreamFrames(new StreamFramesRequest { JobId = submitted.JobId }, cancellationToken: ct);
-            await foreach (var frameEvent in call.ResponseStream.ReadAllAsync(ct))
+            await foreach (var response in call.ResponseStream.ReadAllAsync(ct))
             {
-                switch (frameEvent.EventCase)
+                var jobEvent = response.Event;
+                switch (jobEvent.EventCase)
                 {
-                    case FrameEvent.EventOneofCase.Status when frameEvent.Status.State == JobState.Failed:
+                    case JobEvent.EventOneofCase.Status when jobEvent.Status.State == JobState.Failed:
                         progress.Done();
-                        await stderr.WriteLineAsync($"error: job {submitted.JobId} failed: {frameEvent.Status.Message}");
+                        await stderr.WriteLineAsync($"error: job {submitted.JobId} failed: {jobEvent.Status.Message}");
                         return CliApp.ExitFailure;
-                    case FrameEvent.EventOneofCase.Status:
-                        progress.Status(frameEvent.Status);
+                    case JobEvent.EventOneofCase.Status:
+                        progress.Status(jobEvent.Status);
                         break;
-                    case FrameEvent.EventOneofCase.Explanation:
-                        writer.Add(ContractEvents.Ready(frameEvent.Explanation));
+                    case JobEvent.EventOneofCase.Explanation:
+                        writer.Add(ContractEvents.Ready(jobEvent.Explanation));
                         progress.Frames(0, writer.FrameCount);
                         break;
-                    case FrameEvent.EventOneofCase.Frame:
-                        writer.Add(ContractEvents.Frame(frameEvent.Frame, options.DeletionCurve));
+                    case JobEvent.EventOneofCase.Frame:
+                        writer.Add(ContractEvents.Frame(jobEvent.Frame, options.DeletionCurve));
                         progress.Frames(writer.FramesReceived, writer.FrameCount);
                         break;
-                    case FrameEvent.EventOneofCase.Completed:
+                    case JobEvent.EventOneofCase.Completed:
                         progress.Done();
-                        writer.Add(ContractEvents.Completed(frameEvent.Completed, options.DeletionCurve));
-                        writer.Finish(queueMs: frameEvent.Completed.Timings.QueueMs);
+                        writer.Add(ContractEvents.Completed(jobEvent.Completed, options.DeletionCurve));
+                        writer.Finish(queueMs: jobEvent.Completed.Timings.QueueMs);
                         await stdout.WriteAsync(writer.Summary());
                         return CliApp.ExitOk;
                 }

@@ -42,7 +42,7 @@ internal static class ServerCommands
         var command = new Command("job", "Show a job's state, prediction and timings") { jobId, server };
         command.SetAction(async (parse, ct) => await CallAsync(parse.GetValue(server), stderr, async client =>
         {
-            var job = await client.GetJobAsync(new GetJobRequest { JobId = parse.GetValue(jobId)! }, cancellationToken: ct);
+            var job = (await client.GetJobAsync(new GetJobRequest { JobId = parse.GetValue(jobId)! }, cancellationToken: ct)).Job;
             await stdout.WriteLineAsync($"job       {job.JobId}");
             await stdout.WriteLineAsync($"state     {job.State.ToString().ToUpperInvariant()}");
             await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"model     {job.Model}"));
@@ -66,7 +66,7 @@ internal static class ServerCommands
         return command;
     }
 
-    private static async Task<int> CallAsync(string? server, TextWriter stderr, Func<Contracts.V1.SaliencySlider.SaliencySliderClient, Task> call)
+    private static async Task<int> CallAsync(string? server, TextWriter stderr, Func<SaliencySliderService.SaliencySliderServiceClient, Task> call)
     {
         if (string.IsNullOrEmpty(server))
         {
@@ -77,7 +77,7 @@ internal static class ServerCommands
         try
         {
             using var channel = ServerConnection.Open(server);
-            await call(new Contracts.V1.SaliencySlider.SaliencySliderClient(channel));
+            await call(new SaliencySliderService.SaliencySliderServiceClient(channel));
             return CliApp.ExitOk;
         }
         catch (RpcException e)

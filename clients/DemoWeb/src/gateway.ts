@@ -1,6 +1,6 @@
 import { createClient, type Client } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
-import { SaliencySlider } from "./gen/saliency/v1/saliency_pb";
+import { SaliencySliderService } from "./gen/saliency/v1/saliency_pb";
 
 /**
  * The gateway the page talks to: the origin that served it, unless VITE_GATEWAY_URL names
@@ -11,6 +11,6 @@ export function gatewayUrl(): string {
   return configured !== undefined && configured !== "" ? configured : window.location.origin;
 }
 
-export function createGatewayClient(baseUrl: string = gatewayUrl()): Client<typeof SaliencySlider> {
-  return createClient(SaliencySlider, createGrpcWebTransport({ baseUrl, useBinaryFormat: true }));
+export function createGatewayClient(baseUrl: string = gatewayUrl()): Client<typeof SaliencySliderService> {
+  return createClient(SaliencySliderService, createGrpcWebTransport({ baseUrl, useBinaryFormat: true }));
 }

@@ -3,40 +3,40 @@ import { Code, ConnectError, createClient, createRouterTransport } from "@connec
 import { describe, expect, it } from "vitest";
 import { explainAndFollow, JobFailedError, type JobChange } from "./jobStream";
 import {
-  FrameEventSchema,
+  JobEventSchema,
   JobState,
-  SaliencySlider,
-  type FrameEvent,
+  SaliencySliderService,
+  type JobEvent,
 } from "./gen/saliency/v1/saliency_pb";
 
-const status = (state: JobState, extra: { jobId?: string; queuePosition?: bigint; message?: string; attempt?: number } = {}): FrameEvent =>
-  create(FrameEventSchema, { event: { case: "status", value: { state, ...extra } } });
-const explanation = (frameCount: number): FrameEvent =>
-  create(FrameEventSchema, {
+const status = (state: JobState, extra: { jobId?: string; queuePosition?: bigint; message?: string; attempt?: number } = {}): JobEvent =>
+  create(JobEventSchema, { event: { case: "status", value: { state, ...extra } } });
+const explanation = (frameCount: number): JobEvent =>
+  create(JobEventSchema, {
     event: { case: "explanation", value: { frameCount, prediction: { top: [{ index: 281, label: "tabby", probability: 0.6 }] } } },
   });
-const frame = (index: number, total: number): FrameEvent =>
-  create(FrameEventSchema, {
+const frame = (index: number, total: number): JobEvent =>
+  create(JobEventSchema, {
     event: { case: "frame", value: { index, percent: (index * 100) / (total - 1), targetProbability: index / (total - 1) } },
   });
-const completed = (): FrameEvent => create(FrameEventSchema, { event: { case: "completed", value: { insertionAuc: 0.5 } } });
+const completed = (): JobEvent => create(JobEventSchema, { event: { case: "completed", value: { insertionAuc: 0.5 } } });
 
 /** A gateway in memory: Explain yields `explainEvents` then fails with `explainError`; StreamFrames replays `replay`. */
-function fakeGateway(explainEvents: FrameEvent[], explainError?: ConnectError, replay: FrameEvent[] = []) {
+function fakeGateway(explainEvents: JobEvent[], explainError?: ConnectError, replay: JobEvent[] = []) {
   const streamFramesCalls: string[] = [];
   const transport = createRouterTransport(({ service }) => {
-    service(SaliencySlider, {
+    service(SaliencySliderService, {
       async *explain() {
-        yield* explainEvents;
+        for (const event of explainEvents) yield { event };
         if (explainError !== undefined) throw explainError;
       },
       async *streamFrames(request) {
         streamFramesCalls.push(request.jobId);
-        yield* replay;
+        for (const event of replay) yield { event };
       },
     });
   });
-  return { client: createClient(SaliencySlider, transport), streamFramesCalls };
+  return { client: createClient(SaliencySliderService, transport), streamFramesCalls };
 }
 
 const noPause = async (): Promise<void> => {};

@@ -6,16 +6,16 @@ import {
   type Completed,
   type Explanation,
   type Frame,
-  type FrameEvent,
-  type SaliencySlider,
-  type SubmitRequestSchema,
+  type ExplainRequestSchema,
+  type JobEvent,
+  type SaliencySliderService,
 } from "./gen/saliency/v1/saliency_pb";
 
 /** Everything the page knows about the job it follows; updated in place as events arrive. */
 export interface JobProgress {
   jobId: string;
   state: JobState;
-  /** Jobs ahead in the queue while QUEUED. */
+  /** Jobs ahead in the queue while JobState.QUEUED. */
   queuePosition: bigint;
   attempt: number;
   explanation: Explanation | undefined;
@@ -47,13 +47,13 @@ const RESUMABLE = new Set<Code>([Code.Unavailable, Code.Unknown, Code.Internal, 
  * fails, or with the stream's ConnectError when it cannot be resumed.
  */
 export async function explainAndFollow(
-  client: Client<typeof SaliencySlider>,
-  request: MessageInitShape<typeof SubmitRequestSchema>,
+  client: Client<typeof SaliencySliderService>,
+  request: MessageInitShape<typeof ExplainRequestSchema>,
   options: FollowOptions,
 ): Promise<JobProgress> {
   const progress: JobProgress = {
     jobId: "",
-    state: JobState.JOB_STATE_UNSPECIFIED,
+    state: JobState.UNSPECIFIED,
     queuePosition: 0n,
     attempt: 0,
     explanation: undefined,
@@ -63,11 +63,12 @@ export async function explainAndFollow(
   const maxReconnects = options.maxReconnects ?? 3;
   const pause = options.pause ?? backoff;
   let reconnects = 0;
-  let stream = client.explain(request, { signal: options.signal });
+  // Explain's and StreamFrames' responses both carry one JobEvent.
+  let stream: AsyncIterable<{ readonly event?: JobEvent }> = client.explain(request, { signal: options.signal });
   for (;;) {
     try {
-      for await (const event of stream) {
-        if (apply(progress, event, options.onChange)) return progress;
+      for await (const response of stream) {
+        if (response.event !== undefined && apply(progress, response.event, options.onChange)) return progress;
       }
       if (progress.jobId === "") throw new ConnectError("the stream ended before the job started", Code.Unavailable);
       throw new ConnectError("the stream ended before the job completed", Code.Unavailable);
@@ -84,7 +85,7 @@ export async function explainAndFollow(
 }
 
 /** Applies one event; true when it ends the job successfully. */
-function apply(progress: JobProgress, event: FrameEvent, onChange: FollowOptions["onChange"]): boolean {
+function apply(progress: JobProgress, event: JobEvent, onChange: FollowOptions["onChange"]): boolean {
   const { event: body } = event;
   switch (body.case) {
     case "status": {

@@ -14,8 +14,8 @@ import {
   Baseline,
   CamMethod,
   JobState,
+  type ExplainRequestSchema,
   type Frame,
-  type SubmitRequestSchema,
 } from "./gen/saliency/v1/saliency_pb";
 
 const CAM_METHODS: ReadonlyArray<[CamMethod, string]> = [
@@ -133,7 +133,7 @@ async function acceptFile(file: File): Promise<void> {
   if (window.matchMedia("(max-width: 720px)").matches) byId("stage").scrollIntoView({ block: "start" });
 }
 
-function buildRequest(current: LoadedImage): MessageInitShape<typeof SubmitRequestSchema> {
+function buildRequest(current: LoadedImage): MessageInitShape<typeof ExplainRequestSchema> {
   const frameCount = Math.round(Number(ui.frameCount.value));
   return {
     image: current.bytes,

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using SaliencySlider.Contracts.V1;
@@ -10,7 +11,7 @@ using SaliencySlider.Shared.Jobs;
 
 namespace SaliencySlider.Gateway.Grpc;
 
-/// <summary>The saliency.v1.SaliencySlider service (see protos/saliency/v1/saliency.proto).</summary>
+/// <summary>The saliency.v1.SaliencySliderService service (see protos/saliency/v1/saliency.proto).</summary>
 public sealed class SaliencyGrpcService(
     SubmissionValidator validator,
     JobEnqueuer enqueuer,
@@ -19,11 +20,11 @@ public sealed class SaliencyGrpcService(
     ServedModels models,
     WorkerDirectory workers,
     StreamAdmission streams,
-    IOptions<QueueOptions> queueOptions) : Contracts.V1.SaliencySlider.SaliencySliderBase
+    IOptions<QueueOptions> queueOptions) : SaliencySliderService.SaliencySliderServiceBase
 {
     public override async Task<SubmitResponse> Submit(SubmitRequest request, ServerCallContext context)
     {
-        var result = await EnqueueAsync(request);
+        var result = await EnqueueAsync(request.Image, request.Model, request.Options);
         return new SubmitResponse
         {
             JobId = result.JobId,
@@ -33,13 +34,13 @@ public sealed class SaliencyGrpcService(
         };
     }
 
-    public override async Task<Job> GetJob(GetJobRequest request, ServerCallContext context)
+    public override async Task<GetJobResponse> GetJob(GetJobRequest request, ServerCallContext context)
     {
         CheckJobId(request.JobId);
-        return await records.ReadAsync(request.JobId) ?? throw NotFound(request.JobId);
+        return new GetJobResponse { Job = await records.ReadAsync(request.JobId) ?? throw NotFound(request.JobId) };
     }
 
-    public override async Task StreamFrames(StreamFramesRequest request, IServerStreamWriter<FrameEvent> responseStream, ServerCallContext context)
+    public override async Task StreamFrames(StreamFramesRequest request, IServerStreamWriter<StreamFramesResponse> responseStream, ServerCallContext context)
     {
         CheckJobId(request.JobId);
         if (!await records.ExistsAsync(request.JobId))
@@ -48,14 +49,14 @@ public sealed class SaliencyGrpcService(
         }
 
         using var admitted = streams.Enter(context);
-        await ForwardAsync(request.JobId, responseStream, context.CancellationToken);
+        await ForwardAsync(request.JobId, responseStream, jobEvent => new StreamFramesResponse { Event = jobEvent }, context.CancellationToken);
     }
 
-    public override async Task Explain(SubmitRequest request, IServerStreamWriter<FrameEvent> responseStream, ServerCallContext context)
+    public override async Task Explain(ExplainRequest request, IServerStreamWriter<ExplainResponse> responseStream, ServerCallContext context)
     {
         using var admitted = streams.Enter(context);
-        var result = await EnqueueAsync(request);
-        await ForwardAsync(result.JobId, responseStream, context.CancellationToken);
+        var result = await EnqueueAsync(request.Image, request.Model, request.Options);
+        await ForwardAsync(result.JobId, responseStream, jobEvent => new ExplainResponse { Event = jobEvent }, context.CancellationToken);
     }
 
     public override async Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
@@ -80,9 +81,9 @@ public sealed class SaliencyGrpcService(
         return response;
     }
 
-    private async Task<EnqueueResult> EnqueueAsync(SubmitRequest request)
+    private async Task<EnqueueResult> EnqueueAsync(ByteString image, string model, ExplainOptions? options)
     {
-        var submission = validator.Validate(request);
+        var submission = validator.Validate(image.Memory, model, options);
         try
         {
             return await enqueuer.EnqueueAsync(submission);
@@ -93,11 +94,12 @@ public sealed class SaliencyGrpcService(
         }
     }
 
-    private async Task ForwardAsync(string jobId, IServerStreamWriter<FrameEvent> responseStream, CancellationToken cancellationToken)
+    private async Task ForwardAsync<TResponse>(
+        string jobId, IServerStreamWriter<TResponse> responseStream, Func<JobEvent, TResponse> wrap, CancellationToken cancellationToken)
     {
-        await foreach (var frameEvent in follower.FollowAsync(jobId, cancellationToken))
+        await foreach (var jobEvent in follower.FollowAsync(jobId, cancellationToken))
         {
-            await responseStream.WriteAsync(frameEvent, cancellationToken);
+            await responseStream.WriteAsync(wrap(jobEvent), cancellationToken);
         }
     }
 

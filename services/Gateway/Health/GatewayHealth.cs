@@ -1,17 +1,18 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using SaliencySlider.Gateway.Grpc;
 using SaliencySlider.Shared.Health;
 
 namespace SaliencySlider.Gateway.Health;
 
 /// <summary>
-/// Readiness (Redis answers): the grpc.health.v1 service "" and "saliency.v1.SaliencySlider", and
+/// Readiness (Redis answers): the grpc.health.v1 service "" and "saliency.v1.SaliencySliderService", and
 /// HTTP /readyz. Liveness (the process answers; no dependency is checked, so a Redis outage never
 /// restarts the gateway): the grpc.health.v1 service "liveness", and HTTP /healthz.
 /// </summary>
 public static class GatewayHealth
 {
     public const string LivenessService = "liveness";
-    public const string SaliencyService = "saliency.v1.SaliencySlider";
+    public static string SaliencyService => ContractMethods.ServiceName;
 
     public static void AddGatewayHealthChecks(this IServiceCollection services)
     {

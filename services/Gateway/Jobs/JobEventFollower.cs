@@ -25,14 +25,14 @@ public sealed class JobEventFollower(IConnectionMultiplexer redis, JobKeys keys,
     /// <summary>Streams being followed now.</summary>
     public int ActiveFollowers => Volatile.Read(ref _active);
 
-    public async IAsyncEnumerable<FrameEvent> FollowAsync(string jobId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<JobEvent> FollowAsync(string jobId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _active);
         try
         {
-            await foreach (var frameEvent in FollowCurrentAttemptAsync(jobId, cancellationToken))
+            await foreach (var jobEvent in FollowCurrentAttemptAsync(jobId, cancellationToken))
             {
-                yield return frameEvent;
+                yield return jobEvent;
             }
         }
         finally
@@ -41,7 +41,7 @@ public sealed class JobEventFollower(IConnectionMultiplexer redis, JobKeys keys,
         }
     }
 
-    private async IAsyncEnumerable<FrameEvent> FollowCurrentAttemptAsync(string jobId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<JobEvent> FollowCurrentAttemptAsync(string jobId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var watch = watcher.Follow(jobId);
         var eventsKey = keys.Events(jobId);
@@ -70,14 +70,14 @@ public sealed class JobEventFollower(IConnectionMultiplexer redis, JobKeys keys,
             {
                 lastId = entry.Id;
                 reads.Observe(entry);
-                var (frameEvent, attempt) = JobEventCodec.Decode(entry);
-                if (attempt == 0 && frameEvent.Status is { State: JobState.Queued })
+                var (jobEvent, attempt) = JobEventCodec.Decode(entry);
+                if (attempt == 0 && jobEvent.Status is { State: JobState.Queued })
                 {
                     // The first event of a job's generation: a failed job submitted again starts over at attempt 0,
                     // so the attempt read before (the old generation's) no longer applies.
                     currentAttempt = (int?)await database.HashGetAsync(keys.Job(jobId), JobFields.Attempts) ?? 0;
                 }
-                else if (frameEvent.Status is { State: JobState.Running })
+                else if (jobEvent.Status is { State: JobState.Running })
                 {
                     currentAttempt = Math.Max(currentAttempt, attempt);
                 }
@@ -87,8 +87,8 @@ public sealed class JobEventFollower(IConnectionMultiplexer redis, JobKeys keys,
                     continue; // written by an attempt that a later one replaced
                 }
 
-                yield return frameEvent;
-                if (JobEventCodec.IsTerminal(frameEvent))
+                yield return jobEvent;
+                if (JobEventCodec.IsTerminal(jobEvent))
                 {
                     yield break;
                 }

@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
+using SaliencySlider.Gateway.Grpc;
 
 namespace SaliencySlider.Gateway.Security;
 
@@ -12,7 +13,7 @@ namespace SaliencySlider.Gateway.Security;
 /// </summary>
 public sealed class SubmitRateLimitInterceptor : CallAdmissionInterceptor, IDisposable
 {
-    private static readonly string[] LimitedMethods = ["/saliency.v1.SaliencySlider/Submit", "/saliency.v1.SaliencySlider/Explain"];
+    private static readonly string[] LimitedMethods = [ContractMethods.Submit, ContractMethods.Explain];
     private readonly PartitionedRateLimiter<string>? _limiter;
 
     private readonly ClientIdentity _clients;

@@ -12,7 +12,7 @@ namespace SaliencySlider.Gateway.Submission;
 public sealed record ValidatedSubmission(ReadOnlyMemory<byte> Image, string Model, ExplainOptions Options, ImageHeader Header);
 
 /// <summary>
-/// Checks a Submit request before anything is stored, cheapest check first: size, image header
+/// Checks a Submit (or Explain) request before anything is stored, cheapest check first: size, image header
 /// (format and pixel count, without decoding), model, options, and last the decode of the image
 /// itself (truncated or corrupt data). Every refusal is INVALID_ARGUMENT with a message that says
 /// what to change.
@@ -24,9 +24,9 @@ public sealed class SubmissionValidator(ServedModels models, IOptions<JobOptions
     public const int MaxModelNameLength = 128;
     private readonly JobOptions _limits = jobOptions.Value;
 
-    public ValidatedSubmission Validate(SubmitRequest request)
+    /// <summary>The fields of a SubmitRequest or an ExplainRequest (the two carry the same job).</summary>
+    public ValidatedSubmission Validate(ReadOnlyMemory<byte> image, string modelName, ExplainOptions? requestedOptions)
     {
-        var image = request.Image.Memory;
         if (image.Length == 0)
         {
             throw Invalid("image is empty; send the encoded bytes of a " + ImageHeaderInspector.SupportedFormatNames + " file");
@@ -62,20 +62,20 @@ public sealed class SubmissionValidator(ServedModels models, IOptions<JobOptions
             throw Invalid($"image is {header.Width}×{header.Height}: its sides differ more than {MaxAspectRatio}:1; crop it closer to the subject");
         }
 
-        if (request.Model.Length > MaxModelNameLength)
+        if (modelName.Length > MaxModelNameLength)
         {
-            throw Invalid($"model name is {request.Model.Length} characters long; model names have at most {MaxModelNameLength}; known models: {models.KnownNames}");
+            throw Invalid($"model name is {modelName.Length} characters long; model names have at most {MaxModelNameLength}; known models: {models.KnownNames}");
         }
 
-        var model = models.Find(request.Model)
-            ?? throw Invalid(string.IsNullOrEmpty(request.Model)
+        var model = models.Find(modelName)
+            ?? throw Invalid(string.IsNullOrEmpty(modelName)
                 ? "no model is configured on this server"
-                : $"unknown model '{request.Model}'; known models: {models.KnownNames}");
+                : $"unknown model '{modelName}'; known models: {models.KnownNames}");
 
         ExplainOptions options;
         try
         {
-            options = ExplainOptionsNormalizer.Normalize(request.Options, ServedModels.LimitsOf(model));
+            options = ExplainOptionsNormalizer.Normalize(requestedOptions, ServedModels.LimitsOf(model));
         }
         catch (InvalidOptionsException e)
         {

@@ -62,6 +62,6 @@ public sealed class TelemetryInterceptor(GatewayMetrics metrics, GatewayTracing 
         activity?.SetStatus(ActivityStatusCode.Error, $"{status}: {detail}");
     }
 
-    /// <summary>"Submit" from "/saliency.v1.SaliencySlider/Submit".</summary>
+    /// <summary>"Submit" from "/saliency.v1.SaliencySliderService/Submit".</summary>
     private static string MethodName(ServerCallContext context) => context.Method[(context.Method.LastIndexOf('/') + 1)..];
 }

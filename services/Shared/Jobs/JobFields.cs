@@ -3,7 +3,7 @@ namespace SaliencySlider.Shared.Jobs;
 /// <summary>Field names of the job record hash.</summary>
 public static class JobFields
 {
-    /// <summary>The <see cref="Contracts.V1.JobState"/> name (QUEUED, RUNNING, DONE, FAILED).</summary>
+    /// <summary>The <see cref="Contracts.V1.JobState"/> as <see cref="JobStateNames"/> writes it (QUEUED, RUNNING, DONE, FAILED).</summary>
     public const string State = "state";
     public const string Model = "model";
 
@@ -61,7 +61,11 @@ public static class DeadLetterFields
     public const string Error = "error";
 }
 
-/// <summary>How a <see cref="Contracts.V1.JobState"/> is written in the <see cref="JobFields.State"/> field.</summary>
+/// <summary>
+/// How a <see cref="Contracts.V1.JobState"/> is written in the <see cref="JobFields.State"/> field: the
+/// value's name without the contract's JOB_STATE_ prefix (records written before the prefix was
+/// added read the same).
+/// </summary>
 public static class JobStateNames
 {
     public const string Queued = "QUEUED";

@@ -18,38 +18,38 @@ public sealed class AttemptAwareReader
     public JobStatus? Failed { get; private set; }
     public bool Finished => Completed is not null || Failed is not null;
 
-    public void Apply(FrameEvent frameEvent)
+    public void Apply(JobEvent jobEvent)
     {
-        switch (frameEvent.EventCase)
+        switch (jobEvent.EventCase)
         {
-            case FrameEvent.EventOneofCase.Status when frameEvent.Status.State == JobState.Running:
-                if (frameEvent.Status.Attempt > Attempt && Attempt > 0)
+            case JobEvent.EventOneofCase.Status when jobEvent.Status.State == JobState.Running:
+                if (jobEvent.Status.Attempt > Attempt && Attempt > 0)
                 {
                     Restarts++;
-                    RestartMessages.Add(frameEvent.Status.Message);
+                    RestartMessages.Add(jobEvent.Status.Message);
                     Explanation = null;
                     Frames.Clear();
                 }
 
-                Attempt = Math.Max(Attempt, frameEvent.Status.Attempt);
+                Attempt = Math.Max(Attempt, jobEvent.Status.Attempt);
                 break;
-            case FrameEvent.EventOneofCase.Status when frameEvent.Status.State == JobState.Failed:
-                Failed = frameEvent.Status;
+            case JobEvent.EventOneofCase.Status when jobEvent.Status.State == JobState.Failed:
+                Failed = jobEvent.Status;
                 break;
-            case FrameEvent.EventOneofCase.Explanation:
-                Explanation = frameEvent.Explanation;
+            case JobEvent.EventOneofCase.Explanation:
+                Explanation = jobEvent.Explanation;
                 break;
-            case FrameEvent.EventOneofCase.Frame:
-                Frames.Add(frameEvent.Frame);
+            case JobEvent.EventOneofCase.Frame:
+                Frames.Add(jobEvent.Frame);
                 break;
-            case FrameEvent.EventOneofCase.Completed:
-                Completed = frameEvent.Completed;
+            case JobEvent.EventOneofCase.Completed:
+                Completed = jobEvent.Completed;
                 break;
         }
     }
 
     /// <summary>Reads until the stream ends; returns false when it ended before the job finished.</summary>
-    public async Task<bool> ReadToEndAsync(IAsyncStreamReader<FrameEvent> stream, CancellationToken cancellationToken = default)
+    public async Task<bool> ReadToEndAsync(IAsyncStreamReader<JobEvent> stream, CancellationToken cancellationToken = default)
     {
         while (await stream.MoveNext(cancellationToken))
         {

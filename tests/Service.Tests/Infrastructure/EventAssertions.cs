@@ -11,22 +11,22 @@ public static class EventAssertions
     /// The whole life of a successful job: QUEUED, RUNNING (attempt 1), the explanation, exactly
     /// <paramref name="frameCount"/> frames, Completed. Returns the frames in arrival order.
     /// </summary>
-    public static List<Frame> AssertCompleteJob(IReadOnlyList<FrameEvent> events, string jobId, int frameCount)
+    public static List<Frame> AssertCompleteJob(IReadOnlyList<JobEvent> events, string jobId, int frameCount)
     {
         Assert.True(events.Count == frameCount + 4, $"expected {frameCount + 4} events, got {events.Count}: {Describe(events)}");
         Assert.Equal(JobState.Queued, events[0].Status.State);
         Assert.Equal(jobId, events[0].Status.JobId);
         Assert.Equal(JobState.Running, events[1].Status.State);
         Assert.Equal(1, events[1].Status.Attempt);
-        Assert.Equal(FrameEvent.EventOneofCase.Explanation, events[2].EventCase);
+        Assert.Equal(JobEvent.EventOneofCase.Explanation, events[2].EventCase);
         Assert.Equal(frameCount, events[2].Explanation.FrameCount);
         var frames = events.Skip(3).Take(frameCount).Select(e =>
         {
-            Assert.Equal(FrameEvent.EventOneofCase.Frame, e.EventCase);
+            Assert.Equal(JobEvent.EventOneofCase.Frame, e.EventCase);
             return e.Frame;
         }).ToList();
         Assert.Equal(Enumerable.Range(0, frameCount), frames.Select(f => f.Index).Order());
-        Assert.Equal(FrameEvent.EventOneofCase.Completed, events[^1].EventCase);
+        Assert.Equal(JobEvent.EventOneofCase.Completed, events[^1].EventCase);
         return frames;
     }
 
@@ -63,8 +63,8 @@ public static class EventAssertions
         return level;
     }
 
-    public static string Describe(IEnumerable<FrameEvent> events)
-        => string.Join(", ", events.Select(e => e.EventCase == FrameEvent.EventOneofCase.Status
+    public static string Describe(IEnumerable<JobEvent> events)
+        => string.Join(", ", events.Select(e => e.EventCase == JobEvent.EventOneofCase.Status
             ? $"{e.Status.State}({e.Status.Message})"
             : e.EventCase.ToString()));
 }

@@ -65,7 +65,7 @@ public sealed class ServiceStack : IAsyncLifetime
     public string KeyPrefix { get; } = "test-" + Guid.NewGuid().ToString("N")[..10];
     public string QueueStream => KeyPrefix + ":jobs";
     public string RedisConfiguration { get; private set; } = "";
-    public SaliencySlider.Contracts.V1.SaliencySlider.SaliencySliderClient Client { get; private set; } = null!;
+    public SaliencySlider.Contracts.V1.SaliencySliderService.SaliencySliderServiceClient Client { get; private set; } = null!;
     public IDatabase Redis => _redis!.GetDatabase();
     public int GrpcPort { get; private set; }
     public int HttpPort { get; private set; }
@@ -85,7 +85,7 @@ public sealed class ServiceStack : IAsyncLifetime
         GrpcPort = new Uri(addresses[0]).Port;
         HttpPort = new Uri(addresses[1]).Port;
         _channel = GrpcChannel.ForAddress($"http://127.0.0.1:{GrpcPort}", new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 });
-        Client = new SaliencySlider.Contracts.V1.SaliencySlider.SaliencySliderClient(_channel);
+        Client = new SaliencySlider.Contracts.V1.SaliencySliderService.SaliencySliderServiceClient(_channel);
     }
 
     /// <summary>Starts a worker (models loaded, consuming the queue) and returns once it is running.</summary>
@@ -105,15 +105,15 @@ public sealed class ServiceStack : IAsyncLifetime
 
     public CallOptions Deadline() => new(deadline: DateTime.UtcNow + CallTimeout);
 
-    public async Task<List<FrameEvent>> StreamAllAsync(string jobId)
+    public async Task<List<JobEvent>> StreamAllAsync(string jobId)
     {
         using var call = Client.StreamFrames(new StreamFramesRequest { JobId = jobId }, Deadline());
-        return await ReadAllAsync(call.ResponseStream);
+        return await ReadAllAsync(call.ResponseStream.Events());
     }
 
-    public static async Task<List<FrameEvent>> ReadAllAsync(IAsyncStreamReader<FrameEvent> stream)
+    public static async Task<List<JobEvent>> ReadAllAsync(IAsyncStreamReader<JobEvent> stream)
     {
-        var events = new List<FrameEvent>();
+        var events = new List<JobEvent>();
         while (await stream.MoveNext(CancellationToken.None))
         {
             events.Add(stream.Current);

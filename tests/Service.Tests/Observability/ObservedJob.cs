@@ -20,7 +20,7 @@ internal static class ObservedJob
     {
         var submitted = await stack.Client.SubmitAsync(Request(inset), stack.Deadline());
         var events = await stack.StreamAllAsync(submitted.JobId);
-        Assert.Equal(FrameEvent.EventOneofCase.Completed, events[^1].EventCase);
+        Assert.Equal(JobEvent.EventOneofCase.Completed, events[^1].EventCase);
         return submitted.JobId;
     }
 }

@@ -59,7 +59,7 @@ public sealed class ReadinessTests : IAsyncLifetime
         await lost.WaitAsync(TimeSpan.FromSeconds(20));
 
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, await StatusAsync(health, ""));
-        Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, await StatusAsync(health, "saliency.v1.SaliencySlider"));
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, await StatusAsync(health, "saliency.v1.SaliencySliderService"));
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, await StatusAsync(health, "liveness"));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/readyz")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);

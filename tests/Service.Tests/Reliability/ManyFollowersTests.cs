@@ -54,7 +54,7 @@ public sealed class ManyFollowersTests(ManyFollowersStack fixture) : IClassFixtu
 
         var clientsBefore = await ConnectedClientsAsync();
         using var stopIdle = new CancellationTokenSource();
-        var idleCalls = new List<AsyncServerStreamingCall<FrameEvent>>();
+        var idleCalls = new List<AsyncServerStreamingCall<StreamFramesResponse>>();
         try
         {
             foreach (var jobId in idleJobs)
@@ -69,7 +69,7 @@ public sealed class ManyFollowersTests(ManyFollowersStack fixture) : IClassFixtu
             foreach (var call in idleCalls)
             {
                 Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None)); // QUEUED: now following
-                Assert.Equal(JobState.Queued, call.ResponseStream.Current.Status.State);
+                Assert.Equal(JobState.Queued, call.ResponseStream.Current.Event.Status.State);
             }
 
             // A follower waits on the gateway's one activity read, not on a Redis connection of its own.
@@ -77,16 +77,16 @@ public sealed class ManyFollowersTests(ManyFollowersStack fixture) : IClassFixtu
 
             using var watched = _stack.Client.StreamFrames(new StreamFramesRequest { JobId = watchedJob }, _stack.Deadline());
             await using var worker = await _stack.StartWorkerAsync("many-followers");
-            var received = new List<(FrameEvent Event, DateTimeOffset At)>();
+            var received = new List<(JobEvent Event, DateTimeOffset At)>();
             while (await watched.ResponseStream.MoveNext(CancellationToken.None))
             {
-                received.Add((watched.ResponseStream.Current, DateTimeOffset.UtcNow));
+                received.Add((watched.ResponseStream.Current.Event, DateTimeOffset.UtcNow));
             }
 
             // Each event's stream entry id is the Redis clock (this machine's) when it was written.
             var written = await _stack.Redis.StreamRangeAsync($"{_stack.KeyPrefix}:{{{watchedJob}}}:events");
-            var frames = received.Where(r => r.Event.EventCase == FrameEvent.EventOneofCase.Frame).ToList();
-            var frameEntries = written.Where(e => FrameEvent.Parser.ParseFrom((byte[])e["event"]!).EventCase == FrameEvent.EventOneofCase.Frame).ToList();
+            var frames = received.Where(r => r.Event.EventCase == JobEvent.EventOneofCase.Frame).ToList();
+            var frameEntries = written.Where(e => JobEvent.Parser.ParseFrom((byte[])e["event"]!).EventCase == JobEvent.EventOneofCase.Frame).ToList();
             Assert.Equal(9, frames.Count);
             Assert.Equal(frameEntries.Count, frames.Count);
             for (var i = 0; i < frames.Count; i++)
@@ -95,7 +95,7 @@ public sealed class ManyFollowersTests(ManyFollowersStack fixture) : IClassFixtu
                 Assert.True(frames[i].At - writtenAt < TimeSpan.FromSeconds(1), $"frame {i} arrived {(frames[i].At - writtenAt).TotalMilliseconds:0} ms after it was written");
             }
 
-            Assert.Equal(FrameEvent.EventOneofCase.Completed, received[^1].Event.EventCase);
+            Assert.Equal(JobEvent.EventOneofCase.Completed, received[^1].Event.EventCase);
         }
         finally
         {

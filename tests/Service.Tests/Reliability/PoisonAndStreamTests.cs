@@ -28,10 +28,10 @@ public sealed class PoisonAndStreamTests(ServiceStack stack) : IClassFixture<Ser
         // Follow the stream before any attempt starts: a client that joins later replays only the last attempt.
         using var call = stack.Client.StreamFrames(new StreamFramesRequest { JobId = jobId }, stack.Deadline());
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
-        var events = new List<FrameEvent> { call.ResponseStream.Current };
+        var events = new List<JobEvent> { call.ResponseStream.Current.Event };
         await using var worker = await stack.StartWorkerAsync("poison");
 
-        events.AddRange(await ServiceStack.ReadAllAsync(call.ResponseStream));
+        events.AddRange(await ServiceStack.ReadAllAsync(call.ResponseStream.Events()));
 
         var last = events[^1].Status;
         Assert.Equal(JobState.Failed, last.State);
@@ -42,7 +42,7 @@ public sealed class PoisonAndStreamTests(ServiceStack stack) : IClassFixture<Ser
         Assert.Equal(jobId, (string?)dead["job_id"]);
         Assert.Equal(3, (int)dead["attempts"]);
         Assert.Equal(last.Message, (string?)dead["error"]);
-        var job = await stack.Client.GetJobAsync(new GetJobRequest { JobId = jobId }, stack.Deadline());
+        var job = (await stack.Client.GetJobAsync(new GetJobRequest { JobId = jobId }, stack.Deadline())).Job;
         Assert.Equal((JobState.Failed, 3, last.Message), (job.State, job.Attempts, job.Error));
         await worker.DisposeAsync(); // a stopped worker has acknowledged the entry it failed
         Assert.Empty(await stack.Redis.StreamPendingMessagesAsync(stack.QueueStream, "workers", 10, RedisValue.Null));
@@ -55,7 +55,7 @@ public sealed class PoisonAndStreamTests(ServiceStack stack) : IClassFixture<Ser
         var follower = stack.Gateway.Services.GetService(typeof(JobEventFollower)) as JobEventFollower;
         Assert.NotNull(follower);
         var jobId = await SubmitAsync(TestImages.Cropped("flower.jpg", 2)); // no worker: the job stays QUEUED
-        var calls = new List<(Grpc.Core.AsyncServerStreamingCall<FrameEvent> Call, CancellationTokenSource Cancel)>();
+        var calls = new List<(Grpc.Core.AsyncServerStreamingCall<StreamFramesResponse> Call, CancellationTokenSource Cancel)>();
         for (var i = 0; i < streams; i++)
         {
             var cancel = new CancellationTokenSource();

@@ -22,7 +22,7 @@ public sealed class RedisRestartTests
         await stack.StartWorkerAsync("restart", new("Queue:VisibilityTimeout", "00:00:03"), new("Queue:ClaimRefreshInterval", "00:00:01"));
 
         var jobIds = new List<string>();
-        var firstEvents = new List<(AsyncServerStreamingCall<FrameEvent> Call, AttemptAwareReader Reader)>();
+        var firstEvents = new List<(AsyncServerStreamingCall<StreamFramesResponse> Call, AttemptAwareReader Reader)>();
         for (var i = 0; i < Jobs; i++)
         {
             var submitted = await stack.Client.SubmitAsync(new SubmitRequest
@@ -34,7 +34,7 @@ public sealed class RedisRestartTests
             var call = stack.Client.StreamFrames(new StreamFramesRequest { JobId = submitted.JobId }, stack.Deadline());
             var reader = new AttemptAwareReader();
             Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
-            reader.Apply(call.ResponseStream.Current);
+            reader.Apply(call.ResponseStream.Current.Event);
             firstEvents.Add((call, reader));
         }
 
@@ -52,7 +52,7 @@ public sealed class RedisRestartTests
                 {
                     using (call)
                     {
-                        if (await reader.ReadToEndAsync(call.ResponseStream))
+                        if (await reader.ReadToEndAsync(call.ResponseStream.Events()))
                         {
                             return reader;
                         }
@@ -78,7 +78,7 @@ public sealed class RedisRestartTests
 
         foreach (var jobId in jobIds)
         {
-            var job = await stack.Client.GetJobAsync(new GetJobRequest { JobId = jobId }, stack.Deadline());
+            var job = (await stack.Client.GetJobAsync(new GetJobRequest { JobId = jobId }, stack.Deadline())).Job;
             Assert.Equal(JobState.Done, job.State);
         }
 

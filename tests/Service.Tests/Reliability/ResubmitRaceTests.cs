@@ -21,16 +21,16 @@ public sealed class ResubmitRaceTests(ServiceStack stack) : IClassFixture<Servic
         await stack.Redis.HashSetAsync(jobKey, [new("state", "FAILED"), new("attempts", 3)]);
         using var call = stack.Client.StreamFrames(new StreamFramesRequest { JobId = jobId }, stack.Deadline());
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
-        Assert.Equal(JobState.Queued, call.ResponseStream.Current.Status.State);
+        Assert.Equal(JobState.Queued, call.ResponseStream.Current.Event.Status.State);
 
         var again = await stack.Client.SubmitAsync(request, stack.Deadline());
         await using var worker = await stack.StartWorkerAsync("resubmit");
-        var events = await ServiceStack.ReadAllAsync(call.ResponseStream);
+        var events = await ServiceStack.ReadAllAsync(call.ResponseStream.Events());
 
         Assert.False(again.Cached);
         Assert.Equal(jobId, again.JobId);
         Assert.Contains(events, e => e.Status?.State == JobState.Running);
-        Assert.Equal(3, events.Count(e => e.EventCase == FrameEvent.EventOneofCase.Frame));
-        Assert.Equal(FrameEvent.EventOneofCase.Completed, events[^1].EventCase);
+        Assert.Equal(3, events.Count(e => e.EventCase == JobEvent.EventOneofCase.Frame));
+        Assert.Equal(JobEvent.EventOneofCase.Completed, events[^1].EventCase);
     }
 }

@@ -25,7 +25,7 @@ public sealed class WorkerProcessTests(ServiceStack stack) : IClassFixture<Servi
         new("Worker:ShutdownTimeout", shutdownTimeout),
     ]);
 
-    private async Task<(AsyncServerStreamingCall<FrameEvent> Call, AttemptAwareReader Reader, string JobId)> SubmitAndWaitForFirstFrameAsync(byte[] image, int frameCount = FrameCount)
+    private async Task<(AsyncServerStreamingCall<StreamFramesResponse> Call, AttemptAwareReader Reader, string JobId)> SubmitAndWaitForFirstFrameAsync(byte[] image, int frameCount = FrameCount)
     {
         var submitted = await stack.Client.SubmitAsync(new SubmitRequest
         {
@@ -38,7 +38,7 @@ public sealed class WorkerProcessTests(ServiceStack stack) : IClassFixture<Servi
         while (reader.Frames.Count == 0)
         {
             Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None), "the stream ended before the first frame");
-            reader.Apply(call.ResponseStream.Current);
+            reader.Apply(call.ResponseStream.Current.Event);
         }
 
         return (call, reader, submitted.JobId);
@@ -86,7 +86,7 @@ public sealed class WorkerProcessTests(ServiceStack stack) : IClassFixture<Servi
                     retired.Add(victim);
                     var replacement = WorkerProcess.StartAsync($"{stack.KeyPrefix}-kill-r{trial}", ProcessSettings());
 
-                    Assert.True(await reader.ReadToEndAsync(call.ResponseStream), $"trial {trial}: the stream ended early");
+                    Assert.True(await reader.ReadToEndAsync(call.ResponseStream.Events()), $"trial {trial}: the stream ended early");
                     Assert.True(reader.Restarts == 1, $"trial {trial}: expected one restart, saw {reader.Restarts} (was the job finished before the kill?)");
                     Assert.Contains("restarted after a worker failure", reader.RestartMessages[0]);
                     AssertFramesCompleteAndValid(reader, FrameCount);
@@ -96,8 +96,8 @@ public sealed class WorkerProcessTests(ServiceStack stack) : IClassFixture<Servi
                 // A client that comes afterwards sees one clean attempt: every frame index exactly once.
                 var replay = await stack.StreamAllAsync(jobId);
                 Assert.Equal(2, replay.Single(e => e.Status?.State == JobState.Running).Status.Attempt);
-                Assert.Equal(FrameCount, replay.Count(e => e.EventCase == FrameEvent.EventOneofCase.Frame));
-                var job = await stack.Client.GetJobAsync(new GetJobRequest { JobId = jobId }, stack.Deadline());
+                Assert.Equal(FrameCount, replay.Count(e => e.EventCase == JobEvent.EventOneofCase.Frame));
+                var job = (await stack.Client.GetJobAsync(new GetJobRequest { JobId = jobId }, stack.Deadline())).Job;
                 Assert.Equal((JobState.Done, 2, FrameCount, ""), (job.State, job.Attempts, job.FramesReady, job.Error));
             }
 
@@ -124,7 +124,7 @@ public sealed class WorkerProcessTests(ServiceStack stack) : IClassFixture<Servi
     public async Task A_job_whose_worker_dies_on_every_attempt_ends_in_the_dead_letter_stream()
     {
         var settings = ProcessSettings().Append(new("Queue:MaxAttempts", "2"));
-        var (call, reader, jobId) = (default(AsyncServerStreamingCall<FrameEvent>)!, new AttemptAwareReader(), "");
+        var (call, reader, jobId) = (default(AsyncServerStreamingCall<StreamFramesResponse>)!, new AttemptAwareReader(), "");
         for (var attempt = 1; attempt <= 2; attempt++)
         {
             await using var worker = await WorkerProcess.StartAsync($"{stack.KeyPrefix}-doomed-{attempt}", settings);
@@ -137,7 +137,7 @@ public sealed class WorkerProcessTests(ServiceStack stack) : IClassFixture<Servi
                 while (reader.Attempt < 2 || reader.Frames.Count == 0)
                 {
                     Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
-                    reader.Apply(call.ResponseStream.Current);
+                    reader.Apply(call.ResponseStream.Current.Event);
                 }
             }
 
@@ -147,7 +147,7 @@ public sealed class WorkerProcessTests(ServiceStack stack) : IClassFixture<Servi
         using (call)
         {
             await using var last = await WorkerProcess.StartAsync($"{stack.KeyPrefix}-doomed-last", settings);
-            await reader.ReadToEndAsync(call.ResponseStream);
+            await reader.ReadToEndAsync(call.ResponseStream.Events());
         }
 
         Assert.NotNull(reader.Failed);
@@ -155,7 +155,7 @@ public sealed class WorkerProcessTests(ServiceStack stack) : IClassFixture<Servi
         Assert.Contains("stopped responding", reader.Failed.Message);
         var dead = Assert.Single(await stack.Redis.StreamRangeAsync(stack.DeadLetterStream), e => e["job_id"] == jobId);
         Assert.Equal(2, (int)dead["attempts"]);
-        var job = await stack.Client.GetJobAsync(new GetJobRequest { JobId = jobId }, stack.Deadline());
+        var job = (await stack.Client.GetJobAsync(new GetJobRequest { JobId = jobId }, stack.Deadline())).Job;
         Assert.Equal((JobState.Failed, 2), (job.State, job.Attempts));
     }
 
@@ -169,13 +169,13 @@ public sealed class WorkerProcessTests(ServiceStack stack) : IClassFixture<Servi
             using (call)
             {
                 worker.Terminate();
-                Assert.True(await reader.ReadToEndAsync(call.ResponseStream));
+                Assert.True(await reader.ReadToEndAsync(call.ResponseStream.Events()));
             }
 
             Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(30)));
             Assert.Equal(0, reader.Restarts);
             AssertFramesCompleteAndValid(reader, FrameCount);
-            var job = await stack.Client.GetJobAsync(new GetJobRequest { JobId = jobId }, stack.Deadline());
+            var job = (await stack.Client.GetJobAsync(new GetJobRequest { JobId = jobId }, stack.Deadline())).Job;
             Assert.Equal((JobState.Done, 1), (job.State, job.Attempts));
         }
     }
@@ -191,13 +191,13 @@ public sealed class WorkerProcessTests(ServiceStack stack) : IClassFixture<Servi
             using (call)
             {
                 worker.Terminate();
-                FrameEvent handedBack;
-                var seen = new List<FrameEvent>();
+                JobEvent handedBack;
+                var seen = new List<JobEvent>();
                 do
                 {
                     Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None),
                         $"the stream ended before the hand-back: {EventAssertions.Describe(seen)}\n{worker.Output}");
-                    handedBack = call.ResponseStream.Current;
+                    handedBack = call.ResponseStream.Current.Event;
                     seen.Add(handedBack);
                     reader.Apply(handedBack);
                 }
@@ -206,12 +206,12 @@ public sealed class WorkerProcessTests(ServiceStack stack) : IClassFixture<Servi
                 Assert.Contains("stopped before finishing", handedBack.Status.Message);
                 Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(15)));
                 await using var finisher = await stack.StartWorkerAsync("after-handback");
-                Assert.True(await reader.ReadToEndAsync(call.ResponseStream));
+                Assert.True(await reader.ReadToEndAsync(call.ResponseStream.Events()));
             }
 
             Assert.Equal(1, reader.Restarts);
             AssertFramesCompleteAndValid(reader, frames);
-            var job = await stack.Client.GetJobAsync(new GetJobRequest { JobId = jobId }, stack.Deadline());
+            var job = (await stack.Client.GetJobAsync(new GetJobRequest { JobId = jobId }, stack.Deadline())).Job;
             Assert.Equal((JobState.Done, 2), (job.State, job.Attempts));
         }
     }

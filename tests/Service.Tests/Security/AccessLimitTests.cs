@@ -81,7 +81,7 @@ public sealed class AccessLimitTests(SecuredStack fixture) : IClassFixture<Secur
         Assert.Equal(StatusCode.ResourceExhausted, limited.StatusCode);
         Assert.Contains("too many submissions", limited.Status.Detail);
         Assert.InRange(int.Parse(limited.Trailers.GetValue("retry-after")!, System.Globalization.CultureInfo.InvariantCulture), 1, 30);
-        using var explain = _stack.Client.Explain(Empty, With(apiKey: "beta-key"));
+        using var explain = _stack.Client.Explain(new ExplainRequest(), With(apiKey: "beta-key"));
         var explainLimited = await Assert.ThrowsAsync<RpcException>(() => explain.ResponseStream.MoveNext(CancellationToken.None));
         Assert.Equal(StatusCode.ResourceExhausted, explainLimited.StatusCode);
 

@@ -158,12 +158,12 @@ public sealed class HostileInputTests(WorkerStack fixture) : IClassFixture<Worke
     {
         var events = await _stack.StreamAllAsync(jobId);
         var last = events[^1];
-        Assert.True(last.EventCase == FrameEvent.EventOneofCase.Completed,
+        Assert.True(last.EventCase == JobEvent.EventOneofCase.Completed,
             $"{hostile.Name}: accepted but did not complete: {EventAssertions.Describe(events)}");
         if (hostile.Name.StartsWith("EXIF", StringComparison.Ordinal))
         {
             // Stored red left, blue right; orientation 6 (turn 90° clockwise) shows red on top, blue below.
-            var full = events.Where(e => e.EventCase == FrameEvent.EventOneofCase.Frame).MaxBy(e => e.Frame.Percent)!.Frame;
+            var full = events.Where(e => e.EventCase == JobEvent.EventOneofCase.Frame).MaxBy(e => e.Frame.Percent)!.Frame;
             using var frame = SKBitmap.Decode(full.Image.ToByteArray());
             var top = frame.GetPixel(frame.Width / 2, 1);
             var bottom = frame.GetPixel(frame.Width / 2, frame.Height - 2);

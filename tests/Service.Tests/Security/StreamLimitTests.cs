@@ -25,7 +25,7 @@ public sealed class StreamLimitTests(StreamLimitedStack fixture) : IClassFixture
 {
     private readonly ServiceStack _stack = fixture.Stack;
 
-    private AsyncServerStreamingCall<FrameEvent> Follow(string jobId, string client, CancellationToken cancel)
+    private AsyncServerStreamingCall<StreamFramesResponse> Follow(string jobId, string client, CancellationToken cancel)
         => _stack.Client.StreamFrames(new StreamFramesRequest { JobId = jobId }, new Metadata { { "x-forwarded-for", client } }, cancellationToken: cancel);
 
     [Fact]
@@ -54,7 +54,7 @@ public sealed class StreamLimitTests(StreamLimitedStack fixture) : IClassFixture
         var total = await Assert.ThrowsAsync<RpcException>(() => c1.ResponseStream.MoveNext(CancellationToken.None));
         Assert.Equal(StatusCode.ResourceExhausted, total.StatusCode);
         Assert.Contains("the server has 3 streams open; the limit is 3", total.Status.Detail);
-        using var explain = _stack.Client.Explain(new SubmitRequest(), new Metadata { { "x-forwarded-for", "203.0.113.3" } });
+        using var explain = _stack.Client.Explain(new ExplainRequest(), new Metadata { { "x-forwarded-for", "203.0.113.3" } });
         Assert.Equal(StatusCode.ResourceExhausted, (await Assert.ThrowsAsync<RpcException>(() => explain.ResponseStream.MoveNext(CancellationToken.None))).StatusCode);
 
         // When a stream ends its place is free again: the server notices a cancelled stream asynchronously, so poll briefly.

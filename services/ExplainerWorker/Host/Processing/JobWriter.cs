@@ -53,16 +53,16 @@ public sealed class JobWriter(IDatabase database, JobKeys keys, RedisKey deadLet
         ]);
 
     public Task WriteExplanationAsync(Explanation explanation) => WriteAsync(
-        new FrameEvent { Explanation = explanation },
+        new JobEvent { Explanation = explanation },
         [
             new(JobFields.Prediction, explanation.Prediction.ToByteArray()),
             new(JobFields.FrameCount, explanation.FrameCount),
         ]);
 
-    public Task WriteFrameAsync(Frame frame) => WriteAsync(new FrameEvent { Frame = frame }, [], increment: JobFields.FramesReady);
+    public Task WriteFrameAsync(Frame frame) => WriteAsync(new JobEvent { Frame = frame }, [], increment: JobFields.FramesReady);
 
     public Task CompleteAsync(Completed completed, DateTimeOffset finishedAt) => WriteAsync(
-        new FrameEvent { Completed = completed },
+        new JobEvent { Completed = completed },
         [
             new(JobFields.State, JobStateNames.Done),
             new(JobFields.Error, ""),
@@ -94,13 +94,13 @@ public sealed class JobWriter(IDatabase database, JobKeys keys, RedisKey deadLet
         [new(JobFields.State, JobStateNames.Queued)],
         increment: JobFields.HandedBack);
 
-    private async Task WriteAsync(FrameEvent frameEvent, HashEntry[] recordChanges, string increment = "", string? deadLetterReason = null)
+    private async Task WriteAsync(JobEvent jobEvent, HashEntry[] recordChanges, string increment = "", string? deadLetterReason = null)
     {
         var arguments = new List<RedisValue>(8 + (2 * recordChanges.Length))
         {
             lease,
             (long)ttl.TotalMilliseconds,
-            frameEvent.ToByteArray(),
+            jobEvent.ToByteArray(),
             attempt,
             increment,
             deadLetterReason is null ? "" : jobId,
