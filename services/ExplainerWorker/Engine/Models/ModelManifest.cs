@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SaliencySlider.Engine.Explaining;
+using SaliencySlider.Engine.Inference;
 
 namespace SaliencySlider.Engine.Models;
 
@@ -68,12 +69,21 @@ public sealed record ModelManifest
         Converters = { new JsonStringEnumConverter() },
     };
 
-    /// <summary>The torchvision defaults used for a bare .onnx: 224×224 RGB, ImageNet mean/std, squash.</summary>
-    public static ModelManifest ForBareOnnx(string onnxPath) => new()
+    /// <summary>
+    /// The torchvision defaults used for a bare .onnx (RGB, ImageNet mean/std, squash) at the input size its graph
+    /// fixes; the default size when the file cannot be read as a model (loading it then says why).
+    /// </summary>
+    public static ModelManifest ForBareOnnx(string onnxPath)
     {
-        Name = Path.GetFileNameWithoutExtension(onnxPath),
-        Onnx = Path.GetFileName(onnxPath),
-    };
+        var manifest = new ModelManifest
+        {
+            Name = Path.GetFileNameWithoutExtension(onnxPath),
+            Onnx = Path.GetFileName(onnxPath),
+        };
+        return OnnxInputPeek.InputSize(onnxPath) is { } size
+            ? manifest with { InputWidth = size.Width, InputHeight = size.Height }
+            : manifest;
+    }
 
     public static ModelManifest Parse(string json, string source)
     {
