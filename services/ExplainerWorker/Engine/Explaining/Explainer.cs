@@ -191,7 +191,7 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
         var logits = gradients.Logits.AsSpan(row * gradients.ClassCount, gradients.ClassCount);
         var prediction = PredictionBuilder.FromLogits(logits, target, settings.TopK, Model.LabelOf);
 
-        var maps = ActivationMaps.FromBatchRow(gradients, row);
+        var maps = ActivationMaps.FromBatchRow(gradients, row, Model.GridOf(image.TargetLayer));
         var method = CamMethods.For(settings.Method);
         var cam = method.Compute(maps);
         var manifest = Model.Manifest;
