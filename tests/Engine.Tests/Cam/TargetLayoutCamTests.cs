@@ -91,7 +91,7 @@ public sealed class TargetLayoutCamTests
     /// Conv(3→6, 2×2, stride 2) on an 8×8 image, ReLU (the target), mean over the 4×4 grid, Gemm to 5 classes;
     /// the same weights in every layout.
     /// </summary>
-    private static byte[] Build(TargetLayout layout, out string target)
+    internal static byte[] Build(TargetLayout layout, out string target)
     {
         var m = new OnnxModelBuilder(seed: 130);
         var x = m.Input("image", [3, 8, 8]);
