@@ -78,7 +78,7 @@ internal static class ModelBench
         CamAgreement? agreement = null;
         if (torch is not null && torchName is not null)
         {
-            agreement = Compare(classifier, targetLayer, torch, torchName);
+            agreement = Compare(model, targetLayer, torch, torchName);
         }
 
         return new ModelResult
@@ -132,10 +132,10 @@ internal static class ModelBench
         return (clock.Elapsed.TotalMilliseconds, first, stages ?? throw new InvalidOperationException("no ExplanationCompleted"));
     }
 
-    private static CamAgreement Compare(ClassifierModel classifier, string layer, TorchBaseline torch, string torchName)
+    private static CamAgreement Compare(ExplainerModel model, string layer, TorchBaseline torch, string torchName)
     {
-        var gradients = classifier.ForwardWithGradients(torch.ProbeInput(), 1, [-1], layer);
-        var maps = ActivationMaps.FromBatchRow(gradients, 0);
+        var gradients = model.Classifier.ForwardWithGradients(torch.ProbeInput(), 1, [-1], layer);
+        var maps = ActivationMaps.FromBatchRow(gradients, 0, model.GridOf(layer));
         var ours = CamMethods.For(CamMethodKind.GradCam).Compute(maps);
         var theirs = torch.Cam(torchName);
         if (ours.Length != theirs.Length)

@@ -26,6 +26,13 @@ internal static class ExplainCommand
         ["shorter-side-then-center-crop"] = ResizePolicy.ShorterSideThenCenterCrop,
     };
 
+    private static readonly Dictionary<string, TargetLayout> TargetLayouts = new()
+    {
+        ["nchw"] = TargetLayout.Nchw,
+        ["nhwc"] = TargetLayout.Nhwc,
+        ["tokens"] = TargetLayout.Tokens,
+    };
+
     private static readonly Dictionary<string, FrameFormat> Formats = new()
     {
         ["jpeg"] = FrameFormat.Jpeg,
@@ -47,6 +54,8 @@ internal static class ExplainCommand
         var method = Choice("--method", "CAM method", "gradcam", CamMethods.Names);
         var targetClass = new Option<int?>("--class") { Description = "Class index to explain; default: the top-1 prediction", HelpName = "N" };
         var layer = new Option<string?>("--layer") { Description = "Tensor to explain; default: the model's target layer", HelpName = "TENSOR" };
+        var targetLayout = Choice("--target-layout", "Override the manifest's layout of the explained tensor; default: inferred from its shape", null, TargetLayouts.Keys);
+        var prefixTokens = new Option<int?>("--prefix-tokens") { Description = "Tokens before the patch grid (with --target-layout tokens); default: inferred", HelpName = "N" };
         var frames = new Option<int>("--frames") { Description = "Number of slider frames (2..101)", DefaultValueFactory = _ => 21, HelpName = "F" };
         var baseline = Choice("--baseline", "What unrevealed pixels show", "blur", Baselines.Keys);
         var resize = Choice("--resize", "Override the manifest's resize policy", null, ResizePolicies.Keys);
@@ -67,13 +76,19 @@ internal static class ExplainCommand
 
         var command = new Command("explain", "Explain IMAGE (in-process, or on a server with --server) and write result.json, cam.npy, heatmap.png, overlay.png and frames/ to DIR")
         {
-            image, model, method, targetClass, layer, frames, baseline, resize, format, maxSide, topK, deletion, provider, renderThreads, repeat, output, server,
+            image, model, method, targetClass, layer, targetLayout, prefixTokens, frames, baseline, resize, format, maxSide, topK, deletion, provider, renderThreads, repeat, output, server,
         };
         command.SetAction(async (parse, ct) =>
         {
             _ = CamMethods.TryParse(parse.GetValue(method)!, out var methodKind);
             if (parse.GetValue(server) is { Length: > 0 } serverAddress)
             {
+                if (parse.GetValue(targetLayout) is not null || parse.GetValue(prefixTokens) is not null)
+                {
+                    await stderr.WriteLineAsync("error: --target-layout and --prefix-tokens apply to in-process runs; a server reads them from its model manifest");
+                    return CliApp.ExitUsage;
+                }
+
                 var options = new ExplainOptions
                 {
                     Method = ContractOptions.Method(methodKind),
@@ -98,6 +113,8 @@ internal static class ExplainCommand
                 ImagePath: parse.GetValue(image)!,
                 Model: parse.GetValue(model),
                 Resize: parse.GetValue(resize) is { } policy ? ResizePolicies[policy] : null,
+                TargetLayout: parse.GetValue(targetLayout) is { } layout ? TargetLayouts[layout] : null,
+                PrefixTokens: parse.GetValue(prefixTokens),
                 Provider: Providers[parse.GetValue(provider)!],
                 OutputDirectory: parse.GetValue(output)!,
                 Repeat: parse.GetValue(repeat),
@@ -156,6 +173,16 @@ internal static class ExplainCommand
             {
                 entry = entry with { Manifest = entry.Manifest with { Resize = policy } };
             }
+            if (request.TargetLayout is not null || request.PrefixTokens is not null)
+            {
+                var manifest = entry.Manifest with
+                {
+                    TargetLayout = request.TargetLayout ?? entry.Manifest.TargetLayout,
+                    PrefixTokens = request.PrefixTokens ?? (request.TargetLayout is null ? entry.Manifest.PrefixTokens : null),
+                };
+                manifest.Validate("with --target-layout/--prefix-tokens");
+                entry = entry with { Manifest = manifest };
+            }
             var loadClock = Stopwatch.StartNew();
             using var explainerModel = ExplainerModel.Load(entry, new ClassifierModelOptions { Provider = request.Provider });
             var renderThreads = request.RenderThreads > 0 ? request.RenderThreads : ExplainerOptions.DefaultRenderThreads(explainerModel.Classifier.ExecutionProvider);
@@ -197,6 +224,8 @@ internal sealed record ExplainRequest(
     string ImagePath,
     string? Model,
     ResizePolicy? Resize,
+    TargetLayout? TargetLayout,
+    int? PrefixTokens,
     ExecutionProviderPreference Provider,
     string OutputDirectory,
     int Repeat,

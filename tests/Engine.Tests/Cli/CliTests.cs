@@ -80,6 +80,9 @@ public sealed class CliTests : IDisposable
     [InlineData(CliApp.ExitUsage, "'scorecam' not recognized", "explain", "chelsea.png", "--method", "scorecam")]
     [InlineData(CliApp.ExitUsage, "Required argument missing", "explain")]
     [InlineData(CliApp.ExitFailure, "CUDA execution provider", "explain", "chelsea.png", "--provider", "cuda")]
+    [InlineData(CliApp.ExitFailure, "(per-image shape [1280, 7, 7]) as tokens, which needs a [N, T, C] tensor", "explain", "chelsea.png", "--target-layout", "tokens")]
+    [InlineData(CliApp.ExitFailure, "\"prefixTokens\" needs \"targetLayout\": \"tokens\"", "explain", "chelsea.png", "--prefix-tokens", "1")]
+    [InlineData(CliApp.ExitUsage, "--target-layout and --prefix-tokens apply to in-process runs", "explain", "chelsea.png", "--target-layout", "nhwc", "--server", "localhost:1")]
     public async Task Bad_arguments_exit_non_zero_with_one_line(int expectedExitCode, string expectedMessage, params string[] args)
     {
         var resolved = args.Select(a => a == "chelsea.png" ? TestPaths.Image(a) : a).Append("--out").Append(_output).ToArray();
@@ -89,6 +92,28 @@ public sealed class CliTests : IDisposable
         Assert.Equal(expectedExitCode, exitCode);
         Assert.Contains(expectedMessage, stderr);
         Assert.Single(stderr.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public async Task Target_layout_flag_overrides_the_inferred_layout()
+    {
+        var model = Path.Combine(_output, "channels_last.onnx");
+        File.WriteAllBytes(model, Engine.Tests.Cam.TargetLayoutCamTests.Build(Engine.Cam.TargetLayout.Nhwc, out _));
+        var image = TestPaths.Image("chelsea.png");
+
+        var inferred = await RunAsync("explain", image, "--model", model, "--frames", "2", "--out", Path.Combine(_output, "inferred"));
+        var stated = await RunAsync("explain", image, "--model", model, "--frames", "2", "--target-layout", "nchw", "--out", Path.Combine(_output, "stated"));
+
+        Assert.True(inferred.ExitCode == 0, inferred.Stderr);
+        Assert.True(stated.ExitCode == 0, stated.Stderr);
+        Assert.Equal([1, 6, 4, 4], LayerShape(Path.Combine(_output, "inferred")));
+        Assert.Equal([1, 4, 4, 6], LayerShape(Path.Combine(_output, "stated")));
+    }
+
+    private static int[] LayerShape(string output)
+    {
+        using var result = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "result.json")));
+        return result.RootElement.GetProperty("layer").GetProperty("shape").EnumerateArray().Select(e => e.GetInt32()).ToArray();
     }
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)

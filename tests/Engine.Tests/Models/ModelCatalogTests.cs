@@ -1,3 +1,4 @@
+using SaliencySlider.Engine.Cam;
 using SaliencySlider.Engine.Explaining;
 using SaliencySlider.Engine.Models;
 using SaliencySlider.Engine.Tests.Support;
@@ -93,10 +94,26 @@ public sealed class ModelCatalogTests : IDisposable
     [InlineData("""{ "onnx": "m.onnx", "mean": [0.5] }""", "\"mean\" and \"std\" need 3 values each")]
     [InlineData("""{ "onnx": "m.onnx", "resize": "stretch" }""", "is not valid")]
     [InlineData("""{ "onnx": "m.onnx", "std": [1, 0, 1] }""", "must not be 0")]
+    [InlineData("""{ "onnx": "m.onnx", "targetLayout": "NHWC" }""", "is not valid")]
+    [InlineData("""{ "onnx": "m.onnx", "prefixTokens": 1 }""", "\"prefixTokens\" needs \"targetLayout\": \"tokens\"")]
+    [InlineData("""{ "onnx": "m.onnx", "targetLayout": "nhwc", "prefixTokens": 0 }""", "\"prefixTokens\" needs \"targetLayout\": \"tokens\"")]
+    [InlineData("""{ "onnx": "m.onnx", "targetLayout": "tokens", "prefixTokens": -1 }""", "\"prefixTokens\" must not be negative")]
     public void Invalid_manifests_say_what_is_wrong(string json, string expected)
     {
         var error = Assert.Throws<UnsupportedModelException>(() => ModelManifest.Parse(json, "test.json"));
 
         Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void Target_layout_and_prefix_tokens_are_read_from_the_manifest()
+    {
+        var tokens = ModelManifest.Parse("""{ "onnx": "vit.onnx", "targetLayout": "tokens", "prefixTokens": 5 }""", "vit.json");
+        var nhwc = ModelManifest.Parse("""{ "onnx": "swin.onnx", "targetLayout": "nhwc" }""", "swin.json");
+        var unstated = ModelManifest.Parse("""{ "onnx": "resnet.onnx" }""", "resnet.json");
+
+        Assert.Equal((TargetLayout.Tokens, 5), (tokens.TargetLayout, tokens.PrefixTokens));
+        Assert.Equal((TargetLayout.Nhwc, null), (nhwc.TargetLayout, nhwc.PrefixTokens));
+        Assert.Equal((null, null), (unstated.TargetLayout, unstated.PrefixTokens));
     }
 }

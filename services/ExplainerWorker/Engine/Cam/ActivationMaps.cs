@@ -1,4 +1,3 @@
-using SaliencySlider.Engine.Explaining;
 using SaliencySlider.Engine.Inference;
 
 namespace SaliencySlider.Engine.Cam;
@@ -33,19 +32,32 @@ public readonly struct ActivationMaps
     public ReadOnlySpan<float> ActivationChannel(int k) => _activations.Span.Slice(k * Positions, Positions);
     public ReadOnlySpan<float> GradientChannel(int k) => _gradients.Span.Slice(k * Positions, Positions);
 
-    /// <summary>Row <paramref name="row"/> of a gradient run whose target layer is [K, h, w] per image.</summary>
-    public static ActivationMaps FromBatchRow(GradientBatch batch, int row)
+    /// <summary>Row <paramref name="row"/> of a gradient run, its target tensor read as <paramref name="grid"/> says.</summary>
+    public static ActivationMaps FromBatchRow(GradientBatch batch, int row, TargetGrid grid)
     {
-        var shape = batch.ActivationShape;
-        if (shape.Length != 3)
-        {
-            throw new UnsupportedModelException($"the target layer must be a [N, C, H, W] activation; its per-image shape is [{string.Join(", ", shape)}]");
-        }
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, batch.BatchSize);
-        var size = shape[0] * shape[1] * shape[2];
-        return new ActivationMaps(
-            shape[0], shape[1], shape[2],
-            batch.Activations.AsMemory(row * size, size),
-            batch.Gradients.AsMemory(row * size, size));
+        var size = batch.ActivationShape.Aggregate(1, (a, b) => a * b);
+        if (size != grid.ElementCount)
+        {
+            throw new ArgumentException(
+                $"a gradient run of per-image shape [{string.Join(", ", batch.ActivationShape)}] cannot be read as {grid}", nameof(grid));
+        }
+
+        var activations = batch.Activations.AsMemory(row * size, size);
+        var gradients = batch.Gradients.AsMemory(row * size, size);
+        if (grid.Layout != TargetLayout.Nchw)
+        {
+            activations = ChannelMaps(grid, activations.Span);
+            gradients = ChannelMaps(grid, gradients.Span);
+        }
+
+        return new ActivationMaps(grid.Channels, grid.Height, grid.Width, activations, gradients);
+    }
+
+    private static float[] ChannelMaps(TargetGrid grid, ReadOnlySpan<float> values)
+    {
+        var maps = new float[grid.Channels * grid.Positions];
+        grid.ToChannelMaps(values, maps);
+        return maps;
     }
 }

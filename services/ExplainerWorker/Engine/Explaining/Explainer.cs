@@ -121,13 +121,15 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
 
     /// <summary>
     /// Builds the target layer's gradient session and runs both sessions once on a blank input, so that the
-    /// first explanation's timings (and latency) are those of a warm worker.
+    /// first explanation's timings (and latency) are those of a warm worker; a layer that cannot be read as a
+    /// grid (see <see cref="ExplainerModel.GridOf"/>) is refused here rather than at the first job.
     /// </summary>
     public void WarmUp(string? targetLayer = null)
     {
         var blank = new float[3 * Model.InputWidth * Model.InputHeight];
         var layer = string.IsNullOrEmpty(targetLayer) ? Model.DefaultTargetLayer : targetLayer;
         Model.Classifier.ForwardWithGradients(blank, 1, [-1], layer);
+        Model.GridOf(layer);
         Model.Classifier.Forward(blank, 1);
     }
 
@@ -191,7 +193,7 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
         var logits = gradients.Logits.AsSpan(row * gradients.ClassCount, gradients.ClassCount);
         var prediction = PredictionBuilder.FromLogits(logits, target, settings.TopK, Model.LabelOf);
 
-        var maps = ActivationMaps.FromBatchRow(gradients, row);
+        var maps = ActivationMaps.FromBatchRow(gradients, row, Model.GridOf(image.TargetLayer));
         var method = CamMethods.For(settings.Method);
         var cam = method.Compute(maps);
         var manifest = Model.Manifest;

@@ -132,7 +132,7 @@ public sealed partial class ClassifierModel : IDisposable
     /// <summary>The tensor that is explained: the graph's scores before any final Softmax/LogSoftmax.</summary>
     public string LogitsName { get; private set; } = "";
 
-    /// <summary>The last 4-D activation before spatial pooling.</summary>
+    /// <summary>The layer the graph suggests explaining (see <see cref="TargetLayerSelector.SelectDefault"/>); empty when it has none.</summary>
     public string DefaultTargetLayer { get; private set; } = "";
 
     /// <summary>"CUDA" or "CPU".</summary>
@@ -147,7 +147,7 @@ public sealed partial class ClassifierModel : IDisposable
             ? f.Shape.Select(d => (int)d).ToArray()
             : throw new ArgumentException($"The model has no tensor named '{tensorName}'.", nameof(tensorName));
 
-    /// <summary>Float rank-4 tensors between the input and the logits with a spatial size above 1, in graph order.</summary>
+    /// <summary>Tensors between the input and the logits that read as a grid of more than one cell (NCHW, NHWC or tokens), in graph order.</summary>
     public IReadOnlyList<string> CandidateTargetLayers()
         => TargetLayerSelector.SpatialActivationsOnPath(new OnnxGraphIndex(loaded.Model.Graph), facts, InputName, LogitsName);
 
@@ -202,7 +202,7 @@ public sealed partial class ClassifierModel : IDisposable
         var layer = string.IsNullOrEmpty(targetLayer) ? DefaultTargetLayer : targetLayer;
         if (layer.Length == 0)
         {
-            throw new UnsupportedModelException("The model has no default target layer (no 4-D activation before the logits); name one.");
+            throw new UnsupportedModelException("The model has no default target layer (no [N, C, H, W], [N, H, W, C] or token tensor before the logits); name one.");
         }
 
         var session = GradientSessionFor(layer);

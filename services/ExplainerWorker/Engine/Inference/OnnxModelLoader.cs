@@ -40,27 +40,8 @@ internal static class OnnxModelLoader
         var graph = model.Graph ?? throw new UnsupportedModelException("The ONNX model has no graph.");
         RequireOpset(model);
 
-        var initializerNames = graph.Initializer.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
-        var inputs = graph.Input.Where(i => !initializerNames.Contains(i.Name)).ToList();
-        if (inputs.Count != 1)
-        {
-            throw new UnsupportedModelException(
-                $"Expected one image input, found {inputs.Count}: {string.Join(", ", inputs.Select(i => i.Name))}.");
-        }
-
-        var input = inputs[0];
-        var inputType = input.Type?.TensorType;
-        var dims = inputType?.Shape?.Dim;
-        if (inputType is null || inputType.ElemType != (int)TensorProto.Types.DataType.Float || dims is null || dims.Count != 4)
-        {
-            throw new UnsupportedModelException($"Input '{input.Name}' must be a float32 NCHW tensor of rank 4.");
-        }
-
-        if (dims.Skip(1).Any(d => d.ValueCase != TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue || d.DimValue <= 0))
-        {
-            throw new UnsupportedModelException($"Input '{input.Name}' must have fixed channels, height and width.");
-        }
-
+        var input = ImageInput(graph.Input, graph.Initializer.Select(i => i.Name).ToHashSet(StringComparer.Ordinal));
+        var dims = input.Type.TensorType.Shape.Dim;
         if (graph.Output.Count == 0)
         {
             throw new UnsupportedModelException("The ONNX model has no output.");
@@ -85,6 +66,32 @@ internal static class OnnxModelLoader
         }
 
         return new LoadedModel(model, input.Name, (int)dims[1].DimValue, (int)dims[2].DimValue, (int)dims[3].DimValue, hadFixedBatchOfOne);
+    }
+
+    /// <summary>The graph's only input that is no initializer, checked to be a float [N, C, H, W] with fixed C, H and W.</summary>
+    public static ValueInfoProto ImageInput(IEnumerable<ValueInfoProto> graphInputs, IReadOnlySet<string> initializerNames)
+    {
+        var inputs = graphInputs.Where(i => !initializerNames.Contains(i.Name)).ToList();
+        if (inputs.Count != 1)
+        {
+            throw new UnsupportedModelException(
+                $"Expected one image input, found {inputs.Count}: {string.Join(", ", inputs.Select(i => i.Name))}.");
+        }
+
+        var input = inputs[0];
+        var inputType = input.Type?.TensorType;
+        var dims = inputType?.Shape?.Dim;
+        if (inputType is null || inputType.ElemType != (int)TensorProto.Types.DataType.Float || dims is null || dims.Count != 4)
+        {
+            throw new UnsupportedModelException($"Input '{input.Name}' must be a float32 NCHW tensor of rank 4.");
+        }
+
+        if (dims.Skip(1).Any(d => d.ValueCase != TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue || d.DimValue <= 0))
+        {
+            throw new UnsupportedModelException($"Input '{input.Name}' must have fixed channels, height and width.");
+        }
+
+        return input;
     }
 
     public static int DefaultDomainOpset(ModelProto model)

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SaliencySlider.Engine.Cam;
 using SaliencySlider.Engine.Explaining;
+using SaliencySlider.Engine.Inference;
 
 namespace SaliencySlider.Engine.Models;
 
@@ -55,8 +57,14 @@ public sealed record ModelManifest
     /// <summary>Labels file, one label a line (line i names class i); null for class indices as labels.</summary>
     public string? Labels { get; init; }
 
-    /// <summary>Tensor explained by default; null for the graph's last 4-D activation before pooling.</summary>
+    /// <summary>Tensor explained by default; null for the one the graph suggests (see models/README.md).</summary>
     public string? TargetLayer { get; init; }
+
+    /// <summary>How every explained tensor of this model is laid out; null to infer it from each one's shape.</summary>
+    public TargetLayout? TargetLayout { get; init; }
+
+    /// <summary>Tokens before the patch grid when <see cref="TargetLayout"/> is tokens; null to infer.</summary>
+    public int? PrefixTokens { get; init; }
 
     public const string DefaultFileExtension = ".json";
 
@@ -68,12 +76,21 @@ public sealed record ModelManifest
         Converters = { new JsonStringEnumConverter() },
     };
 
-    /// <summary>The torchvision defaults used for a bare .onnx: 224×224 RGB, ImageNet mean/std, squash.</summary>
-    public static ModelManifest ForBareOnnx(string onnxPath) => new()
+    /// <summary>
+    /// The torchvision defaults used for a bare .onnx (RGB, ImageNet mean/std, squash) at the input size its graph
+    /// fixes; the default size when the file cannot be read as a model (loading it then says why).
+    /// </summary>
+    public static ModelManifest ForBareOnnx(string onnxPath)
     {
-        Name = Path.GetFileNameWithoutExtension(onnxPath),
-        Onnx = Path.GetFileName(onnxPath),
-    };
+        var manifest = new ModelManifest
+        {
+            Name = Path.GetFileNameWithoutExtension(onnxPath),
+            Onnx = Path.GetFileName(onnxPath),
+        };
+        return OnnxInputPeek.InputSize(onnxPath) is { } size
+            ? manifest with { InputWidth = size.Width, InputHeight = size.Height }
+            : manifest;
+    }
 
     public static ModelManifest Parse(string json, string source)
     {
@@ -100,7 +117,8 @@ public sealed record ModelManifest
         ? ResizeShorterSide
         : (int)Math.Round(Math.Min(InputWidth, InputHeight) * 256.0 / 224.0);
 
-    private void Validate(string source)
+    /// <summary>Throws <see cref="UnsupportedModelException"/> naming <paramref name="source"/> when a field is out of range.</summary>
+    public void Validate(string source)
     {
         string? problem = null;
         if (string.IsNullOrWhiteSpace(Onnx))
@@ -118,6 +136,14 @@ public sealed record ModelManifest
         else if (Std.Any(s => s == 0f) || PixelScale == 0f)
         {
             problem = "\"std\" and \"pixelScale\" must not be 0";
+        }
+        else if (PrefixTokens is not null && TargetLayout != Cam.TargetLayout.Tokens)
+        {
+            problem = "\"prefixTokens\" needs \"targetLayout\": \"tokens\"";
+        }
+        else if (PrefixTokens < 0)
+        {
+            problem = "\"prefixTokens\" must not be negative";
         }
         if (problem is not null)
         {
