@@ -1,11 +1,17 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Options;
+using SaliencySlider.Gateway.Security;
+using SaliencySlider.Shared.Configuration;
 using StackExchange.Redis;
 
 namespace SaliencySlider.Gateway.Grpc;
 
-/// <summary>Answers UNAVAILABLE (retryable) rather than UNKNOWN when Redis cannot be reached.</summary>
-public sealed class RedisFailureInterceptor(ILogger<RedisFailureInterceptor> logger) : Interceptor
+/// <summary>
+/// Answers UNAVAILABLE (retryable) rather than UNKNOWN when Redis cannot be reached, and RESOURCE_EXHAUSTED
+/// with a retry hint when it is out of memory (maxmemory with noeviction: writes are refused until keys expire).
+/// </summary>
+public sealed class RedisFailureInterceptor(IOptions<QueueOptions> queueOptions, ILogger<RedisFailureInterceptor> logger) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -14,9 +20,9 @@ public sealed class RedisFailureInterceptor(ILogger<RedisFailureInterceptor> log
         {
             return await continuation(request, context);
         }
-        catch (Exception e) when (IsRedisUnavailable(e))
+        catch (Exception e) when (IsRedisUnavailable(e) || IsRedisFull(e))
         {
-            throw Unavailable(context, e);
+            throw Refusal(context, e);
         }
     }
 
@@ -27,9 +33,9 @@ public sealed class RedisFailureInterceptor(ILogger<RedisFailureInterceptor> log
         {
             await continuation(request, responseStream, context);
         }
-        catch (Exception e) when (IsRedisUnavailable(e))
+        catch (Exception e) when (IsRedisUnavailable(e) || IsRedisFull(e))
         {
-            throw Unavailable(context, e);
+            throw Refusal(context, e);
         }
     }
 
@@ -38,8 +44,16 @@ public sealed class RedisFailureInterceptor(ILogger<RedisFailureInterceptor> log
         || (e is RedisServerException server && (server.Message.StartsWith("LOADING", StringComparison.Ordinal)
             || server.Message.StartsWith("READONLY", StringComparison.Ordinal) || server.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal)));
 
-    private RpcException Unavailable(ServerCallContext context, Exception e)
+    private static bool IsRedisFull(Exception e) => e is RedisServerException server && server.Message.StartsWith("OOM", StringComparison.Ordinal);
+
+    private RpcException Refusal(ServerCallContext context, Exception e)
     {
+        if (IsRedisFull(e))
+        {
+            logger.LogWarning(e, "Redis out of memory during {Method}", context.Method);
+            return RetryAfter.Exhausted("the job store (Redis) is full", queueOptions.Value.BusyRetryAfter);
+        }
+
         logger.LogWarning(e, "Redis unavailable during {Method}", context.Method);
         return new RpcException(new Status(StatusCode.Unavailable, "the job store (Redis) is unavailable; retry shortly"));
     }

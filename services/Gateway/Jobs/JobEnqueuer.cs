@@ -24,8 +24,8 @@ public sealed class QueueFullException(long depth, long limit)
 /// <summary>
 /// Creates a job and queues it in one Lua script, so that identical submissions racing each other
 /// produce one job: the job record, the image, the first (QUEUED) event and the queue entry are
-/// written together, unless a job with this id exists and has not failed. A failed job is reset and
-/// queued again. A new job is refused while the queue (waiting plus running entries,
+/// written together, unless a job with this id exists and has not failed. A failed job, or a done one
+/// whose frames expired, is reset and queued again. A new job is refused while the queue (waiting plus running entries,
 /// counted inside the script) is at its depth limit. The script spans the job's slot and the queue stream, so the deployment uses one
 /// Redis primary (not Redis Cluster).
 /// </summary>
@@ -33,10 +33,16 @@ public sealed class JobEnqueuer(IConnectionMultiplexer redis, JobKeys keys, JobI
 {
     private const string QueueFullReply = "QUEUE_FULL:";
 
+    // The shebang (Redis 7) makes Redis refuse the whole script with OOM when it is over maxmemory, before
+    // any write; a script without one is checked per command and, once it has deleted a key, may grow without bound.
     private static readonly LuaScript EnqueueScript = LuaScript.Prepare($$"""
+        #!lua
         local state = redis.call('HGET', @jobKey, '{{JobFields.State}}')
         if state and state ~= '{{JobStateNames.Failed}}' then
-          return state
+          if state ~= '{{JobStateNames.Done}}' or redis.call('EXISTS', @eventsKey) == 1 then
+            return state
+          end
+          -- Done, but its frames expired (Jobs:FrameTtl): compute them again.
         end
         if tonumber(@maxDepth) > 0 then
           -- Counted here, inside the script, so that concurrent submissions cannot all pass the limit.
@@ -56,7 +62,7 @@ public sealed class JobEnqueuer(IConnectionMultiplexer redis, JobKeys keys, JobI
           end
         end
         redis.call('DEL', @jobKey, @eventsKey)
-        redis.call('SET', @imageKey, @image, 'PX', @ttlMs)
+        redis.call('SET', @imageKey, @image, 'PX', @frameTtlMs)
         local entry = redis.call('XADD', @queueKey, '*', '{{QueueFields.JobId}}', @jobId)
         redis.call('HSET', @jobKey,
           '{{JobFields.State}}', '{{JobStateNames.Queued}}',
@@ -71,7 +77,7 @@ public sealed class JobEnqueuer(IConnectionMultiplexer redis, JobKeys keys, JobI
           '{{JobFields.TraceParent}}', @traceParent)
         redis.call('PEXPIRE', @jobKey, @ttlMs)
         redis.call('XADD', @eventsKey, '*', '{{JobEventCodec.EventField}}', @queuedEvent, '{{JobEventCodec.AttemptField}}', 0)
-        redis.call('PEXPIRE', @eventsKey, @ttlMs)
+        redis.call('PEXPIRE', @eventsKey, @frameTtlMs)
         redis.call('XADD', @activityKey, 'MAXLEN', '~', {{ActivityFields.MaxLength}}, '*', '{{ActivityFields.JobId}}', @jobId)
         return false
         """);
@@ -99,6 +105,7 @@ public sealed class JobEnqueuer(IConnectionMultiplexer redis, JobKeys keys, JobI
             frameCount = submission.Options.FrameCount,
             createdAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
             ttlMs = (long)_jobs.Ttl.TotalMilliseconds,
+            frameTtlMs = (long)_jobs.FrameTtl.TotalMilliseconds,
             queuedEvent = (RedisValue)queuedEvent.ToByteArray(),
             traceParent = TraceContext.CurrentTraceParent(),
             group = _queue.Group,

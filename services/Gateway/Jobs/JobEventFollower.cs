@@ -18,7 +18,7 @@ namespace SaliencySlider.Gateway.Jobs;
 /// new attempt's RUNNING status, after which the frames start over. A failed job submitted again is a
 /// new generation of its events (from attempt 0 again), which a follower of the old one also follows.
 /// </summary>
-public sealed class JobEventFollower(IConnectionMultiplexer redis, JobKeys keys, JobActivityWatcher watcher, IOptions<QueueOptions> queueOptions)
+public sealed class JobEventFollower(IConnectionMultiplexer redis, JobKeys keys, JobActivityWatcher watcher, IOptions<QueueOptions> queueOptions, IOptions<JobOptions> jobOptions)
 {
     private int _active;
 
@@ -46,9 +46,16 @@ public sealed class JobEventFollower(IConnectionMultiplexer redis, JobKeys keys,
         using var watch = watcher.Follow(jobId);
         var eventsKey = keys.Events(jobId);
         var database = redis.GetDatabase();
-        var record = await database.HashGetAsync(keys.Job(jobId), [JobFields.Attempts, JobFields.Options]);
+        var record = await database.HashGetAsync(keys.Job(jobId), [JobFields.Attempts, JobFields.Options, JobFields.State]);
         var currentAttempt = (int?)record[0] ?? 0;
         var reads = EventReadSize.For(OptionsOf(record[1]));
+        if ((string?)record[2] is JobStateNames.Done or JobStateNames.Failed && !await database.KeyExistsAsync(eventsKey))
+        {
+            throw new RpcException(new Status(StatusCode.NotFound,
+                $"the frames of job {jobId} expired (they are kept for {jobOptions.Value.FrameTtl} after the job's last event); " +
+                "submit the same image and options again to compute them again"));
+        }
+
         RedisValue lastId = "0-0";
         while (true)
         {

@@ -82,6 +82,14 @@ public sealed class SubmissionValidator(ServedModels models, IOptions<JobOptions
             throw Invalid(e.Message);
         }
 
+        var jobBytes = JobSizeEstimate.Bytes(image.Length, header.Width, header.Height, options);
+        if (jobBytes > _limits.MaxJobBytes)
+        {
+            var (frameWidth, frameHeight) = JobSizeEstimate.FrameSize(header.Width, header.Height, options.MaxFrameSide);
+            throw Invalid($"this job would store about {FormatBytes(jobBytes)} ({options.FrameCount} {options.FrameFormat} frames of {frameWidth}×{frameHeight}); " +
+                $"the limit is {FormatBytes(_limits.MaxJobBytes)}: ask for fewer frames, a smaller max_frame_side, or JPEG/WebP frames");
+        }
+
         if (ImageContentVerifier.FindProblem(image) is { } problem)
         {
             throw Invalid($"image header says {header.Format} {header.Width}×{header.Height}, but {problem}");

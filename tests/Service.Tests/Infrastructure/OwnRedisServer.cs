@@ -8,7 +8,8 @@ namespace SaliencySlider.Service.Tests.Infrastructure;
 /// A redis-server process of one test's own (on a free port, append-only file with fsync on every
 /// write, in a temporary folder), so the test can kill it and start it again on the same data.
 /// </summary>
-public sealed class OwnRedisServer : IAsyncDisposable
+/// <param name="settings">Further redis-server arguments, e.g. "--maxmemory", "4mb".</param>
+public sealed class OwnRedisServer(params string[] settings) : IAsyncDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("saliency-redis-").FullName;
     private Process? _process;
@@ -28,6 +29,11 @@ public sealed class OwnRedisServer : IAsyncDisposable
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
+        foreach (var setting in settings)
+        {
+            start.ArgumentList.Add(setting);
+        }
+
         _process = Process.Start(start) ?? throw new InvalidOperationException("could not start redis-server (is it on PATH?)");
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _process.OutputDataReceived += (_, line) =>

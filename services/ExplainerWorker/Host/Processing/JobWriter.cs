@@ -15,11 +15,14 @@ public sealed class AttemptSupersededException(string jobId, int attempt)
 /// <summary>
 /// Writes one attempt of one job. Each write is one Lua script that first checks the job record's
 /// lease is still this attempt's token (a fence: a stale attempt whose job was reclaimed cannot add
-/// anything), then appends the event (and its note on the activity stream), applies the record change it implies and renews every key's TTL.
+/// anything), then appends the event (and its note on the activity stream), applies the record change it implies and renews every key's TTL (the record's, and the shorter one of the events and image).
 /// </summary>
-public sealed class JobWriter(IDatabase database, JobKeys keys, RedisKey deadLetterStream, string jobId, int attempt, string lease, TimeSpan ttl)
+public sealed class JobWriter(IDatabase database, JobKeys keys, RedisKey deadLetterStream, string jobId, int attempt, string lease, TimeSpan ttl, TimeSpan frameTtl)
 {
+    // Declared with a shebang so that a Redis over maxmemory refuses the write whole (OOM): the job stays pending
+    // and is reclaimed as a new attempt once memory is free.
     private static readonly string FencedWriteScript = $$"""
+        #!lua
         if redis.call('HGET', KEYS[1], '{{JobFields.Lease}}') ~= ARGV[1] then
           return 0
         end
@@ -33,12 +36,12 @@ public sealed class JobWriter(IDatabase database, JobKeys keys, RedisKey deadLet
         if ARGV[6] ~= '' then
           redis.call('XADD', KEYS[4], '*', '{{DeadLetterFields.JobId}}', ARGV[6], '{{DeadLetterFields.Attempts}}', ARGV[4], '{{DeadLetterFields.Error}}', ARGV[7])
         end
-        if #ARGV > 8 then
-          redis.call('HSET', KEYS[1], unpack(ARGV, 9))
+        if #ARGV > 9 then
+          redis.call('HSET', KEYS[1], unpack(ARGV, 10))
         end
         redis.call('PEXPIRE', KEYS[1], ARGV[2])
-        redis.call('PEXPIRE', KEYS[2], ARGV[2])
-        redis.call('PEXPIRE', KEYS[3], ARGV[2])
+        redis.call('PEXPIRE', KEYS[2], ARGV[9])
+        redis.call('PEXPIRE', KEYS[3], ARGV[9])
         return 1
         """;
 
@@ -96,7 +99,7 @@ public sealed class JobWriter(IDatabase database, JobKeys keys, RedisKey deadLet
 
     private async Task WriteAsync(JobEvent jobEvent, HashEntry[] recordChanges, string increment = "", string? deadLetterReason = null)
     {
-        var arguments = new List<RedisValue>(8 + (2 * recordChanges.Length))
+        var arguments = new List<RedisValue>(9 + (2 * recordChanges.Length))
         {
             lease,
             (long)ttl.TotalMilliseconds,
@@ -106,6 +109,7 @@ public sealed class JobWriter(IDatabase database, JobKeys keys, RedisKey deadLet
             deadLetterReason is null ? "" : jobId,
             deadLetterReason ?? "",
             jobId,
+            (long)frameTtl.TotalMilliseconds,
         };
         foreach (var change in recordChanges)
         {
