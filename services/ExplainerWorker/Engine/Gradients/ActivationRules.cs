@@ -78,6 +78,35 @@ internal static partial class BackwardRules
 
     private static void Exp(BackwardContext c) => c.SetInputGrad(0, c.Emit.Mul(c.Grad, c.Output(0)));
 
+    private static void Log(BackwardContext c) => c.SetInputGrad(0, c.Emit.Div(c.Grad, c.Input(0)));
+
+    /// <summary>dX = y·(g − Σ g·y) over the softmax axis.</summary>
+    private static void Softmax(BackwardContext c)
+    {
+        var e = c.Emit;
+        var y = c.Output(0);
+        var weighted = e.ReduceSum(e.Mul(c.Grad, y), SoftmaxAxis(c), keepDims: true);
+        c.SetInputGrad(0, e.Mul(y, e.Sub(c.Grad, weighted)));
+    }
+
+    /// <summary>dX = g − softmax·Σ g over the axis, with softmax = exp(y).</summary>
+    private static void LogSoftmax(BackwardContext c)
+    {
+        var e = c.Emit;
+        var total = e.ReduceSum(c.Grad, SoftmaxAxis(c), keepDims: true);
+        c.SetInputGrad(0, e.Sub(c.Grad, e.Mul(e.Node("Exp", [c.Output(0)]), total)));
+    }
+
+    /// <summary>
+    /// Since opset 13 (OnnxModelLoader.MinimumOpset) the softmax runs along one axis, −1 by default; the
+    /// older coercion to 2-D over all axes from <c>axis</c> on never reaches the backward pass.
+    /// </summary>
+    private static long[] SoftmaxAxis(BackwardContext c)
+    {
+        var axis = c.Axis(Attr.GetInt(c.Node, "axis") ?? -1, c.InputShape(0).Length);
+        return axis == 0 ? throw c.Unsupported("it normalizes over the batch axis") : [axis];
+    }
+
     private static void Sqrt(BackwardContext c)
     {
         var e = c.Emit;
