@@ -33,6 +33,7 @@ internal static partial class BackwardRules
         ["HardSigmoid"] = HardSigmoid,
         ["HardSwish"] = HardSwish,
         ["BatchNormalization"] = BatchNormalization,
+        ["LayerNormalization"] = LayerNormalization,
         ["MaxPool"] = MaxPool,
         ["AveragePool"] = AveragePool,
         ["GlobalAveragePool"] = GlobalAveragePool,

@@ -15,21 +15,13 @@ internal static partial class BackwardRules
             throw c.Unsupported("storage_order=1 is not supported");
         }
 
-        if (c.Node.Output.Count < 2)
-        {
-            c.Node.Output.Add(e.NewName("maxpool_indices"));
-        }
-        else if (c.Node.Output[1].Length == 0)
-        {
-            c.Node.Output[1] = e.NewName("maxpool_indices");
-        }
-
+        var indices = c.RequestOutput(1, "maxpool_indices");
         var x = c.Input(0);
         var flat = e.Ints(-1);
         var zeros = e.Reshape(e.Node("ConstantOfShape", [e.Shape(x)]), flat);
         var scattered = e.Node(
             "ScatterElements",
-            [zeros, e.Reshape(c.Node.Output[1], flat), e.Reshape(c.Grad, flat)],
+            [zeros, e.Reshape(indices, flat), e.Reshape(c.Grad, flat)],
             Attr.Int("axis", 0),
             Attr.String("reduction", "add"));
         c.SetInputGrad(0, e.ReshapeLike(scattered, x));
