@@ -49,6 +49,8 @@ internal static partial class BackwardRules
         ["Cast"] = Cast,
         ["Transpose"] = Transpose,
         ["Concat"] = Concat,
+        ["Split"] = Split,
+        ["Gather"] = Gather,
         ["Slice"] = Slice,
         ["Pad"] = Pad,
     };
