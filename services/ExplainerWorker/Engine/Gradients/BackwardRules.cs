@@ -8,6 +8,7 @@ internal static partial class BackwardRules
         ["Conv"] = Conv,
         ["Gemm"] = Gemm,
         ["MatMul"] = MatMul,
+        ["Einsum"] = Einsum,
         ["Add"] = Add,
         ["Sub"] = Sub,
         ["Mul"] = Mul,
