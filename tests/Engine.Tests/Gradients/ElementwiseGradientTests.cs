@@ -32,9 +32,11 @@ public sealed class ElementwiseGradientTests
     [InlineData("PowIntegerCube")]
     [InlineData("PowTensor")]
     [InlineData("TanhGelu")]
+    [InlineData("Gelu")]
+    [InlineData("GeluTanh")]
     public void ActivationMatchesFiniteDifferences(string activation)
     {
-        var m = new OnnxModelBuilder(seed: 40, opset: activation == "HardSwish" ? 14 : 13);
+        var m = new OnnxModelBuilder(seed: 40, opset: activation switch { "HardSwish" => 14, "Gelu" or "GeluTanh" => 20, _ => 13 });
         var x = m.Input("image", [3, 5, 5]);
         var target = m.Stem(x, 3, 4);
         var scaled = m.Node("Mul", [target, m.Floats([3f], [])]);
@@ -56,6 +58,7 @@ public sealed class ElementwiseGradientTests
             "PowIntegerCube" => m.Node("Pow", [target, m.Ints(3)]),
             "PowTensor" => m.Node("Pow", [m.Node("Add", [m.Node("Sigmoid", [scaled]), m.Floats([0.5f], [])]), m.Uniform([4, 1, 1], 0.5f, 2.5f)]),
             "TanhGelu" => TanhGelu(m, target),
+            "GeluTanh" => m.Node("Gelu", [scaled], Attr.String("approximate", "tanh")),
             _ => m.Node(activation, [scaled]),
         };
         m.Output(m.ClassifierHead(activated, 4 * 25, 5));

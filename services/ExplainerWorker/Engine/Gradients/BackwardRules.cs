@@ -26,6 +26,7 @@ internal static partial class BackwardRules
         ["Sigmoid"] = Sigmoid,
         ["Tanh"] = Tanh,
         ["Erf"] = Erf,
+        ["Gelu"] = Gelu,
         ["Exp"] = Exp,
         ["Log"] = Log,
         ["Softmax"] = Softmax,
