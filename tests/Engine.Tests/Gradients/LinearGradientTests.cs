@@ -128,19 +128,21 @@ public sealed class LinearGradientTests
         FiniteDifferenceChecker.AssertMatches(m.Build(), target, [-1, 1]);
     }
 
-    [Fact]
-    public void EinsumWithEllipsisIsRefused()
+    [Theory]
+    [InlineData("...w,wd->...d", "ellipsis")]
+    [InlineData("nchw,cwd->nchd", "subscript 'c' broadcasts")]
+    public void UnsupportedEinsumIsRefused(string equation, string reason)
     {
         var m = new OnnxModelBuilder(seed: 37);
         var x = m.Input("image", [3, 4, 5]);
         var target = m.Stem(x, 3, 3);
-        var product = m.Node("Einsum", [target, m.Weight([5, 2])], Attr.String("equation", "...w,wd->...d"));
+        var product = m.Node("Einsum", [target, m.Weight(equation.StartsWith("...", StringComparison.Ordinal) ? [5, 2] : [1, 5, 2])], Attr.String("equation", equation));
         m.Output(m.ClassifierHead(product, 3 * 4 * 2, 3));
 
         using var model = ClassifierModel.Load(m.Build(), new ClassifierModelOptions { Provider = ExecutionProviderPreference.Cpu });
         var error = Assert.Throws<UnsupportedModelException>(() => model.ForwardWithGradients(new float[60], 1, [-1], target));
         Assert.Contains(m.NodeNameOf(product), error.Message);
-        Assert.Contains("ellipsis", error.Message);
+        Assert.Contains(reason, error.Message);
     }
 }
 
