@@ -40,6 +40,6 @@ public sealed partial class SupportedOperatorsReadmeTests
         throw new DirectoryNotFoundException($"no SaliencySlider.slnx above {AppContext.BaseDirectory}");
     }
 
-    [GeneratedRegex("`([A-Za-z]+)`")]
+    [GeneratedRegex("`([A-Za-z][A-Za-z0-9]*)`")]
     private static partial Regex OperatorName();
 }

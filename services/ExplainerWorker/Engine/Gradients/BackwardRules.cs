@@ -42,6 +42,7 @@ internal static partial class BackwardRules
         ["GlobalMaxPool"] = GlobalMaxPool,
         ["ReduceMean"] = ReduceMean,
         ["ReduceSum"] = ReduceSum,
+        ["ReduceL2"] = ReduceL2,
         ["Flatten"] = RestoreShape,
         ["Reshape"] = RestoreShape,
         ["Squeeze"] = RestoreShape,
