@@ -104,6 +104,30 @@ public sealed class PoolingGradientTests
         FiniteDifferenceChecker.AssertMatches(m.Build(), target, [-1, 3]);
     }
 
+    /// <summary>F.normalize as torch exports it (ReduceL2 → Clip → Expand → Div), and a plain norm without kept axes.</summary>
+    [Theory]
+    [InlineData(13, 0)]
+    [InlineData(13, 1)]
+    [InlineData(18, 0)]
+    [InlineData(18, 1)]
+    public void ReduceL2MatchesFiniteDifferences(int opset, int keepDims)
+    {
+        var m = new OnnxModelBuilder(seed: 28, opset);
+        var x = m.Input("image", [3, 4, 4]);
+        var target = m.Stem(x, 3, 4);
+        string Norm(long[] axes) => opset >= 18
+            ? m.Node("ReduceL2", [target, m.Ints(axes)], Attr.Int("keepdims", keepDims))
+            : m.Node("ReduceL2", [target], Attr.Ints("axes", axes), Attr.Int("keepdims", keepDims));
+        var channelNorm = Norm([1]);
+        var kept = keepDims == 1 ? channelNorm : m.Node("Unsqueeze", [channelNorm, m.Ints(1)]);
+        var clipped = m.Node("Clip", [kept, m.Floats([1e-3f], [])]);
+        var unit = m.Node("Div", [target, m.Node("Expand", [clipped, m.Node("Shape", [target])])]);
+        var rowNorms = m.Node("Flatten", [Norm([2, -1])], Attr.Int("axis", 1));
+        m.Output(m.Node("Add", [m.ClassifierHead(unit, 4 * 16, 5), m.Dense(rowNorms, 4, 5)]));
+
+        FiniteDifferenceChecker.AssertMatches(m.Build(), target, [-1, 3]);
+    }
+
     [Fact]
     public void BatchNormalizationMatchesFiniteDifferences()
     {

@@ -63,4 +63,82 @@ public sealed class ShapeGradientTests
 
         FiniteDifferenceChecker.AssertMatches(m.Build(), target, [-1, 1]);
     }
+
+    /// <summary>A class token (scalar index), an index matrix with repeated and negative entries, and Swin's qkv[0] on axis 0 of a permuted tensor.</summary>
+    [Fact]
+    public void GatherMatchesFiniteDifferences()
+    {
+        var m = new OnnxModelBuilder(seed: 54);
+        var x = m.Input("image", [3, 4, 5]);
+        var target = m.Stem(x, 3, 3);
+        var tokens = m.Node("Transpose", [m.Node("Reshape", [target, m.Ints(0, 3, 20)])], Attr.Ints("perm", [0, 2, 1]));
+        var classToken = m.Node("Gather", [tokens, ScalarIndex(m, 0)], Attr.Int("axis", 1));
+        var picked = m.Node("Gather", [m.Node("Tanh", [target]), Indices(m, [2, 0, -1, 2, 4, 0], [2, 3])], Attr.Int("axis", 3));
+        var channelsFirst = m.Node("Transpose", [target], Attr.Ints("perm", [1, 0, 2, 3]));
+        var second = m.Node("Gather", [channelsFirst, ScalarIndex(m, -2)]);
+        m.Output(m.Node("Add", [
+            m.Node("Add", [m.ClassifierHead(classToken, 3, 5), m.ClassifierHead(picked, 3 * 4 * 6, 5)]),
+            m.ClassifierHead(m.Node("Sigmoid", [second]), 20, 5)]));
+
+        FiniteDifferenceChecker.AssertMatches(m.Build(), target, [-1, 2]);
+    }
+
+    /// <summary>Opset 13 sizes as an input (an unused output gets zeros), equal parts without sizes, opset 18's num_outputs.</summary>
+    [Theory]
+    [InlineData(13, true)]
+    [InlineData(13, false)]
+    [InlineData(18, false)]
+    public void SplitMatchesFiniteDifferences(int opset, bool sizes)
+    {
+        var m = new OnnxModelBuilder(seed: 55, opset: opset);
+        var x = m.Input("image", [3, 4, 6]);
+        var target = m.Stem(x, 3, 2);
+        List<string> inputs = [target];
+        if (sizes)
+        {
+            inputs.Add(m.Ints(1, 3, 2));
+        }
+
+        var attributes = opset >= 18 ? new[] { Attr.Int("axis", -1), Attr.Int("num_outputs", 3) } : [Attr.Int("axis", -1)];
+        var parts = m.Node("Split", [.. inputs], 3, attributes);
+        var width = sizes ? 1 + 2 : 2 + 2;
+        var used = m.Node("Concat", [m.Node("Tanh", [parts[0]]), parts[2]], Attr.Int("axis", 3));
+        m.Output(m.ClassifierHead(used, 2 * 4 * width, 5));
+
+        FiniteDifferenceChecker.AssertMatches(m.Build(), target, [-1, 4]);
+    }
+
+    /// <summary>Bounds and pads computed from shapes at run time, and edge/reflect padding.</summary>
+    [Theory]
+    [InlineData("SliceComputed")]
+    [InlineData("PadComputed")]
+    [InlineData("PadEdge")]
+    [InlineData("PadReflect")]
+    public void SelectionsWithRunTimeGeometryMatchFiniteDifferences(string kind)
+    {
+        var m = new OnnxModelBuilder(seed: 56);
+        var x = m.Input("image", [3, 5, 6]);
+        var target = m.Stem(x, 3, 2);
+        var width = m.Node("Gather", [m.Node("Shape", [target]), m.Ints(3)]);
+        var half = m.Node("Div", [width, m.Ints(2)]);
+        var (selected, features) = kind switch
+        {
+            "SliceComputed" => (m.Node("Slice", [target, m.Node("Sub", [half, m.Ints(1)]), width, m.Ints(3), m.Ints(2)]), 2 * 5 * 2),
+            "PadComputed" => (m.Node("Pad", [target, m.Node("Concat", [m.Ints(0, 0, 1), m.Node("Sub", [half, m.Ints(4)]), m.Ints(0, 0, 0), half], Attr.Int("axis", 0))]), 2 * 6 * 8),
+            "PadEdge" => (m.Node("Pad", [target, m.Ints(0, 0, 2, 1, 0, 0, 1, 3)], Attr.String("mode", "edge")), 2 * 8 * 10),
+            _ => (m.Node("Pad", [target, m.Ints(0, 0, 2, 1, 0, 0, 1, 3)], Attr.String("mode", "reflect")), 2 * 8 * 10),
+        };
+        m.Output(m.ClassifierHead(m.Node("Tanh", [selected]), features, 5));
+
+        FiniteDifferenceChecker.AssertMatches(m.Build(), target, [-1, 1]);
+    }
+
+    private static string ScalarIndex(OnnxModelBuilder m, long index)
+    {
+        var name = m.Ints(index);
+        return m.Node("Squeeze", [name]);
+    }
+
+    private static string Indices(OnnxModelBuilder m, long[] values, long[] shape)
+        => m.Node("Reshape", [m.Ints(values), m.Ints(shape)]);
 }

@@ -76,7 +76,65 @@ internal static partial class BackwardRules
         c.SetInputGrad(0, e.Mul(c.Grad, e.Mul(density, e.ScalarFloat(2f / MathF.Sqrt(MathF.PI)))));
     }
 
+    /// <summary>
+    /// Opset 20's Gelu. Exact: Φ(x) + x·φ(x). Tanh approximation 0.5·x·(1 + t), t = tanh(√(2/π)·(x + 0.044715·x³)):
+    /// 0.5·(1 + t) + 0.5·x·(1 − t²)·√(2/π)·(1 + 3·0.044715·x²).
+    /// </summary>
+    private static void Gelu(BackwardContext c)
+    {
+        var e = c.Emit;
+        var x = c.Input(0);
+        var square = e.Mul(x, x);
+        string slope;
+        if ((Attr.GetString(c.Node, "approximate") ?? "none") == "tanh")
+        {
+            var scale = MathF.Sqrt(2f / MathF.PI);
+            var cubic = e.Mul(e.Add(x, e.Mul(e.Mul(square, x), e.ScalarFloat(0.044715f))), e.ScalarFloat(scale));
+            var t = e.Node("Tanh", [cubic]);
+            var dCubic = e.Mul(e.Add(e.Mul(square, e.ScalarFloat(3f * 0.044715f)), e.ScalarFloat(1f)), e.ScalarFloat(scale));
+            var dTanh = e.Mul(e.Sub(e.ScalarFloat(1f), e.Mul(t, t)), dCubic);
+            slope = e.Mul(e.Add(e.Add(t, e.ScalarFloat(1f)), e.Mul(x, dTanh)), e.ScalarFloat(0.5f));
+        }
+        else
+        {
+            var cdf = e.Mul(e.Add(e.Node("Erf", [e.Mul(x, e.ScalarFloat(1f / MathF.Sqrt(2f)))]), e.ScalarFloat(1f)), e.ScalarFloat(0.5f));
+            var density = e.Mul(e.Node("Exp", [e.Mul(square, e.ScalarFloat(-0.5f))]), e.ScalarFloat(1f / MathF.Sqrt(2f * MathF.PI)));
+            slope = e.Add(cdf, e.Mul(x, density));
+        }
+
+        c.SetInputGrad(0, e.Mul(c.Grad, slope));
+    }
+
     private static void Exp(BackwardContext c) => c.SetInputGrad(0, c.Emit.Mul(c.Grad, c.Output(0)));
+
+    private static void Log(BackwardContext c) => c.SetInputGrad(0, c.Emit.Div(c.Grad, c.Input(0)));
+
+    /// <summary>dX = y·(g − Σ g·y) over the softmax axis.</summary>
+    private static void Softmax(BackwardContext c)
+    {
+        var e = c.Emit;
+        var y = c.Output(0);
+        var weighted = e.ReduceSum(e.Mul(c.Grad, y), SoftmaxAxis(c), keepDims: true);
+        c.SetInputGrad(0, e.Mul(y, e.Sub(c.Grad, weighted)));
+    }
+
+    /// <summary>dX = g − softmax·Σ g over the axis, with softmax = exp(y).</summary>
+    private static void LogSoftmax(BackwardContext c)
+    {
+        var e = c.Emit;
+        var total = e.ReduceSum(c.Grad, SoftmaxAxis(c), keepDims: true);
+        c.SetInputGrad(0, e.Sub(c.Grad, e.Mul(e.Node("Exp", [c.Output(0)]), total)));
+    }
+
+    /// <summary>
+    /// Since opset 13 (OnnxModelLoader.MinimumOpset) the softmax runs along one axis, −1 by default; the
+    /// older coercion to 2-D over all axes from <c>axis</c> on never reaches the backward pass.
+    /// </summary>
+    private static long[] SoftmaxAxis(BackwardContext c)
+    {
+        var axis = c.Axis(Attr.GetInt(c.Node, "axis") ?? -1, c.InputShape(0).Length);
+        return axis == 0 ? throw c.Unsupported("it normalizes over the batch axis") : [axis];
+    }
 
     private static void Sqrt(BackwardContext c)
     {

@@ -62,6 +62,22 @@ internal sealed class BackwardContext
 
     public string Output(int output) => Node.Output[output];
 
+    /// <summary>The name of optional output <paramref name="output"/>, which is added to the forward node if it was not requested.</summary>
+    public string RequestOutput(int output, string hint)
+    {
+        while (Node.Output.Count <= output)
+        {
+            Node.Output.Add("");
+        }
+
+        if (Node.Output[output].Length == 0)
+        {
+            Node.Output[output] = Emit.NewName(hint);
+        }
+
+        return Node.Output[output];
+    }
+
     public long[] Shape(string tensor)
         => facts.TryGetValue(tensor, out var f) ? f.Shape : throw Unsupported($"the shape of tensor '{tensor}' is unknown");
 

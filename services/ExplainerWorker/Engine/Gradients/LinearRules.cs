@@ -103,6 +103,64 @@ internal static partial class BackwardRules
         }
     }
 
+    /// <summary>
+    /// Each operand's gradient is the einsum of the output gradient with the other operand, written to
+    /// the operand's subscripts; subscripts summed away in that operand alone are broadcast back.
+    /// </summary>
+    private static void Einsum(BackwardContext c)
+    {
+        var e = c.Emit;
+        var equation = (Attr.GetString(c.Node, "equation") ?? "").Replace(" ", "", StringComparison.Ordinal);
+        var arrow = equation.IndexOf("->", StringComparison.Ordinal);
+        if (arrow < 0 || equation.Contains("...", StringComparison.Ordinal))
+        {
+            throw c.Unsupported($"equation '{equation}' is not supported (an explicit '->' and no ellipsis are required)");
+        }
+
+        var terms = equation[..arrow].Split(',');
+        var output = equation[(arrow + 2)..];
+        if (terms.Length > 2 || terms.Any(t => t.Distinct().Count() != t.Length))
+        {
+            throw c.Unsupported($"equation '{equation}' is not supported (at most two operands, no repeated subscripts)");
+        }
+
+        var sizes = new Dictionary<char, long>();
+        for (var i = 0; i < terms.Length; i++)
+        {
+            var shape = c.InputShape(i);
+            for (var k = 0; k < terms[i].Length; k++)
+            {
+                if (sizes.TryGetValue(terms[i][k], out var size) && size != shape[k])
+                {
+                    throw c.Unsupported($"subscript '{terms[i][k]}' broadcasts between operands");
+                }
+
+                sizes[terms[i][k]] = shape[k];
+            }
+        }
+
+        for (var i = 0; i < terms.Length; i++)
+        {
+            if (!c.Needs(i))
+            {
+                continue;
+            }
+
+            var other = terms.Length == 2 ? 1 - i : -1;
+            var available = output + (other >= 0 ? terms[other] : "");
+            var kept = string.Concat(terms[i].Where(available.Contains));
+            var backward = other >= 0 ? $"{output},{terms[other]}->{kept}" : $"{output}->{kept}";
+            var gradient = e.Node("Einsum", other >= 0 ? [c.Grad, c.Input(other)] : [c.Grad], Attr.String("equation", backward));
+            if (kept.Length != terms[i].Length)
+            {
+                var dropped = terms[i].Select((s, k) => (s, k)).Where(p => !available.Contains(p.s)).Select(p => (long)p.k).ToArray();
+                gradient = e.Node("Expand", [e.Node("Unsqueeze", [gradient, e.Ints(dropped)]), e.Shape(c.Input(i))]);
+            }
+
+            c.SetInputGrad(i, gradient);
+        }
+    }
+
     private static long[] SwapLastTwo(int rank)
     {
         var perm = Enumerable.Range(0, rank).Select(i => (long)i).ToArray();

@@ -15,21 +15,13 @@ internal static partial class BackwardRules
             throw c.Unsupported("storage_order=1 is not supported");
         }
 
-        if (c.Node.Output.Count < 2)
-        {
-            c.Node.Output.Add(e.NewName("maxpool_indices"));
-        }
-        else if (c.Node.Output[1].Length == 0)
-        {
-            c.Node.Output[1] = e.NewName("maxpool_indices");
-        }
-
+        var indices = c.RequestOutput(1, "maxpool_indices");
         var x = c.Input(0);
         var flat = e.Ints(-1);
         var zeros = e.Reshape(e.Node("ConstantOfShape", [e.Shape(x)]), flat);
         var scattered = e.Node(
             "ScatterElements",
-            [zeros, e.Reshape(c.Node.Output[1], flat), e.Reshape(c.Grad, flat)],
+            [zeros, e.Reshape(indices, flat), e.Reshape(c.Grad, flat)],
             Attr.Int("axis", 0),
             Attr.String("reduction", "add"));
         c.SetInputGrad(0, e.ReshapeLike(scattered, x));
@@ -138,11 +130,23 @@ internal static partial class BackwardRules
         c.SetInputGrad(0, e.Node("Where", [isMax, c.Grad, e.ScalarFloat(0f)]));
     }
 
-    private static void ReduceMean(BackwardContext c) => ReduceBackward(c, mean: true);
+    private static void ReduceMean(BackwardContext c) => ReduceBackward(c, (g, _, count) => c.Emit.Mul(g, c.Emit.ScalarFloat(1f / count)));
 
-    private static void ReduceSum(BackwardContext c) => ReduceBackward(c, mean: false);
+    private static void ReduceSum(BackwardContext c) => ReduceBackward(c, (g, _, _) => g);
 
-    private static void ReduceBackward(BackwardContext c, bool mean)
+    /// <summary>d‖x‖/dx = x/‖x‖ (F.normalize), zero where the norm is.</summary>
+    private static void ReduceL2(BackwardContext c) => ReduceBackward(c, (g, keep, _) =>
+    {
+        var e = c.Emit;
+        var norm = keep(c.Output(0));
+        return e.Mask(e.Node("Greater", [norm, e.ScalarFloat(0f)]), e.Mul(g, e.Div(c.Input(0), norm)));
+    });
+
+    /// <summary>
+    /// <paramref name="scale"/> gets the gradient with the reduced axes kept, a function that keeps them in
+    /// a reduced tensor, and the number of elements reduced; its result is broadcast to the input's shape.
+    /// </summary>
+    private static void ReduceBackward(BackwardContext c, Func<string, Func<string, string>, long, string> scale)
     {
         var e = c.Emit;
         var x = c.InputShape(0);
@@ -165,19 +169,10 @@ internal static partial class BackwardRules
             throw c.Unsupported("it reduces over the batch axis");
         }
 
-        var g = c.Grad;
-        if ((Attr.GetInt(c.Node, "keepdims") ?? 1) == 0)
-        {
-            g = e.Node("Unsqueeze", [g, e.Ints(axes)]);
-        }
-
-        if (mean)
-        {
-            var count = axes.Aggregate(1L, (product, axis) => product * x[axis]);
-            g = e.Mul(g, e.ScalarFloat(1f / count));
-        }
-
-        c.SetInputGrad(0, e.Node("Expand", [g, e.Shape(c.Input(0))]));
+        var keepDims = (Attr.GetInt(c.Node, "keepdims") ?? 1) != 0;
+        string Keep(string reduced) => keepDims ? reduced : e.Node("Unsqueeze", [reduced, e.Ints(axes)]);
+        var count = axes.Aggregate(1L, (product, axis) => product * x[axis]);
+        c.SetInputGrad(0, e.Node("Expand", [scale(Keep(c.Grad), Keep, count), e.Shape(c.Input(0))]));
     }
 
     /// <summary>Inference-form batch normalization is per-channel affine: dX = g·scale/√(var+ε).</summary>

@@ -41,14 +41,62 @@ internal static partial class BackwardRules
         }
     }
 
+    /// <summary>Concatenates the outputs' gradients, with zeros for outputs that do not reach the logits.</summary>
+    private static void Split(BackwardContext c)
+    {
+        var e = c.Emit;
+        var axis = c.Axis(Attr.GetInt(c.Node, "axis") ?? 0, c.InputShape(0).Length);
+        if (axis == 0)
+        {
+            throw c.Unsupported("it splits the batch axis");
+        }
+
+        var parts = c.Node.Output.Select((output, i) => c.OutputGrad(i) ?? e.Node("ConstantOfShape", [e.Shape(output)]));
+        c.SetInputGrad(0, e.Node("Concat", parts, Attr.Int("axis", axis)));
+    }
+
+    /// <summary>
+    /// Scatter-adds the gradient back to the gathered positions, so repeated indices accumulate: the
+    /// index dimensions are flattened into one along the axis and the indices broadcast over the rest.
+    /// </summary>
+    private static void Gather(BackwardContext c)
+    {
+        var e = c.Emit;
+        var x = c.Input(0);
+        var rank = c.InputShape(0).Length;
+        var axis = c.Axis(Attr.GetInt(c.Node, "axis") ?? 0, rank);
+        var indexRank = c.InputShape(1).Length;
+        var g = c.Grad;
+        if (indexRank != 1)
+        {
+            var gShape = e.Shape(g);
+            var flatShape = e.Node(
+                "Concat",
+                [SliceAxes(e, gShape, [0], [axis], [0]), e.Ints(-1), SliceAxes(e, gShape, [axis + indexRank], [long.MaxValue], [0])],
+                Attr.Int("axis", 0));
+            g = e.Reshape(g, flatShape);
+        }
+
+        var indexShape = Enumerable.Repeat(1L, rank).ToArray();
+        indexShape[axis] = -1;
+        var indices = e.Node("Expand", [e.Reshape(c.Input(1), e.Ints(indexShape)), e.Shape(g)]);
+        var zeros = e.Node("ConstantOfShape", [e.Shape(x)]);
+        c.SetInputGrad(0, e.Node("ScatterElements", [zeros, indices, g], Attr.Int("axis", axis), Attr.String("reduction", "add")));
+    }
+
     private static void Slice(BackwardContext c)
     {
         var e = c.Emit;
         var x = c.InputShape(0);
-        var starts = c.ConstantInts(1);
-        var ends = c.ConstantInts(2);
-        var axes = c.HasInput(3) ? c.ConstantInts(3) : Enumerable.Range(0, starts.Length).Select(i => (long)i).ToArray();
-        var steps = c.HasInput(4) ? c.ConstantInts(4) : Enumerable.Repeat(1L, starts.Length).ToArray();
+        var bounds = Enumerable.Range(1, 4).Select(i => c.HasInput(i) ? c.Index.ConstantInts(c.Input(i)) : null).ToArray();
+        if (bounds[0] is not { } starts || bounds[1] is not { } ends || (c.HasInput(3) && bounds[2] is null) || (c.HasInput(4) && bounds[3] is null))
+        {
+            c.SetInputGrad(0, ScatterToSources(c, positions => e.Node("Slice", [positions, .. c.Node.Input.Skip(1)])));
+            return;
+        }
+
+        var axes = bounds[2] ?? Enumerable.Range(0, starts.Length).Select(i => (long)i).ToArray();
+        var steps = bounds[3] ?? Enumerable.Repeat(1L, starts.Length).ToArray();
         var shape = (long[])c.OutputShape().Clone();
         var g = c.Grad;
         for (var i = 0; i < axes.Length; i++)
@@ -105,6 +153,25 @@ internal static partial class BackwardRules
         c.SetInputGrad(0, g);
     }
 
+    /// <summary>
+    /// For selections whose geometry is only known at run time (Slice bounds or Pad amounts computed from
+    /// shapes, reflect/edge padding): the node applied to the flat positions of its input tells where each
+    /// output element came from (−1: from nowhere), and the gradient is scatter-added there.
+    /// </summary>
+    private static string ScatterToSources(BackwardContext c, Func<string, string> select)
+    {
+        var e = c.Emit;
+        var shape = e.Shape(c.Input(0));
+        var size = e.Node("ReduceProd", [shape], Attr.Int("keepdims", 0));
+        var positions = e.Reshape(e.Node("Range", [e.ScalarInt(0), size, e.ScalarInt(1)]), shape);
+        var sources = e.Reshape(select(positions), e.Ints(-1));
+        var dump = e.Node("Unsqueeze", [size, e.Ints(0)]);
+        var slots = e.Node("Where", [e.Node("Less", [sources, e.ScalarInt(0)]), size, sources]);
+        var zeros = e.Node("ConstantOfShape", [e.Add(dump, e.Ints(1))]);
+        var scattered = e.Node("ScatterElements", [zeros, slots, e.Reshape(c.Grad, e.Ints(-1))], Attr.Int("axis", 0), Attr.String("reduction", "add"));
+        return e.Reshape(e.Node("Slice", [scattered, e.Ints(0), dump, e.Ints(0)]), shape);
+    }
+
     /// <summary>The first index a Slice reads on an axis of the given size (ONNX clamping rules).</summary>
     private static long SliceStart(long start, long step, long size)
     {
@@ -120,15 +187,19 @@ internal static partial class BackwardRules
     {
         var e = c.Emit;
         var mode = Attr.GetString(c.Node, "mode") ?? "constant";
-        if (mode != "constant")
-        {
-            throw c.Unsupported($"mode '{mode}' is not supported (only constant)");
-        }
-
         var x = c.InputShape(0);
         var rank = x.Length;
-        var given = c.HasInput(1) ? c.ConstantInts(1) : Attr.GetInts(c.Node, "pads") ?? throw c.Unsupported("pads are missing");
-        var axes = c.HasInput(3) ? c.ConstantInts(3).Select(a => c.Axis(a, rank)).ToArray() : Enumerable.Range(0, rank).Select(i => (long)i).ToArray();
+        var given = c.HasInput(1) ? c.Index.ConstantInts(c.Input(1)) : Attr.GetInts(c.Node, "pads");
+        var givenAxes = c.HasInput(3) ? c.Index.ConstantInts(c.Input(3)) : Enumerable.Range(0, rank).Select(i => (long)i).ToArray();
+        if (mode != "constant" || given is null || givenAxes is null)
+        {
+            // Edge, reflect and wrap padding repeat input positions, which the scatter adds up.
+            List<string> inputs = [c.Input(1), mode == "constant" ? e.ScalarInt(-1) : "", .. c.HasInput(3) ? [c.Input(3)] : Array.Empty<string>()];
+            c.SetInputGrad(0, ScatterToSources(c, positions => e.Node("Pad", [positions, .. inputs], [.. c.Node.Attribute.Select(a => a.Clone())])));
+            return;
+        }
+
+        var axes = givenAxes.Select(a => c.Axis(a, rank)).ToArray();
         var begin = new long[rank];
         var end = new long[rank];
         for (var i = 0; i < axes.Length; i++)
