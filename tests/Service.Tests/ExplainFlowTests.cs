@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using SaliencySlider.Contracts.V1;
+using SaliencySlider.Engine.Models;
 using SaliencySlider.Service.Tests.Infrastructure;
 using static SaliencySlider.Service.Tests.Infrastructure.EventAssertions;
 
@@ -105,13 +106,12 @@ public sealed class ExplainFlowTests(WorkerStack fixture) : IClassFixture<Worker
         Assert.Equal(["mobilenet_v2_1.0_224"], response.Models.Where(m => m.IsDefault).Select(m => m.Name));
         Assert.Equal([965, 1022, 1000], response.Models.Select(m => m.Classes));
         Assert.All(response.Models, m => Assert.Equal((224, 224, "CPU"), (m.InputWidth, m.InputHeight, m.ExecutionProvider)));
-        Assert.All(response.Models, m => Assert.False(string.IsNullOrWhiteSpace(m.Description), $"{m.Name} has no description"));
-        Assert.All(response.Models, m => Assert.DoesNotContain('\n', m.Description));
-        var imageNet = response.Models.Single(m => m.IsDefault);
-        Assert.Equal("MobilenetV2/Conv_1/Relu6", imageNet.DefaultLayer);
-        Assert.StartsWith("Birds of iNaturalist 2017", response.Models[0].Description, StringComparison.Ordinal);
-        Assert.StartsWith("Insects of iNaturalist 2017", response.Models[1].Description, StringComparison.Ordinal);
-        Assert.All(response.Models.Take(2), m => Assert.Equal(INaturalistLayer, m.DefaultLayer));
+        // Each model's one-line description is its manifest's.
+        Assert.Equal(
+            new[] { "inat_bird.json", "inat_insect.json", "mobilenet_v2_1.0_224.json" }.Select(f => ModelManifest.Load(Path.Combine(RepoPaths.ManifestDirectory, f)).Description),
+            response.Models.Select(m => m.Description));
+        Assert.All(response.Models, m => Assert.False(string.IsNullOrWhiteSpace(m.Description) || m.Description.Contains('\n'), $"{m.Name}: '{m.Description}'"));
+        Assert.Equal([INaturalistLayer, INaturalistLayer, "MobilenetV2/Conv_1/Relu6"], response.Models.Select(m => m.DefaultLayer));
     }
 
     [Theory]
