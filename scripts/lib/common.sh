@@ -2,7 +2,11 @@
 # shellcheck shell=bash
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-export SALIENCY_MODELS_DIR="${SALIENCY_MODELS_DIR:-$(cd "$REPO_ROOT/.." && pwd)/shared/models}"
+# The local copy of the model set (read-only is fine): the ImageNet ONNX, and the iNaturalist TFLite
+# sources in its sources/ folder.
+export SALIENCY_MODELS_SOURCE="${SALIENCY_MODELS_SOURCE:-$(cd "$REPO_ROOT/.." && pwd)/shared/models}"
+# The folder the services serve, filled by fetch_models.
+export SALIENCY_MODELS_DIR="${SALIENCY_MODELS_DIR:-$REPO_ROOT/.data/models}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -61,4 +65,13 @@ build_demoweb() {
   [ -f "$web/package.json" ] || return 0
   log "building clients/DemoWeb"
   (cd "$web" && npm ci --no-audit --no-fund --loglevel=error && npm run build)
+}
+
+# Fills $SALIENCY_MODELS_DIR with the served model set (scripts/fetch-models): copies the ImageNet
+# model from $SALIENCY_MODELS_SOURCE and converts the iNaturalist TFLite sources, once (later runs
+# find the converted files and keep them). $1 (optional): the saliency CLI command line to convert
+# with, e.g. "dotnet clients/Cli/bin/Release/net10.0/saliency.dll"; else fetch-models' own choice.
+fetch_models() {
+  log "model set: $SALIENCY_MODELS_DIR (from $SALIENCY_MODELS_SOURCE)"
+  SALIENCY_CLI="${1:-${SALIENCY_CLI:-}}" "$REPO_ROOT/scripts/fetch-models" "$SALIENCY_MODELS_DIR"
 }

@@ -1,12 +1,18 @@
 using System.Security.Cryptography;
 using SaliencySlider.Deploy.Tests.Support;
+using Xunit.Abstractions;
 
 namespace SaliencySlider.Deploy.Tests;
 
 /// <summary>scripts/fetch-models: local copies first, then a published copy, then the public sources converted; downloads (here from file:// URLs) are verified.</summary>
-public sealed class FetchModelsScriptTests : IDisposable
+public sealed class FetchModelsScriptTests(ITestOutputHelper output) : IDisposable
 {
+    /// <summary>The ImageNet model, published as ONNX in ../shared/models.</summary>
     private static readonly string[] ModelSet = ["mobilenet_v2_1.0_224.onnx", "imagenet_labels.txt"];
+
+    /// <summary>The iNaturalist models, converted from their TFLite sources in ../shared/models/sources.</summary>
+    private static readonly string[] INaturalistSet =
+        ["mobilenet_v2_1.0_224_inat_bird.onnx", "inat_bird_labels.txt", "mobilenet_v2_1.0_224_inat_insect.onnx", "inat_insect_labels.txt"];
 
     private readonly string _scratch = Directory.CreateTempSubdirectory("fetch-models-").FullName;
 
@@ -15,17 +21,58 @@ public sealed class FetchModelsScriptTests : IDisposable
     public void Dispose() => Directory.Delete(_scratch, recursive: true);
 
     [Fact]
-    public void Copies_the_model_set_from_the_local_model_directory()
+    public void Copies_the_ImageNet_model_converts_the_iNaturalist_models_from_the_local_sources_offline_and_keeps_them_on_the_next_run()
     {
         var destination = Path.Combine(_scratch, "models");
 
-        var result = FetchModels(destination, source: SharedModels, url: null);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var first = FetchModels(destination, source: SharedModels, url: null);
+        var firstTime = clock.Elapsed;
+        clock.Restart();
+        var second = FetchModels(destination, source: SharedModels, url: null);
+        output.WriteLine($"first run (copy 2 files, convert 2 models): {firstTime.TotalSeconds:F1} s; second run (all present): {clock.Elapsed.TotalSeconds:F1} s");
 
-        Assert.True(result.ExitCode == 0, result.Describe());
+        Assert.True(first.ExitCode == 0, first.Describe());
+        Assert.DoesNotContain("downloading", first.StandardError, StringComparison.Ordinal);
         foreach (var file in ModelSet)
         {
             Assert.Equal(Sha256(Path.Combine(SharedModels, file)), Sha256(Path.Combine(destination, file)));
         }
+        foreach (var file in INaturalistSet)
+        {
+            var fields = DefaultModelSetLine(file).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Contains($"{file}: its source is in {SharedModels}/sources", first.StandardError, StringComparison.Ordinal);
+            // The conversion writes exactly the file the set pins, so copies of it (local or published) pass too.
+            Assert.Equal(fields[0], Sha256(Path.Combine(destination, file)));
+        }
+        Assert.Equal(2, first.StandardError.Split('\n').Count(l => l.EndsWith("converted; same weights and graph as the published file (fingerprint checked)", StringComparison.Ordinal)));
+        Assert.Equal(ModelSet.Concat(INaturalistSet).Order(), Directory.GetFiles(destination).Select(Path.GetFileName).Order());
+        Assert.Equal([".verified"], Directory.GetDirectories(destination).Select(Path.GetFileName));
+
+        Assert.True(second.ExitCode == 0, second.Describe());
+        Assert.All(ModelSet.Concat(INaturalistSet), file => Assert.Contains($"{file}: present", second.StandardError, StringComparison.Ordinal));
+        Assert.DoesNotContain("converted", second.StandardError, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("mobilenet_v2_1.0_224_inat_bird.onnx", "inat_bird_labels.txt")]
+    [InlineData("mobilenet_v2_1.0_224_inat_insect.onnx", "inat_insect_labels.txt")]
+    public void The_iNaturalist_models_pin_the_sources_of_the_shared_README_at_the_default_models_commit(string model, string labels)
+    {
+        var readme = File.ReadAllLines(Path.Combine(SharedModels, "sources", "README.md"));
+        var commit = DefaultModelSetLine("mobilenet_v2_1.0_224.onnx").Split(' ', StringSplitOptions.RemoveEmptyEntries)[3].Split('/')[^2];
+        var modelFields = DefaultModelSetLine(model).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var labelFields = DefaultModelSetLine(labels).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var arguments = modelFields[5..].ToList();
+        var source = modelFields[3].Split('/')[^1];
+
+        Assert.Equal("import-tflite", modelFields[2]);
+        Assert.Equal($"https://raw.githubusercontent.com/google-coral/test_data/{commit}/{source}", modelFields[3]);
+        Assert.Contains(readme, line => line.Contains(source, StringComparison.Ordinal) && line.Contains(modelFields[4], StringComparison.Ordinal));
+        Assert.Contains(arguments[arguments.IndexOf("--expect-fingerprint") + 1], string.Join(' ', readme), StringComparison.Ordinal);
+        Assert.DoesNotContain("--drop-leading-classes", arguments);
+        Assert.Equal(["verbatim", $"https://raw.githubusercontent.com/google-coral/test_data/{commit}/{labels}", "-"], labelFields[2..]);
+        Assert.Contains(readme, line => line.Contains(labels, StringComparison.Ordinal) && line.Contains(labelFields[0], StringComparison.Ordinal));
     }
 
     [Fact]
@@ -33,7 +80,7 @@ public sealed class FetchModelsScriptTests : IDisposable
     {
         var destination = Path.Combine(_scratch, "models");
 
-        var result = FetchModels(destination, source: Path.Combine(_scratch, "none"), url: new Uri(SharedModels + "/").AbsoluteUri);
+        var result = FetchModels(destination, source: Path.Combine(_scratch, "none"), url: new Uri(SharedModels + "/").AbsoluteUri, modelSet: ImageNetSet());
 
         Assert.True(result.ExitCode == 0, result.Describe());
         Assert.Contains("downloading", result.StandardError, StringComparison.Ordinal);
@@ -51,7 +98,7 @@ public sealed class FetchModelsScriptTests : IDisposable
 
         var destination = Path.Combine(_scratch, "models");
 
-        var result = FetchModels(destination, source: Path.Combine(_scratch, "none"), url: new Uri(tampered + "/").AbsoluteUri);
+        var result = FetchModels(destination, source: Path.Combine(_scratch, "none"), url: new Uri(tampered + "/").AbsoluteUri, modelSet: ImageNetSet());
 
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("sha256 mismatch", result.StandardError, StringComparison.Ordinal);
@@ -64,7 +111,7 @@ public sealed class FetchModelsScriptTests : IDisposable
         var destination = Directory.CreateDirectory(Path.Combine(_scratch, "models")).FullName;
         File.WriteAllText(Path.Combine(destination, ModelSet[1]), "truncated");
 
-        var result = FetchModels(destination, source: SharedModels, url: null);
+        var result = FetchModels(destination, source: SharedModels, url: null, modelSet: ImageNetSet());
 
         Assert.True(result.ExitCode == 0, result.Describe());
         Assert.Equal(Sha256(Path.Combine(SharedModels, ModelSet[1])), Sha256(Path.Combine(destination, ModelSet[1])));
@@ -96,11 +143,58 @@ public sealed class FetchModelsScriptTests : IDisposable
         Assert.Equal(TinyFixture.ConvertedFingerprint, Fingerprint(Path.Combine(destination, "tiny.onnx")));
         Assert.Equal("cat\ndog\nbird\nfish\n", File.ReadAllText(Path.Combine(destination, "labels.txt")));
         Assert.Equal(["labels.txt", "tiny.onnx"], Directory.GetFiles(destination).Select(Path.GetFileName).Order());
+        Assert.Equal([".verified"], Directory.GetDirectories(destination).Select(Path.GetFileName));
 
         Assert.True(second.ExitCode == 0, second.Describe());
         Assert.Contains("tiny.onnx: present", second.StandardError, StringComparison.Ordinal);
         Assert.Contains("labels.txt: present", second.StandardError, StringComparison.Ordinal);
         Assert.DoesNotContain("downloading", second.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Builds_a_file_missing_from_the_published_copy_from_its_public_source()
+    {
+        var published = Directory.CreateDirectory(Path.Combine(_scratch, "published")).FullName;
+        var destination = Path.Combine(_scratch, "models");
+
+        var result = FetchModels(destination, source: Path.Combine(_scratch, "none"), url: new Uri(published + "/").AbsoluteUri,
+            modelSet: WriteModelSet(TinyModelLine(TinyFixture.Sha256, TinyFixture.ConvertedFingerprint)));
+
+        Assert.True(result.ExitCode == 0, result.Describe());
+        Assert.Contains($"tiny.onnx: not published at {new Uri(published + "/").AbsoluteUri}; building it from its public source", result.StandardError, StringComparison.Ordinal);
+        Assert.Equal(TinyFixture.ConvertedFingerprint, Fingerprint(Path.Combine(destination, "tiny.onnx")));
+    }
+
+    [Fact]
+    public void Takes_a_public_source_from_the_local_sources_folder_without_downloading_it()
+    {
+        var source = Directory.CreateDirectory(Path.Combine(_scratch, "local", "sources")).Parent!.FullName;
+        File.Copy(TinyFixture.Path, Path.Combine(source, "sources", Path.GetFileName(TinyFixture.Path)));
+        var destination = Path.Combine(_scratch, "models");
+        var unreachable = new Uri(Path.Combine(_scratch, "nowhere", Path.GetFileName(TinyFixture.Path))).AbsoluteUri;
+
+        var result = FetchModels(destination, source: source, url: null,
+            modelSet: WriteModelSet(TinyModelLine(TinyFixture.Sha256, TinyFixture.ConvertedFingerprint).Replace(new Uri(TinyFixture.Path).AbsoluteUri, unreachable, StringComparison.Ordinal)));
+
+        Assert.True(result.ExitCode == 0, result.Describe());
+        Assert.Contains($"tiny.onnx: its source is in {source}/sources", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("downloading", result.StandardError, StringComparison.Ordinal);
+        Assert.Equal(TinyFixture.ConvertedFingerprint, Fingerprint(Path.Combine(destination, "tiny.onnx")));
+    }
+
+    [Fact]
+    public void Downloads_the_public_source_when_the_local_copy_has_another_sha256()
+    {
+        var source = Directory.CreateDirectory(Path.Combine(_scratch, "local", "sources")).Parent!.FullName;
+        File.WriteAllText(Path.Combine(source, "sources", Path.GetFileName(TinyFixture.Path)), "not the model");
+        var destination = Path.Combine(_scratch, "models");
+
+        var result = FetchModels(destination, source: source, url: null, modelSet: WriteModelSet(TinyModelLine(TinyFixture.Sha256, TinyFixture.ConvertedFingerprint)));
+
+        Assert.True(result.ExitCode == 0, result.Describe());
+        Assert.Contains("has another sha256 than its source, not used", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("tiny.onnx: downloading its public source", result.StandardError, StringComparison.Ordinal);
+        Assert.Equal(TinyFixture.ConvertedFingerprint, Fingerprint(Path.Combine(destination, "tiny.onnx")));
     }
 
     [Fact]
@@ -192,6 +286,9 @@ public sealed class FetchModelsScriptTests : IDisposable
         File.WriteAllLines(path, lines);
         return path;
     }
+
+    /// <summary>A model set of the ImageNet model's lines only (tests of copies and downloads that must not convert).</summary>
+    private string ImageNetSet() => WriteModelSet([.. ModelSet.Select(DefaultModelSetLine)]);
 
     private static string DefaultModelSetLine(string file) =>
         File.ReadAllLines(RepositoryPaths.Combine("scripts/fetch-models"))

@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using SaliencySlider.Contracts.V1;
+using SaliencySlider.Engine.Models;
 using SaliencySlider.Service.Tests.Infrastructure;
 using static SaliencySlider.Service.Tests.Infrastructure.EventAssertions;
 
@@ -9,6 +10,9 @@ namespace SaliencySlider.Service.Tests;
 public sealed class ExplainFlowTests(WorkerStack fixture) : IClassFixture<WorkerStack>
 {
     private const int FrameCount = 9;
+
+    /// <summary>The iNaturalist models' Grad-CAM layer: the last ReLU6 (Conv_1), named as in the converted TFLite graph.</summary>
+    private const string INaturalistLayer = "MobilenetV2/Conv_1/Relu6;MobilenetV2/Conv_1/add_fold;MobilenetV2/Conv_1/Conv2D_Fold;MobilenetV2/Conv_1/BatchNorm_Fold/bias";
     private readonly ServiceStack _stack = fixture.Stack;
 
     private static ExplainOptions Options => new() { FrameCount = FrameCount, MaxFrameSide = 128 };
@@ -94,16 +98,40 @@ public sealed class ExplainFlowTests(WorkerStack fixture) : IClassFixture<Worker
     }
 
     [Fact]
-    public async Task ListModels_reports_the_default_model_and_the_workers_execution_provider()
+    public async Task ListModels_reports_the_three_served_models_with_their_descriptions_and_the_workers_execution_provider()
     {
         var response = await _stack.Client.ListModelsAsync(new ListModelsRequest(), _stack.Deadline());
 
-        var model = Assert.Single(response.Models);
-        Assert.Equal("mobilenet_v2_1.0_224", model.Name);
-        Assert.True(model.IsDefault);
-        Assert.Equal(224, model.InputWidth);
-        Assert.Equal(1000, model.Classes);
-        Assert.Equal("MobilenetV2/Conv_1/Relu6", model.DefaultLayer);
-        Assert.Equal("CPU", model.ExecutionProvider);
+        Assert.Equal(["inat-bird", "inat-insect", "mobilenet_v2_1.0_224"], response.Models.Select(m => m.Name));
+        Assert.Equal(["mobilenet_v2_1.0_224"], response.Models.Where(m => m.IsDefault).Select(m => m.Name));
+        Assert.Equal([965, 1022, 1000], response.Models.Select(m => m.Classes));
+        Assert.All(response.Models, m => Assert.Equal((224, 224, "CPU"), (m.InputWidth, m.InputHeight, m.ExecutionProvider)));
+        // Each model's one-line description is its manifest's.
+        Assert.Equal(
+            new[] { "inat_bird.json", "inat_insect.json", "mobilenet_v2_1.0_224.json" }.Select(f => ModelManifest.Load(Path.Combine(RepoPaths.ManifestDirectory, f)).Description),
+            response.Models.Select(m => m.Description));
+        Assert.All(response.Models, m => Assert.False(string.IsNullOrWhiteSpace(m.Description) || m.Description.Contains('\n'), $"{m.Name}: '{m.Description}'"));
+        Assert.Equal([INaturalistLayer, INaturalistLayer, "MobilenetV2/Conv_1/Relu6"], response.Models.Select(m => m.DefaultLayer));
+    }
+
+    [Theory]
+    [InlineData("inat-bird", "bird.bmp", "Poecile atricapillus (Black-capped Chickadee)")]
+    [InlineData("inat-bird", "eagle.jpg", "Haliaeetus leucocephalus (Bald Eagle)")]
+    [InlineData("inat-insect", "dragonfly.bmp", "Micrathyria hagenii (Thornbush Dasher)")]
+    public async Task Explain_with_an_iNaturalist_model_names_the_species_and_GetJob_records_the_model(string model, string photo, string species)
+    {
+        var request = new ExplainRequest { Image = ByteString.CopyFrom(TestImages.Read(photo)), Model = model, Options = Options };
+
+        using var call = _stack.Client.Explain(request, _stack.Deadline());
+        var events = await ServiceStack.ReadAllAsync(call.ResponseStream.Events());
+
+        var jobId = events[0].Status.JobId;
+        AssertCompleteJob(events, jobId, FrameCount);
+        var explanation = events[2].Explanation;
+        Assert.Equal(species, explanation.Prediction.Top[0].Label);
+        Assert.Equal(species, explanation.Prediction.TargetLabel);
+        Assert.Equal(INaturalistLayer, explanation.Layer);
+        var job = (await _stack.Client.GetJobAsync(new GetJobRequest { JobId = jobId }, _stack.Deadline())).Job;
+        Assert.Equal((JobState.Done, model), (job.State, job.Model));
     }
 }

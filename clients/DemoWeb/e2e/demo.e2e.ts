@@ -1,6 +1,7 @@
 /**
  * The demo page in real headless Chromium against the real gateway, worker and Redis: upload,
- * live frames, a 200-step drag that must not touch the network, and a bad upload.
+ * live frames, a 200-step drag that must not touch the network, a bad upload, and a model picked
+ * in the model picker (the iNaturalist bird model on a chickadee).
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -31,6 +32,11 @@ async function openPage(width = 1360, height = 900): Promise<Page> {
   // ListModels answered: the model list holds the served model.
   await page.waitForFunction(() => (document.querySelector<HTMLSelectElement>("#model")?.value ?? "") !== "");
   return page;
+}
+
+/** The one-line description a model's manifest (models/*.json) gives. */
+function manifestDescription(manifest: string): string {
+  return (JSON.parse(readFileSync(join(repoRoot, "models", manifest), "utf8")) as { description: string }).description;
 }
 
 /** Waits until every frame is in, the decoded frames are drawn, and the Completed AUC is shown. */
@@ -183,6 +189,37 @@ describe("demo page", () => {
     await waitForAllFrames(page);
     expect(await page.textContent("#curve-title")).toBe(`Insertion curve: p(${runnerUpLabel})`);
     expect(await page.inputValue("[data-testid=target]")).toBe(runnerUpIndex);
+    await page.close();
+  });
+
+  it("explains a bird with the iNaturalist bird model picked in the model picker", async () => {
+    const page = await openPage();
+    // Every served model is offered; the ImageNet model is the default.
+    const offered = await page.locator("[data-testid=model] option").evaluateAll((options) =>
+      options.map((option) => (option as HTMLOptionElement).value),
+    );
+    expect(offered).toEqual(["inat-bird", "inat-insect", "mobilenet_v2_1.0_224"]);
+    expect(await page.inputValue("[data-testid=model]")).toBe("mobilenet_v2_1.0_224");
+    expect(await page.textContent("[data-testid=model-description]")).toBe(manifestDescription("mobilenet_v2_1.0_224.json"));
+
+    // The picked model's one-line description (its manifest's) shows under the picker.
+    await page.selectOption("[data-testid=model]", "inat-bird");
+    expect(await page.isVisible("[data-testid=model-description]")).toBe(true);
+    expect(await page.textContent("[data-testid=model-description]")).toBe(manifestDescription("inat_bird.json"));
+    // One line, not cut off.
+    expect(
+      await page.$eval("[data-testid=model-description]", (p) => p.scrollWidth <= p.clientWidth && p.getClientRects().length === 1),
+    ).toBe(true);
+
+    await page.setInputFiles("[data-testid=file-input]", join(testImages, "bird.bmp"));
+    await waitForAllFrames(page);
+    const chickadee = "Poecile atricapillus (Black-capped Chickadee)";
+    expect(await page.getAttribute("[data-testid=full-top1]", "data-label")).toBe(chickadee);
+    expect(await page.textContent("[data-testid=full-top1]")).toContain(chickadee);
+    expect(await page.textContent("#curve-title")).toBe(`Insertion curve: p(${chickadee})`);
+    expect(await page.textContent("[data-testid=target] option:nth-child(2)")).toContain(chickadee);
+    expect(await page.isVisible("[data-testid=error]")).toBe(false);
+    await page.screenshot({ path: join(resultsDir, "demo-inat-bird.png"), fullPage: true, animations: "disabled" });
     await page.close();
   });
 

@@ -2,7 +2,7 @@
  * Starts the real system for the browser tests: Redis (unless REDIS_URL names one), the built
  * gateway and worker, each isolated by its own key prefix, queue stream and job-id secret.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
@@ -18,6 +18,7 @@ const gatewayDir = join(repoRoot, "services/Gateway");
 const gatewayDll = join(gatewayDir, "bin/Release/net10.0/SaliencySlider.Gateway.dll");
 const workerDir = join(repoRoot, "services/ExplainerWorker/Host");
 const workerDll = join(workerDir, "bin/Release/net10.0/SaliencySlider.ExplainerWorker.dll");
+const cliDll = join(repoRoot, "clients/Cli/bin/Release/net10.0/saliency.dll");
 
 interface Service {
   readonly name: string;
@@ -67,7 +68,7 @@ export async function startSystem(): Promise<RunningSystem> {
       Queue__Stream: `saliency:${isolation}:jobs`,
       Queue__DeadLetterStream: `saliency:${isolation}:dead`,
       Jobs__IdSecret: isolation,
-      Models__Directory: process.env.SALIENCY_MODELS_DIR ?? resolve(repoRoot, "../shared/models"),
+      Models__Directory: process.env.SALIENCY_MODELS_DIR ?? fetchModelSet(resolve(repoRoot, ".data/models")),
       Models__ManifestDirectory: join(repoRoot, "models"),
       Gateway__HttpPort: String(httpPort),
       Gateway__GrpcPort: String(grpcPort),
@@ -85,6 +86,22 @@ export async function startSystem(): Promise<RunningSystem> {
     await stop();
     throw error;
   }
+}
+
+/**
+ * The served model set, as scripts/run serves it: scripts/fetch-models copies the ImageNet model from
+ * ../shared/models and converts the iNaturalist bird and insect models once (later runs keep them).
+ */
+function fetchModelSet(destination: string): string {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.SALIENCY_MODEL_SET;
+  delete env.SALIENCY_MODELS_URL;
+  if (existsSync(cliDll)) env.SALIENCY_CLI = `dotnet ${cliDll}`;
+  const result = spawnSync("sh", [join(repoRoot, "scripts/fetch-models"), destination], { env, encoding: "utf8" });
+  if (result.status !== 0) {
+    throw new Error(`scripts/fetch-models ${destination} failed (${result.status ?? result.signal ?? result.error}):\n${result.stderr}`);
+  }
+  return destination;
 }
 
 function launch(name: string, dll: string, cwd: string, env: NodeJS.ProcessEnv): Service {

@@ -35,6 +35,7 @@ const ui = {
   fileName: byId<HTMLElement>("file-name"),
   form: byId<HTMLFormElement>("options"),
   model: byId<HTMLSelectElement>("model"),
+  modelDescription: byId<HTMLElement>("model-description"),
   method: byId<HTMLSelectElement>("method"),
   target: byId<HTMLSelectElement>("target"),
   frameCount: byId<HTMLInputElement>("frame-count"),
@@ -104,9 +105,25 @@ async function loadModels(): Promise<void> {
         return option;
       }),
     );
+    showModelDescription();
   } catch (error) {
     showError(`Could not list the models. ${describeError(error)}`);
   }
+}
+
+/** The chosen model's one-line description (from ListModels) under the picker. */
+function showModelDescription(): void {
+  const description = ui.model.selectedOptions[0]?.title ?? "";
+  ui.modelDescription.textContent = description;
+  ui.modelDescription.title = description;
+  ui.modelDescription.hidden = description === "";
+}
+
+/** Another model has other classes: the class choice goes back to its top prediction, and a loaded image is explained again. */
+function onModelChange(): void {
+  showModelDescription();
+  ui.target.replaceChildren(new Option("Top prediction", ""));
+  startRun();
 }
 
 async function acceptFile(file: File): Promise<void> {
@@ -431,6 +448,7 @@ function init(): void {
     event.preventDefault();
     startRun();
   });
+  ui.model.addEventListener("change", onModelChange);
   ui.target.addEventListener("change", () => startRun());
   ui.slider.addEventListener("input", () => run !== undefined && renderSlider(run));
   ui.slider.addEventListener("change", () => {

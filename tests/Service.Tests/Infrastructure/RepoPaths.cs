@@ -1,18 +1,51 @@
+using System.Diagnostics;
+
 namespace SaliencySlider.Service.Tests.Infrastructure;
 
 public static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
 
-    /// <summary>SALIENCY_MODELS_DIR, else ../shared/models beside the repository.</summary>
+    /// <summary>
+    /// The served model set: SALIENCY_MODELS_DIR (scripts/test fills it with scripts/fetch-models), else
+    /// .data/models filled here the same way (the ImageNet model copied from ../shared/models, the iNaturalist
+    /// bird and insect models converted from their TFLite sources once, kept for later runs).
+    /// </summary>
     public static string ModelDirectory { get; } =
         Environment.GetEnvironmentVariable("SALIENCY_MODELS_DIR") is { Length: > 0 } fromEnvironment
             ? Path.GetFullPath(fromEnvironment)
-            : Path.GetFullPath(Path.Combine(Root, "..", "shared", "models"));
+            : FetchModelSet(Path.Combine(Root, ".data", "models"));
 
     public static string ManifestDirectory { get; } = Path.Combine(Root, "models");
 
     public static string TestImages { get; } = Path.GetFullPath(Path.Combine(Root, "..", "shared", "testdata", "images"));
+
+    /// <summary>Runs scripts/fetch-models into <paramref name="destination"/>, converting with the CLI this project builds.</summary>
+    private static string FetchModelSet(string destination)
+    {
+        var start = new ProcessStartInfo("sh")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Root,
+        };
+        start.ArgumentList.Add(Path.Combine(Root, "scripts", "fetch-models"));
+        start.ArgumentList.Add(destination);
+        start.Environment["SALIENCY_CLI"] = $"dotnet {Path.Combine(AppContext.BaseDirectory, "saliency.dll")}";
+        start.Environment.Remove("SALIENCY_MODEL_SET");
+        start.Environment.Remove("SALIENCY_MODELS_URL");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start scripts/fetch-models");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"scripts/fetch-models {destination} failed (exit code {process.ExitCode}):\n{output.Result}{errors.Result}");
+        }
+
+        return destination;
+    }
 
     private static string FindRoot()
     {
