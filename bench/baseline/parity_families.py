@@ -15,10 +15,12 @@ the folder. The last line printed is always the folder of the cases.
 import argparse
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -111,9 +113,11 @@ def cache_key():
 
 
 def export_case(name, folder):
+    start = time.perf_counter()
+    torch.set_num_threads(1)
     construct, layer_path, layout, side, opset, bare = CASES[name]
     torch.manual_seed(0)
-    model = reinitialize(construct()).eval()
+    model = reinitialize(construct(), side)
     layer = model.get_submodule(layer_path)
     x = torch.from_numpy(np.random.default_rng(1234).standard_normal((1, 3, side, side), dtype=np.float32))
     folder.mkdir(parents=True)
@@ -138,9 +142,13 @@ def export_case(name, folder):
         "cam_max": float(cam.max()), "bare": bare,
     }
     (folder / "meta.json").write_text(json.dumps(meta, indent=2))
+    print(f"{name}: {target} {layout} CAM {meta['cam']} max {meta['cam_max']:.3g}, top-1 {top1} (margin {margin:.3g}), "
+          f"{time.perf_counter() - start:.1f} s", flush=True)
     if not bare:
         manifest = {"name": name, "onnx": "model.onnx", "inputWidth": side, "inputHeight": side,
                     "targetLayer": target, "targetLayout": layout}
+        if layout == "tokens":
+            manifest["prefixTokens"] = 1  # the class token
         (folder / "model.json").write_text(json.dumps(manifest, indent=2))
     return meta
 
@@ -150,7 +158,6 @@ def main():
     parser.add_argument("--out", required=True, help="cache root; the cases go to OUT/<hash of this script and torch>")
     parser.add_argument("--cases", default=",".join(CASES), help="comma-separated subset (written to a scratch folder)")
     args = parser.parse_args()
-    torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
 
     names = args.cases.split(",")
     subset = set(names) != set(CASES)
@@ -160,16 +167,21 @@ def main():
         return
     scratch = final.with_name(final.name + f".tmp{os.getpid()}")
     shutil.rmtree(scratch, ignore_errors=True)
-    index = {}
-    for name in names:
-        start = time.perf_counter()
-        meta = export_case(name, scratch / name)
-        index[name] = meta
-        print(f"{name}: {meta['target']} {meta['layout']} CAM {meta['cam']} max {meta['cam_max']:.3g}, "
-              f"top-1 {meta['top1']} (margin {meta['top1_margin']:.3g}), {time.perf_counter() - start:.1f} s", flush=True)
+    # One case per core, one torch thread each: exporting is mostly single-threaded Python.
+    workers = max(1, min(len(names), os.cpu_count() or 1))
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            jobs = {name: pool.submit(export_case, name, scratch / name) for name in names}
+            index = {name: job.result() for name, job in jobs.items()}
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
     (scratch / "index.json").write_text(json.dumps(index, indent=2))
     shutil.rmtree(final, ignore_errors=True)
     scratch.rename(final)
+    for stale in final.parent.iterdir() if not subset else []:  # the cases of earlier versions of the scripts
+        if stale != final and (stale / "index.json").exists():
+            shutil.rmtree(stale)
     print(final)
 
 

@@ -33,12 +33,14 @@ ARCHITECTURES = {
 }
 
 
-def reinitialize(model, seed=0):
+def reinitialize(model, input_side=224, seed=0):
     """
-    Weights of order 1 everywhere: He-normal convolutions and linears, BatchNorm/LayerNorm affine and running
-    statistics near 1/0, ConvNeXt's layer scale near 1. torchvision's own initialisation leaves some families
-    with signals far below float32's resolution (ViT's zero head, ConvNeXt's 1e-6 layer scale), so their
-    gradients and CAMs would compare only rounding noise.
+    Weights of order 1 everywhere: He-normal convolutions and linears, LayerNorm/BatchNorm affine parameters near
+    1/0, ConvNeXt's layer scale near 1, and BatchNorm statistics measured on a batch of random images, so that every
+    BatchNorm output is of order 1 as in a trained network. torchvision's own initialisation (with BatchNorm at
+    identity) leaves some families with signals far below float32's resolution (ViT's zero head, ConvNeXt's 1e-6
+    layer scale) and others growing without bound (EfficientNetV2's activations reached 1e7, where float32 rounding
+    differences between two correct implementations compound).
     """
     generator = torch.Generator().manual_seed(seed)
 
@@ -56,13 +58,18 @@ def reinitialize(model, seed=0):
                 if module.weight is not None:
                     uniform(module.weight, 0.5, 1.5)
                     uniform(module.bias, -0.1, 0.1)
-                if isinstance(module, torch.nn.BatchNorm2d):
-                    uniform(module.running_mean, -0.1, 0.1)
-                    uniform(module.running_var, 0.5, 1.5)
         for name, parameter in model.named_parameters():
             if name.endswith("layer_scale"):
                 uniform(parameter, 0.5, 1.5)
-    return model
+
+        norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+        if norms:
+            for norm in norms:
+                norm.reset_running_stats()
+                norm.momentum = None  # a cumulative average: after one batch, that batch's statistics
+            model.train()
+            model(torch.randn((2, 3, input_side, input_side), generator=generator))
+    return model.eval()
 
 
 def to_nchw(tensor, layout):
@@ -200,7 +207,7 @@ def main():
     for name in args.models.split(","):
         construct, layer_path, layout = ARCHITECTURES[name]
         torch.manual_seed(0)
-        model = reinitialize(construct()).eval()
+        model = reinitialize(construct())
         onnx_path = out / f"{name}.onnx"
         layer = export_onnx(model, model.get_submodule(layer_path), x, onnx_path)
 

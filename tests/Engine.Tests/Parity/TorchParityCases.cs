@@ -11,21 +11,24 @@ namespace SaliencySlider.Engine.Tests.Parity;
 /// </summary>
 public sealed class TorchParityCases
 {
-    private const string DebianPython = "/usr/bin/python3";
+    /// <summary>Debian's python3 (the PATH one may lack Debian's modules); SALIENCY_PARITY_PYTHON overrides it.</summary>
+    private static readonly string Python = Environment.GetEnvironmentVariable("SALIENCY_PARITY_PYTHON") is { Length: > 0 } python
+        ? python
+        : "/usr/bin/python3";
     private static readonly TimeSpan GeneratorTimeout = TimeSpan.FromMinutes(20);
 
     public TorchParityCases()
     {
         var root = RepositoryRoot();
         var script = Path.Combine(root, "bench", "baseline", "parity_families.py");
-        var start = new ProcessStartInfo(DebianPython, ["-W", "ignore", script, "--out", Path.Combine(root, ".run", "parity")])
+        var start = new ProcessStartInfo(Python, ["-W", "ignore", script, "--out", Path.Combine(root, ".run", "parity")])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {DebianPython}");
+        using var process = StartPython(start);
         var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
+        var stdout = process.StandardOutput.ReadToEndAsync();
         if (!process.WaitForExit(GeneratorTimeout))
         {
             process.Kill(entireProcessTree: true);
@@ -36,10 +39,10 @@ public sealed class TorchParityCases
             throw new InvalidOperationException(
                 $"{script} exited with {process.ExitCode} (scripts/test installs python3-torch, python3-torchvision and python3-onnx):\n{Tail(stderr.Result)}");
         }
-        Directory = stdout.Trim().Split('\n')[^1].Trim();
+        Directory = stdout.Result.Trim().Split('\n')[^1].Trim();
         if (!File.Exists(Path.Combine(Directory, "index.json")))
         {
-            throw new InvalidOperationException($"{script} printed {Directory}, which has no index.json:\n{Tail(stdout)}");
+            throw new InvalidOperationException($"{script} printed {Directory}, which has no index.json:\n{Tail(stdout.Result)}");
         }
     }
 
@@ -55,6 +58,18 @@ public sealed class TorchParityCases
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    private static Process StartPython(ProcessStartInfo start)
+    {
+        try
+        {
+            return Process.Start(start) ?? throw new InvalidOperationException($"cannot start {Python}");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException($"cannot run {Python} ({e.Message}); scripts/test installs Debian's python3 with torch", e);
+        }
+    }
 
     private static string Tail(string text) => text.Length <= 4000 ? text : text[^4000..];
 
