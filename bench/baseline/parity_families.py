@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torchvision
-from torchvision.models import convnext, maxvit, swin_transformer, vgg, vision_transformer
+from torchvision.models import convnext, maxvit, swin_transformer, vision_transformer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from torch_gradcam import GradCam, export_onnx, reinitialize  # noqa: E402
@@ -142,14 +142,14 @@ def export_case(name, folder):
         "cam_max": float(cam.max()), "bare": bare,
     }
     (folder / "meta.json").write_text(json.dumps(meta, indent=2))
-    print(f"{name}: {target} {layout} CAM {meta['cam']} max {meta['cam_max']:.3g}, top-1 {top1} (margin {margin:.3g}), "
-          f"{time.perf_counter() - start:.1f} s", flush=True)
     if not bare:
         manifest = {"name": name, "onnx": "model.onnx", "inputWidth": side, "inputHeight": side,
                     "targetLayer": target, "targetLayout": layout}
         if layout == "tokens":
             manifest["prefixTokens"] = 1  # the class token
         (folder / "model.json").write_text(json.dumps(manifest, indent=2))
+    print(f"{name}: {target} {layout} CAM {meta['cam']} max {meta['cam_max']:.3g}, top-1 {top1} (margin {margin:.3g}), "
+          f"{time.perf_counter() - start:.1f} s", flush=True)
     return meta
 
 
