@@ -21,8 +21,10 @@ internal sealed record BenchOptions
     /// <summary>Only the default model's stage timings (for profiling changes quickly); no report is written.</summary>
     public bool Quick { get; init; }
 
-    /// <summary>Fewer repeats for the heavy VGG model so the whole bench stays within minutes.</summary>
-    public int RepeatsFor(string model) => model.StartsWith("vgg", StringComparison.Ordinal) ? Math.Max(3, Repeats / 3) : Repeats;
+    /// <summary>Fewer repeats for the heavy VGG and ViT-B models so the whole bench stays within minutes.</summary>
+    public int RepeatsFor(string model) => model.StartsWith("vgg", StringComparison.Ordinal) || model.StartsWith("vit", StringComparison.Ordinal)
+        ? Math.Max(3, Repeats / 3)
+        : Repeats;
 
     public static BenchOptions Parse(string[] args)
     {

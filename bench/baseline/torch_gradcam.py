@@ -23,18 +23,107 @@ import torch
 import torchvision
 
 ARCHITECTURES = {
-    # name: (constructor, target module path, ONNX op whose output is the target tensor (searched from the end))
-    "mobilenet_v2": (lambda: torchvision.models.mobilenet_v2(weights=None), "features.18", "Clip"),
-    "resnet18": (lambda: torchvision.models.resnet18(weights=None), "layer4", "Relu"),
-    "vgg11": (lambda: torchvision.models.vgg11(weights=None), "features.20", "MaxPool"),
+    # name: (constructor, target module path, layout of its output: nchw, tokens ([N, 1+g², C], class token first) or nhwc)
+    "mobilenet_v2": (lambda: torchvision.models.mobilenet_v2(weights=None), "features.18", "nchw"),
+    "resnet18": (lambda: torchvision.models.resnet18(weights=None), "layer4", "nchw"),
+    "vgg11": (lambda: torchvision.models.vgg11(weights=None), "features.20", "nchw"),
+    # pytorch-grad-cam's layers for the transformers: the last block's first norm (ViT), the last stage (ConvNeXt).
+    "vit_b_16": (lambda: torchvision.models.vit_b_16(weights=None), "encoder.layers.encoder_layer_11.ln_1", "tokens"),
+    "convnext_tiny": (lambda: torchvision.models.convnext_tiny(weights=None), "features.7", "nchw"),
 }
 
 
-def module_at(model, path):
-    module = model
-    for part in path.split("."):
-        module = module[int(part)] if part.isdigit() else getattr(module, part)
-    return module
+def reinitialize(model, input_side=224, seed=0):
+    """
+    Weights of order 1 everywhere: He-normal convolutions and linears, LayerNorm/BatchNorm affine parameters near
+    1/0, ConvNeXt's layer scale near 1, and BatchNorm statistics measured on a batch of random images, so that every
+    BatchNorm output is of order 1 as in a trained network. torchvision's own initialisation (with BatchNorm at
+    identity) leaves some families with signals far below float32's resolution (ViT's zero head, ConvNeXt's 1e-6
+    layer scale) and others growing without bound (EfficientNetV2's activations reached 1e7, where float32 rounding
+    differences between two correct implementations compound).
+    """
+    generator = torch.Generator().manual_seed(seed)
+
+    def uniform(t, low, high):
+        t.copy_(torch.rand(t.shape, generator=generator) * (high - low) + low)
+
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, (torch.nn.Conv2d, torch.nn.Linear)):
+                fan_in = module.weight[0].numel()
+                module.weight.copy_(torch.randn(module.weight.shape, generator=generator) * (2.0 / fan_in) ** 0.5)
+                if module.bias is not None:
+                    uniform(module.bias, -0.1, 0.1)
+            elif isinstance(module, (torch.nn.BatchNorm2d, torch.nn.LayerNorm, torch.nn.GroupNorm)):
+                if module.weight is not None:
+                    uniform(module.weight, 0.5, 1.5)
+                    uniform(module.bias, -0.1, 0.1)
+        for name, parameter in model.named_parameters():
+            if name.endswith("layer_scale"):
+                uniform(parameter, 0.5, 1.5)
+
+        norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+        if norms:
+            for norm in norms:
+                norm.reset_running_stats()
+                norm.momentum = None  # a cumulative average: after one batch, that batch's statistics
+            model.train()
+            model(torch.randn((2, 3, input_side, input_side), generator=generator))
+    return model.eval()
+
+
+def to_nchw(tensor, layout):
+    """A target layer's output as [N, C, h, w]: pytorch-grad-cam's reshape_transform for token and channels-last layers."""
+    if layout == "nchw":
+        return tensor
+    if layout == "nhwc":
+        return tensor.permute(0, 3, 1, 2)
+    if layout == "tokens":
+        patches = tensor[:, 1:, :]
+        side = int(round(patches.shape[1] ** 0.5))
+        return patches.reshape(tensor.shape[0], side, side, tensor.shape[2]).permute(0, 3, 1, 2)
+    raise ValueError(f"unknown layout {layout}")
+
+
+def export_onnx(model, layer, x, path, opset=13, dynamic_batch=True):
+    """
+    Exports the model to ONNX and returns the name of the graph tensor that is `layer`'s output.
+    The layer's output is exported as a second graph output (so the exporter names it exactly), renamed the way
+    the exporter names an intermediate tensor (<node name>_output_<i>), and dropped from the graph outputs.
+    """
+    captured = {}
+
+    def capture(_module, _inputs, output):
+        captured["target"] = output
+        return output.clone()  # in-place ops after the layer (DenseNet's final ReLU) must not rewrite it
+
+    # The model itself returns (logits, target) while exporting, so node names keep their module scopes
+    # ("/layer4/layer4.2/relu_2/Relu"), as in a plain export.
+    forward = model.forward
+    model.forward = lambda image: (forward(image), captured["target"])
+    handle = layer.register_forward_hook(capture)
+    try:
+        axes = {"input": {0: "N"}, "logits": {0: "N"}, "target": {0: "N"}} if dynamic_batch else None
+        torch.onnx.export(model, x, str(path), opset_version=opset, input_names=["input"],
+                          output_names=["logits", "target"], dynamic_axes=axes, do_constant_folding=True)
+    finally:
+        handle.remove()
+        del model.forward
+    exported = onnx.load(str(path))
+    graph = exported.graph
+    producer = next(n for n in graph.node if "target" in n.output)
+    name = f"{producer.name}_output_{list(producer.output).index('target')}" if producer.name else "saliency_target"
+    for node in graph.node:
+        for values in (node.input, node.output):
+            for i, value in enumerate(values):
+                if value == "target":
+                    values[i] = name
+    kept = [o for o in graph.output if o.name != "target"]
+    del graph.output[:]
+    graph.output.extend(kept)
+    onnx.checker.check_model(exported)
+    onnx.save(exported, str(path))
+    return name
 
 
 def timed(fn, repeats, warmup):
@@ -49,10 +138,12 @@ def timed(fn, repeats, warmup):
 
 
 class GradCam:
-    """The pytorch-grad-cam recipe, reduced to Grad-CAM on one target layer."""
+    """The pytorch-grad-cam recipe, reduced to Grad-CAM on one target layer (reshaped to NCHW by `layout`)."""
 
-    def __init__(self, model, layer):
+    def __init__(self, model, layer, layout="nchw", clone_output=False):
         self.model = model
+        self.layout = layout
+        self.clone_output = clone_output
         self.activation = None
         self.gradient = None
         layer.register_forward_hook(self._save_activation)
@@ -60,35 +151,25 @@ class GradCam:
     def _save_activation(self, _module, _inputs, output):
         self.activation = output
         if not output.requires_grad:
-            return  # a no_grad forward (as pytorch-grad-cam does)
+            return None  # a no_grad forward (as pytorch-grad-cam does)
 
         def save_gradient(grad):
             self.gradient = grad
 
         output.register_hook(save_gradient)
+        # A copy for the rest of the network when it rewrites the layer's output in place (DenseNet's final ReLU).
+        return output.clone() if self.clone_output else None
 
     def __call__(self, x):
         logits = self.model(x)
         target = int(logits[0].argmax())
         self.model.zero_grad()
         logits[0, target].backward()
-        weights = self.gradient.mean(dim=(2, 3), keepdim=True)
-        cam = torch.relu((weights * self.activation).sum(dim=1))[0]
+        activation = to_nchw(self.activation, self.layout)
+        gradient = to_nchw(self.gradient, self.layout)
+        weights = gradient.mean(dim=(2, 3), keepdim=True)
+        cam = torch.relu((weights * activation).sum(dim=1))[0]
         return cam.detach(), logits.detach(), target
-
-
-def target_tensor_name(onnx_path, op_type):
-    graph = onnx.load(str(onnx_path)).graph
-    pooling = {"GlobalAveragePool", "AveragePool", "Flatten", "Reshape"}
-    # The target is the last op_type output that feeds the classifier head (after it come only pooling/flatten/linear ops).
-    candidates = [n for n in graph.node if n.op_type == op_type]
-    if not candidates:
-        raise SystemExit(f"{onnx_path}: no {op_type} node")
-    name = candidates[-1].output[0]
-    consumers = [n.op_type for n in graph.node if name in n.input]
-    if not set(consumers) & pooling:
-        raise SystemExit(f"{onnx_path}: {name} feeds {consumers}, not the pooling head")
-    return name
 
 
 def main():
@@ -124,16 +205,13 @@ def main():
         "models": {},
     }
     for name in args.models.split(","):
-        construct, layer_path, op_type = ARCHITECTURES[name]
+        construct, layer_path, layout = ARCHITECTURES[name]
         torch.manual_seed(0)
-        model = construct().eval()
+        model = reinitialize(construct())
         onnx_path = out / f"{name}.onnx"
-        torch.onnx.export(
-            model, x, str(onnx_path), opset_version=13, input_names=["input"], output_names=["logits"],
-            dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}}, do_constant_folding=True)
-        layer = target_tensor_name(onnx_path, op_type)
+        layer = export_onnx(model, model.get_submodule(layer_path), x, onnx_path)
 
-        gradcam = GradCam(model, module_at(model, layer_path))
+        gradcam = GradCam(model, model.get_submodule(layer_path), layout)
         cam, logits, target = gradcam(x)
         cam.numpy().astype(np.float32).tofile(out / f"{name}.cam.f32")
 
@@ -152,6 +230,7 @@ def main():
         results["models"][name] = {
             "onnx": onnx_path.name,
             "target_layer": layer,
+            "layout": layout,
             "cam_shape": list(cam.shape),
             "top1": target,
             "top1_logit": float(logits[0, target]),
