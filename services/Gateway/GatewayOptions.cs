@@ -13,4 +13,10 @@ public sealed class GatewayOptions
 
     /// <summary>Proxies whose X-Forwarded-For is believed (see <see cref="Security.TrustedProxies"/>); empty: none.</summary>
     public string TrustedProxies { get; set; } = "";
+
+    /// <summary>Bytes all uploads being verified at once may decode into (see <see cref="Submission.DecodeBudget"/>).</summary>
+    public long DecodeBudgetBytes { get; set; } = 256 * 1024 * 1024;
+
+    /// <summary>Longest an upload waits for room in the decode budget before RESOURCE_EXHAUSTED.</summary>
+    public TimeSpan DecodeWait { get; set; } = TimeSpan.FromSeconds(5);
 }

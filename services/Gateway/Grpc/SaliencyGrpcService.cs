@@ -24,7 +24,7 @@ public sealed class SaliencyGrpcService(
 {
     public override async Task<SubmitResponse> Submit(SubmitRequest request, ServerCallContext context)
     {
-        var result = await EnqueueAsync(request.Image, request.Model, request.Options);
+        var result = await EnqueueAsync(request.Image, request.Model, request.Options, context.CancellationToken);
         return new SubmitResponse
         {
             JobId = result.JobId,
@@ -55,7 +55,7 @@ public sealed class SaliencyGrpcService(
     public override async Task Explain(ExplainRequest request, IServerStreamWriter<ExplainResponse> responseStream, ServerCallContext context)
     {
         using var admitted = streams.Enter(context);
-        var result = await EnqueueAsync(request.Image, request.Model, request.Options);
+        var result = await EnqueueAsync(request.Image, request.Model, request.Options, context.CancellationToken);
         await ForwardAsync(result.JobId, responseStream, jobEvent => new ExplainResponse { Event = jobEvent }, context.CancellationToken);
     }
 
@@ -81,9 +81,9 @@ public sealed class SaliencyGrpcService(
         return response;
     }
 
-    private async Task<EnqueueResult> EnqueueAsync(ByteString image, string model, ExplainOptions? options)
+    private async Task<EnqueueResult> EnqueueAsync(ByteString image, string model, ExplainOptions? options, CancellationToken cancellationToken)
     {
-        var submission = validator.Validate(image.Memory, model, options);
+        var submission = await validator.ValidateAsync(image.Memory, model, options, cancellationToken);
         try
         {
             return await enqueuer.EnqueueAsync(submission);

@@ -7,7 +7,8 @@ namespace SaliencySlider.Gateway.Submission;
 /// Decodes an image whose header already passed the size checks, only to learn whether all of it
 /// decodes (truncated or corrupt data is refused at Submit rather than failing in a worker). Memory
 /// stays small: row by row where the codec allows it, else at a reduced scale where it allows that;
-/// only the remaining formats (GIF) decode at full size, which the pixel limit bounds.
+/// only the remaining formats (GIF) decode at full size, which the pixel limit bounds per upload and
+/// <see cref="DecodeBudget"/> across concurrent uploads.
 /// </summary>
 public static class ImageContentVerifier
 {
@@ -81,8 +82,27 @@ public static class ImageContentVerifier
             info = info.WithSize(scaled.Width, scaled.Height);
         }
 
-        var buffer = new byte[info.BytesSize64];
-        return codec.GetPixels(info, buffer);
+        // Native, so that the pages go back to the system at once rather than when the GC next runs.
+        var buffer = Marshal.AllocHGlobal((nint)info.BytesSize64);
+        try
+        {
+            return codec.GetPixels(info, buffer);
+        }
+        finally
+        {
+            Marshal.FreeHGlobal(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Most bytes verifying an image with this header can take: the encoded copy, then a row, a scaled picture
+    /// (JPEG, WebP) or, for codecs that decode neither row by row nor scaled (GIF, interlaced PNG), the whole canvas.
+    /// </summary>
+    public static long DecodeBytes(ImageHeader header, int encodedLength)
+    {
+        var pixels = (long)header.Width * header.Height;
+        var picture = header.Format is SKEncodedImageFormat.Jpeg or SKEncodedImageFormat.Webp ? Math.Min(pixels, ScaledDecodePixels) : pixels;
+        return encodedLength + ((picture + header.Width) * 4);
     }
 
     private static string Name(SKCodec codec) => codec.EncodedFormat.ToString().ToUpperInvariant();

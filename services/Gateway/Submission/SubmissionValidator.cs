@@ -17,7 +17,7 @@ public sealed record ValidatedSubmission(ReadOnlyMemory<byte> Image, string Mode
 /// itself (truncated or corrupt data). Every refusal is INVALID_ARGUMENT with a message that says
 /// what to change.
 /// </summary>
-public sealed class SubmissionValidator(ServedModels models, IOptions<JobOptions> jobOptions)
+public sealed class SubmissionValidator(ServedModels models, DecodeBudget decodeBudget, IOptions<JobOptions> jobOptions)
 {
     /// <summary>Longest side over shortest side: a 20000×1 strip has nothing a classifier could see.</summary>
     public const int MaxAspectRatio = 50;
@@ -25,7 +25,7 @@ public sealed class SubmissionValidator(ServedModels models, IOptions<JobOptions
     private readonly JobOptions _limits = jobOptions.Value;
 
     /// <summary>The fields of a SubmitRequest or an ExplainRequest (the two carry the same job).</summary>
-    public ValidatedSubmission Validate(ReadOnlyMemory<byte> image, string modelName, ExplainOptions? requestedOptions)
+    public async Task<ValidatedSubmission> ValidateAsync(ReadOnlyMemory<byte> image, string modelName, ExplainOptions? requestedOptions, CancellationToken cancellationToken)
     {
         if (image.Length == 0)
         {
@@ -90,7 +90,9 @@ public sealed class SubmissionValidator(ServedModels models, IOptions<JobOptions
                 $"the limit is {FormatBytes(_limits.MaxJobBytes)}: ask for fewer frames, a smaller max_frame_side, or JPEG/WebP frames");
         }
 
-        if (ImageContentVerifier.FindProblem(image) is { } problem)
+        var problem = await decodeBudget.RunAsync(
+            ImageContentVerifier.DecodeBytes(header, image.Length), () => ImageContentVerifier.FindProblem(image), cancellationToken);
+        if (problem is not null)
         {
             throw Invalid($"image header says {header.Format} {header.Width}×{header.Height}, but {problem}");
         }

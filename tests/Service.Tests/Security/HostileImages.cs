@@ -122,6 +122,90 @@ public static class HostileImages
         return gif.ToArray();
     }
 
+    /// <summary>
+    /// A GIF89a of <paramref name="width"/>×<paramref name="height"/> whose one frame covers the canvas in a
+    /// single colour: a few KB to send, every pixel of the canvas written when decoded.
+    /// </summary>
+    public static byte[] GifCanvas(int width, int height)
+    {
+        using var gif = new MemoryStream();
+        gif.Write("GIF89a"u8);
+        gif.Write([(byte)width, (byte)(width >> 8), (byte)height, (byte)(height >> 8), 0xF0, 0, 0]); // 2-colour table
+        gif.Write([255, 0, 0, 0, 0, 255]);
+        gif.Write([0x2C, 0, 0, 0, 0, (byte)width, (byte)(width >> 8), (byte)height, (byte)(height >> 8), 0]);
+        const int minCodeSize = 2;
+        gif.WriteByte(minCodeSize);
+        var data = LzwOfZeros(minCodeSize, (long)width * height);
+        for (var offset = 0; offset < data.Length; offset += 255)
+        {
+            var length = Math.Min(255, data.Length - offset);
+            gif.WriteByte((byte)length);
+            gif.Write(data, offset, length);
+        }
+
+        gif.WriteByte(0); // end of the frame's data
+        gif.WriteByte(0x3B);
+        return gif.ToArray();
+    }
+
+    /// <summary>GIF's variable-width LZW of <paramref name="count"/> pixels of colour 0 (codes written least significant bit first).</summary>
+    private static byte[] LzwOfZeros(int minCodeSize, long count)
+    {
+        var clear = 1 << minCodeSize;
+        var end = clear + 1;
+        var output = new List<byte>();
+        long buffer = 0;
+        var buffered = 0;
+        var codeSize = minCodeSize + 1;
+        void Emit(int code)
+        {
+            buffer |= (long)code << buffered;
+            buffered += codeSize;
+            while (buffered >= 8)
+            {
+                output.Add((byte)buffer);
+                buffer >>= 8;
+                buffered -= 8;
+            }
+        }
+
+        // With one colour, the string code n (from end + 1 on) stands for one more zero than code n − 1.
+        Emit(clear);
+        var next = end + 1;
+        long remaining = count;
+        var run = 1; // the zeros the longest known code stands for
+        while (remaining > 0)
+        {
+            var take = (int)Math.Min(run, remaining);
+            Emit(take == 1 ? 0 : end - 1 + take);
+            remaining -= take;
+            if (take == run && next < 4096)
+            {
+                next++;
+                run++;
+                if (next > (1 << codeSize) && codeSize < 12)
+                {
+                    codeSize++;
+                }
+            }
+            else if (next >= 4096)
+            {
+                Emit(clear);
+                codeSize = minCodeSize + 1;
+                next = end + 1;
+                run = 1;
+            }
+        }
+
+        Emit(end);
+        if (buffered > 0)
+        {
+            output.Add((byte)buffer);
+        }
+
+        return [.. output];
+    }
+
     /// <summary>An uncompressed 24-bit BMP (SkiaSharp writes no BMP).</summary>
     public static byte[] Bmp(int width, int height)
     {
