@@ -90,6 +90,11 @@ public sealed class SubmissionValidator(ServedModels models, IOptions<JobOptions
                 $"the limit is {FormatBytes(_limits.MaxJobBytes)}: ask for fewer frames, a smaller max_frame_side, or JPEG/WebP frames");
         }
 
+        if (TargetLayerCheck.Problem(model, models.GraphOf(model), options) is { } layerProblem)
+        {
+            throw Invalid(layerProblem);
+        }
+
         if (ImageContentVerifier.FindProblem(image) is { } problem)
         {
             throw Invalid($"image header says {header.Format} {header.Width}×{header.Height}, but {problem}");
