@@ -1,6 +1,7 @@
 using SaliencySlider.Engine.Explaining;
 using SaliencySlider.Engine.Gradients;
 using SaliencySlider.Engine.Inference;
+using SaliencySlider.Engine.Tests.Gradients;
 using SaliencySlider.Engine.Tests.TestModels;
 
 namespace SaliencySlider.Engine.Tests.Inference;
@@ -102,6 +103,47 @@ public sealed class ModelGraphTests
         var candidates = graph.Candidates(MobileNetDefault, gradients: true, count: 3);
         Assert.Equal([MobileNetDefault, "MobilenetV2/Conv_1/BiasAdd", "MobilenetV2/expanded_conv_16/project/add_fold"], candidates);
         Assert.Equal(candidates, graph.Candidates(null, gradients: true, count: 3));
+    }
+
+    public static TheoryData<string, int> Transformers()
+    {
+        var cases = new TheoryData<string, int>();
+        foreach (var family in new[] { "vit", "swin", "convnext", "maxvit" })
+        {
+            cases.Add(family, 13);
+            cases.Add(family, 17);
+        }
+
+        return cases;
+    }
+
+    /// <summary>Over every layer that reads as a grid, the graph alone refuses a gradient method exactly where the worker does.</summary>
+    [Theory]
+    [MemberData(nameof(Transformers))]
+    public void The_graph_alone_refuses_what_the_worker_refuses(string family, int opset)
+    {
+        var bytes = TransformerGraphGradientTests.Fixture(family, opset);
+        using var stream = new MemoryStream(bytes);
+        var graph = ModelGraph.Read(stream);
+        using var model = ClassifierModel.Load(bytes, Cpu);
+
+        Assert.Equal(model.LogitsName, graph.LogitsName);
+        Assert.Null(graph.WhyNot(model.DefaultTargetLayer, gradients: true));
+        foreach (var layer in model.CandidateTargetLayers().Append("target").Append("early"))
+        {
+            string? workerRefusal = null;
+            try
+            {
+                model.GradientModelBytes(layer);
+            }
+            catch (UnsupportedModelException e)
+            {
+                workerRefusal = e.Message;
+            }
+
+            var reason = graph.WhyNot(layer, gradients: true);
+            Assert.True((reason is null) == (workerRefusal is null), $"{layer}: the graph says {reason ?? "yes"}, the worker {workerRefusal ?? "yes"}");
+        }
     }
 
     private static ModelGraph Read(OnnxModelBuilder builder)
