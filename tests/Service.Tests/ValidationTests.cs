@@ -77,6 +77,27 @@ public sealed class ValidationTests(ServiceStack stack) : IClassFixture<ServiceS
     }
 
     [Fact]
+    public async Task A_target_layer_that_names_no_tensor_is_invalid_argument_suggesting_the_default()
+    {
+        var error = await SubmitFails(Chelsea(new ExplainOptions { TargetLayer = "MobilenetV2/Conv_9/Relu6" }));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.StartsWith("target_layer 'MobilenetV2/Conv_9/Relu6' cannot be explained on model 'mobilenet_v2_1.0_224': no tensor of the model has that name", error.Status.Detail);
+        Assert.Contains("layers you can explain with CAM_METHOD_GRAD_CAM include: MobilenetV2/Conv_1/Relu6 (default), ", error.Status.Detail);
+    }
+
+    [Theory]
+    [InlineData(CamMethod.GradCam)]
+    [InlineData(CamMethod.EigenCam)]
+    public async Task The_logits_are_no_target_layer_for_any_method(CamMethod method)
+    {
+        var error = await SubmitFails(Chelsea(new ExplainOptions { TargetLayer = "logits", Method = method }));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("target_layer 'logits' cannot be explained on model 'mobilenet_v2_1.0_224': it is the logits tensor itself", error.Status.Detail);
+    }
+
+    [Fact]
     public async Task An_image_over_the_pixel_limit_is_refused_from_its_header()
     {
         var error = await SubmitFails(new SubmitRequest { Image = ByteString.CopyFrom(HostileImages.PngHeaderOnly(20000, 30000)) });

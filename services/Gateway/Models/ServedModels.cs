@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using SaliencySlider.Engine.Explaining;
+using SaliencySlider.Engine.Inference;
 using SaliencySlider.Engine.Models;
 using SaliencySlider.Shared.Configuration;
 using SaliencySlider.Shared.Jobs;
@@ -8,8 +11,12 @@ namespace SaliencySlider.Gateway.Models;
 /// <summary>The models this deployment serves, read once at start from the manifests and model files (no ONNX session).</summary>
 public sealed class ServedModels
 {
+    private readonly ConcurrentDictionary<string, Lazy<ModelGraph?>> _graphs = new(StringComparer.Ordinal);
+    private readonly ILogger<ServedModels> _logger;
+
     public ServedModels(IOptions<ModelsOptions> options, ILogger<ServedModels> logger)
     {
+        _logger = logger;
         var settings = options.Value;
         var modelDirectory = ModelsOptions.ResolveFolder(settings.Directory);
         var manifestDirectory = string.IsNullOrEmpty(settings.ManifestDirectory) ? null : ModelsOptions.ResolveFolder(settings.ManifestDirectory);
@@ -37,5 +44,22 @@ public sealed class ServedModels
 
     public string KnownNames => string.Join(", ", Catalog.Models.Select(m => m.Name));
 
+    /// <summary>The model's graph without its weights, read on first use; null when it cannot be read (the worker then says why).</summary>
+    public ModelGraph? GraphOf(ModelEntry model)
+        => _graphs.GetOrAdd(model.Name, _ => new Lazy<ModelGraph?>(() => ReadGraph(model))).Value;
+
     public static ModelLimits LimitsOf(ModelEntry model) => new(model.Name, model.ClassCount, model.DefaultLayer ?? "");
+
+    private ModelGraph? ReadGraph(ModelEntry model)
+    {
+        try
+        {
+            return ModelGraph.Load(model.OnnxPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or UnsupportedModelException)
+        {
+            _logger.LogWarning("Model {Model}: target layers are not checked at Submit, its graph cannot be read: {Reason}", model.Name, e.Message);
+            return null;
+        }
+    }
 }

@@ -90,6 +90,11 @@ public sealed class SubmissionValidator(ServedModels models, DecodeBudget decode
                 $"the limit is {FormatBytes(_limits.MaxJobBytes)}: ask for fewer frames, a smaller max_frame_side, or JPEG/WebP frames");
         }
 
+        if (TargetLayerCheck.Problem(model, models.GraphOf(model), options) is { } layerProblem)
+        {
+            throw Invalid(layerProblem);
+        }
+
         var problem = await decodeBudget.RunAsync(
             ImageContentVerifier.DecodeBytes(header, image.Length), () => ImageContentVerifier.FindProblem(image), cancellationToken);
         if (problem is not null)

@@ -1,6 +1,8 @@
 using SaliencySlider.Engine.Explaining;
 using SaliencySlider.Engine.Gradients;
 using SaliencySlider.Engine.Inference;
+using SaliencySlider.Engine.Models;
+using SaliencySlider.Engine.Tests.Support;
 using SaliencySlider.Engine.Tests.TestModels;
 
 namespace SaliencySlider.Engine.Tests.Gradients;
@@ -31,6 +33,36 @@ public sealed class UnsupportedModelTests
         // A later layer avoids the operator, and the failure above did not poison the session cache.
         Assert.NotEmpty(model.ForwardWithGradients(new float[75], 1, [-1], later).Gradients);
         Assert.Throws<UnsupportedModelException>(() => model.ForwardWithGradients(new float[75], 1, [-1], target));
+    }
+
+    [Fact]
+    public async Task EigenCamExplainsALayerBehindAnOperatorWithoutBackwardRule()
+    {
+        var m = new OnnxModelBuilder(seed: 74);
+        var target = m.Node("Relu", [m.Conv(m.Input("image", [3, 8, 8]), 3, 4, 2, Attr.Ints("strides", [2, 2]))]);
+        var later = m.Node("Relu", [m.Conv(m.Node("Sin", [target]), 4, 4, 3, Attr.Ints("pads", [1, 1, 1, 1]))]);
+        m.Output(m.PooledHead(later, 4, 16, 3));
+        var manifest = new ModelManifest { Onnx = "x.onnx", InputWidth = 8, InputHeight = 8 };
+        using var model = new ExplainerModel(new ModelEntry { Name = "sin", Manifest = manifest, OnnxPath = "x.onnx", Labels = [] }, ClassifierModel.Load(m.Build(), Cpu));
+        var explainer = new Explainer(model);
+        var image = TestImages.EncodePng(TestImages.Gradient(8, 8));
+
+        var events = new List<ExplainEvent>();
+        await foreach (var e in explainer.ExplainAsync(image, new ExplainSettings { FrameCount = 2, Method = CamMethodKind.EigenCam, TargetLayer = target }))
+        {
+            events.Add(e);
+        }
+
+        var ready = Assert.IsType<ExplanationReady>(events[0]);
+        Assert.Equal((4, 4), (ready.CamWidth, ready.CamHeight));
+        Assert.IsType<ExplanationCompleted>(events[^1]);
+        var refusal = await Assert.ThrowsAsync<UnsupportedModelException>(async () =>
+        {
+            await foreach (var e in explainer.ExplainAsync(image, new ExplainSettings { FrameCount = 2, Method = CamMethodKind.GradCam, TargetLayer = target }))
+            {
+            }
+        });
+        Assert.Contains("operator Sin", refusal.Message);
     }
 
     [Fact]

@@ -79,6 +79,10 @@ public sealed class HostileInputTests(WorkerStack fixture) : IClassFixture<Worke
         yield return new("target_class 1000", png, "has classes 0..999", new ExplainOptions { TargetClass = 1000 });
         yield return new("target_layer with a space", png, "target_layer must be", new ExplainOptions { TargetLayer = "a layer" });
         yield return new("target_layer of 10000 characters", png, "target_layer must be", new ExplainOptions { TargetLayer = new string('x', 10000) });
+        yield return new("target_layer naming no tensor", png, "target_layer 'no/such/layer' cannot be explained", new ExplainOptions { TargetLayer = "no/such/layer" });
+        yield return new("target_layer of 256 characters naming no tensor", png, "no tensor of the model has that name", new ExplainOptions { TargetLayer = new string('x', 256) });
+        yield return new("target_layer the logits", png, "it is the logits tensor itself", new ExplainOptions { TargetLayer = "logits" });
+        yield return new("target_layer of an earlier block", png, Case.Works, new ExplainOptions { TargetLayer = "MobilenetV2/expanded_conv_16/expand/Relu6", FrameCount = 2, MaxFrameSide = 32 });
         yield return new("unknown model", png, "unknown model 'resnet-9000'", Model: "resnet-9000");
         yield return new("model name of 100000 characters", png, "model names have at most 128", Model: new string('m', 100000));
         yield return new("model name with control characters", png, "unknown model", Model: "mobilenet\0\n\r");

@@ -21,6 +21,9 @@ public static class CamMethods
 
     public static string NameOf(CamMethodKind kind) => For(kind).Name;
 
+    /// <summary>Whether the method reads d(score)/d(activations); EigenCAM reads the activations alone.</summary>
+    public static bool NeedsGradients(CamMethodKind kind) => kind != CamMethodKind.EigenCam;
+
     /// <summary>Names in enum order: gradcam, gradcampp, hirescam, xgradcam, layercam, eigencam.</summary>
     public static IReadOnlyList<string> Names { get; } = ByKind.OrderBy(p => p.Key).Select(p => p.Value.Name).ToArray();
 

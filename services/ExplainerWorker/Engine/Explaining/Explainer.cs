@@ -20,7 +20,7 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
     private readonly ExplainerOptions _options = options ?? new ExplainerOptions();
     private readonly FrameRenderer _renderer = new(model, options ?? new ExplainerOptions());
     private int _runningJobs;
-    private RunBatcher<string, PreparedImage, (GradientBatch Batch, int Row)>? _gradientRuns;
+    private RunBatcher<(string Layer, bool Gradients), PreparedImage, (GradientBatch Batch, int Row)>? _gradientRuns;
     private RunBatcher<int, FrameRun, FrameLogits>? _frameRuns;
 
     public ExplainerModel Model { get; } = model;
@@ -160,7 +160,10 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
         };
     }
 
-    /// <summary>One classifier run returning logits, activations and gradients for every image (all with the same target layer).</summary>
+    /// <summary>
+    /// One classifier run returning logits, activations and gradients for every image (all with the same target
+    /// layer); the gradients are zeros when no image's method needs them.
+    /// </summary>
     public GradientBatch ComputeGradients(IReadOnlyList<PreparedImage> images)
     {
         if (images.Count == 0)
@@ -181,7 +184,7 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
             images[i].InputTensor.CopyTo(input, i * plane);
             targets[i] = images[i].Settings.TargetClass ?? -1;
         }
-        return Model.Classifier.ForwardWithGradients(input, images.Count, targets, layer);
+        return Model.Classifier.ForwardWithGradients(input, images.Count, targets, layer, images.Any(NeedsGradients));
     }
 
     /// <summary>Prediction, CAM, rankings and heatmap for row <paramref name="row"/> of a gradient run.</summary>
@@ -338,14 +341,14 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
     {
         if (_options.JobBatching is { } batching)
         {
-            var runs = LazyInitializer.EnsureInitialized(ref _gradientRuns, () => new RunBatcher<string, PreparedImage, (GradientBatch, int)>(
+            var runs = LazyInitializer.EnsureInitialized(ref _gradientRuns, () => new RunBatcher<(string, bool), PreparedImage, (GradientBatch, int)>(
                 (_, images) =>
                 {
                     var batch = ComputeGradients(images);
                     return [.. Enumerable.Range(0, images.Count).Select(row => (batch, row))];
                 },
                 _ => 1, batching.MaxJobs, batching.MaxWait, () => RunningJobs, batching.Time));
-            return runs.RunAsync(image.TargetLayer, image, ct);
+            return runs.RunAsync((image.TargetLayer, NeedsGradients(image)), image, ct);
         }
         return Task.Run(() => (ComputeGradients([image]), 0), ct);
     }
@@ -390,6 +393,8 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
     /// <summary>The display frame of slider position <paramref name="index"/>, encoded, with its prediction.</summary>
     public SliderFrame RenderFrame(CamExplanation explanation, int index, ReadOnlySpan<float> insertionLogits, ReadOnlySpan<float> deletionLogits)
         => _renderer.Render(explanation, index, insertionLogits, deletionLogits);
+
+    private static bool NeedsGradients(PreparedImage image) => CamMethods.NeedsGradients(image.Settings.Method);
 
     /// <summary>The model input of a black image (the deletion curve's baseline).</summary>
     internal float[] BlackTensor()

@@ -17,7 +17,8 @@ internal sealed record GradientGraph(
 
 /// <summary>
 /// Graph surgery: exposes a target tensor and appends the backward pass from the logits to it as
-/// ordinary ONNX nodes, seeded by a one-hot of the target class (given per image, or the top-1).
+/// ordinary ONNX nodes, seeded by a one-hot of the target class (given per image, or the top-1). Without
+/// gradients (for gradient-free methods) the gradient output is zeros and no backward pass is written.
 /// </summary>
 internal static class GradientGraphBuilder
 {
@@ -31,7 +32,8 @@ internal static class GradientGraphBuilder
         IReadOnlyDictionary<string, TensorFacts> facts,
         string inputName,
         string logitsName,
-        string target)
+        string target,
+        bool gradients = true)
     {
         var model = batchModel.Clone();
         OnnxModelLoader.RaiseOpsetForGradients(model);
@@ -40,21 +42,18 @@ internal static class GradientGraphBuilder
         var index = new OnnxGraphIndex(graph);
         RequireUsableTarget(index, facts, inputName, logitsName, target);
 
-        var dependsOnTarget = index.DownstreamOf(target, t => facts.TryGetValue(t, out var f) && f.IsFloat);
-        var reachesLogits = index.UpstreamOf(logitsName);
-        var pathNodes = graph.Node
-            .Where(n => n.Input.Any(dependsOnTarget.Contains) && n.Output.Any(o => dependsOnTarget.Contains(o) && reachesLogits.Contains(o)))
-            .ToList();
+        HashSet<string> dependsOnTarget = [];
+        var pathNodes = gradients ? ExplainableLayer.PathNodes(index, t => IsFloat(facts, t), logitsName, target, out dependsOnTarget) : [];
 
         var emit = new GraphEmitter(graph, Prefix);
         var classes = EmitTargetClasses(emit, facts, logitsName, out var seed);
 
-        var gradients = new Dictionary<string, List<string>>(StringComparer.Ordinal) { [logitsName] = [seed] };
+        var gradientTerms = new Dictionary<string, List<string>>(StringComparer.Ordinal) { [logitsName] = [seed] };
         for (var i = pathNodes.Count - 1; i >= 0; i--)
         {
             var node = pathNodes[i];
             var outputGradients = node.Output
-                .Select(o => gradients.TryGetValue(o, out var terms) ? emit.Sum(terms) : null)
+                .Select(o => gradientTerms.TryGetValue(o, out var terms) ? emit.Sum(terms) : null)
                 .ToArray();
             if (outputGradients.All(g => g is null))
             {
@@ -63,14 +62,12 @@ internal static class GradientGraphBuilder
 
             var needs = node.Input.Select(input => input.Length > 0 && dependsOnTarget.Contains(input)).ToArray();
             var context = new BackwardContext(node, emit, index, facts, outputGradients, needs, opset);
-            if (!BackwardRules.Table.TryGetValue(node.OpType, out var rule) || node.Domain is not ("" or "ai.onnx"))
+            if (!ExplainableLayer.HasBackwardRule(node))
             {
-                throw new UnsupportedModelException(
-                    $"Operator {node.OpType} (node '{OnnxGraphIndex.Describe(node)}') lies between target layer '{target}' and the logits " +
-                    "and has no backward rule. Choose a later target layer, or the gradient-free EigenCAM.");
+                throw new UnsupportedModelException($"Cannot explain target layer '{target}' with gradients: {ExplainableLayer.NoBackwardRule(node)}.");
             }
 
-            rule(context);
+            BackwardRules.Table[node.OpType](context);
             for (var input = 0; input < needs.Length; input++)
             {
                 if (!needs[input])
@@ -80,17 +77,27 @@ internal static class GradientGraphBuilder
 
                 var gradient = context.InputGradients[input]
                     ?? throw context.Unsupported($"no gradient rule for its input #{input} ('{node.Input[input]}')");
-                if (!gradients.TryGetValue(node.Input[input], out var terms))
+                if (!gradientTerms.TryGetValue(node.Input[input], out var terms))
                 {
                     terms = [];
-                    gradients[node.Input[input]] = terms;
+                    gradientTerms[node.Input[input]] = terms;
                 }
 
                 terms.Add(gradient);
             }
         }
 
-        if (!gradients.TryGetValue(target, out var targetTerms))
+        string targetGradient;
+        if (!gradients)
+        {
+            // ConstantOfShape's default value is a float 0.
+            targetGradient = emit.Node("ConstantOfShape", [emit.Shape(target)]);
+        }
+        else if (gradientTerms.TryGetValue(target, out var targetTerms))
+        {
+            targetGradient = emit.Sum(targetTerms);
+        }
+        else
         {
             throw new UnsupportedModelException($"The logits do not depend on target layer '{target}' through differentiable operators.");
         }
@@ -99,7 +106,7 @@ internal static class GradientGraphBuilder
         {
             OpType = "Identity",
             Name = Prefix + "gradient_output",
-            Input = { emit.Sum(targetTerms) },
+            Input = { targetGradient },
             Output = { GradientOutput },
         });
 
@@ -140,20 +147,17 @@ internal static class GradientGraphBuilder
 
     private static void RequireUsableTarget(OnnxGraphIndex index, IReadOnlyDictionary<string, TensorFacts> facts, string inputName, string logitsName, string target)
     {
-        var onPath = index.DownstreamOf(inputName).Contains(target) && index.UpstreamOf(logitsName).Contains(target);
-        if (facts.TryGetValue(target, out var f) && f.IsFloat && onPath && target != logitsName)
+        if (ExplainableLayer.Unusable(index, t => IsFloat(facts, t), inputName, logitsName, target) is not { } reason)
         {
             return;
         }
 
         var candidates = TargetLayerSelector.SpatialActivationsOnPath(index, facts, inputName, logitsName).TakeLast(6);
-        var reason = !facts.ContainsKey(target) ? "no tensor of the model has that name"
-            : target == logitsName ? "it is the logits tensor itself"
-            : !onPath ? "it does not lie between the input and the logits"
-            : "it is not a float tensor";
         throw new UnsupportedModelException(
-            $"Cannot explain target layer '{target}': {reason}. Candidate 4-D layers: {string.Join(", ", candidates)}.");
+            $"Cannot explain target layer '{target}': {reason}. Layers that read as a grid (NCHW, NHWC or tokens): {string.Join(", ", candidates)}.");
     }
+
+    private static bool IsFloat(IReadOnlyDictionary<string, TensorFacts> facts, string tensor) => facts.TryGetValue(tensor, out var f) && f.IsFloat;
 
     private static ValueInfoProto TensorInfo(string name, TensorProto.Types.DataType type) => new() { Name = name, Type = TensorType(type) };
 

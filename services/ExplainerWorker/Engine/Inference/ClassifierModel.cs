@@ -70,7 +70,7 @@ public sealed class GradientBatch
     /// <summary>[N, ...ActivationShape] activations of the target layer.</summary>
     public required float[] Activations { get; init; }
 
-    /// <summary>[N, ...ActivationShape] d(target score)/d(activations).</summary>
+    /// <summary>[N, ...ActivationShape] d(target score)/d(activations); zeros when run without gradients.</summary>
     public required float[] Gradients { get; init; }
 }
 
@@ -86,7 +86,7 @@ public sealed partial class ClassifierModel : IDisposable
     private readonly Dictionary<string, TensorFacts> facts;
     private readonly InferenceSession forwardSession;
     private readonly long[] logitsTail;
-    private readonly ConcurrentDictionary<string, Lazy<GradientSession>> gradientSessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Layer, bool Gradients), Lazy<GradientSession>> gradientSessions = new();
     private readonly ILogger? logger;
     private readonly int fixedForwardBatch;
     private bool disposed;
@@ -181,9 +181,10 @@ public sealed partial class ClassifierModel : IDisposable
 
     /// <summary>
     /// One run returning logits, activations and gradients. <paramref name="targetClasses"/> holds one
-    /// class per image, or -1 for the image's top-1 prediction.
+    /// class per image, or -1 for the image's top-1 prediction. Without <paramref name="gradients"/> (for a
+    /// gradient-free method) no backward pass is run, so layers behind operators without a backward rule work too.
     /// </summary>
-    public GradientBatch ForwardWithGradients(ReadOnlySpan<float> input, int batch, ReadOnlySpan<int> targetClasses, string? targetLayer = null)
+    public GradientBatch ForwardWithGradients(ReadOnlySpan<float> input, int batch, ReadOnlySpan<int> targetClasses, string? targetLayer = null, bool gradients = true)
     {
         var imageSize = RequireInput(input, batch);
         if (targetClasses.Length != batch)
@@ -205,7 +206,7 @@ public sealed partial class ClassifierModel : IDisposable
             throw new UnsupportedModelException("The model has no default target layer (no [N, C, H, W], [N, H, W, C] or token tensor before the logits); name one.");
         }
 
-        var session = GradientSessionFor(layer);
+        var session = GradientSessionFor(layer, gradients);
         var result = session.Allocate(batch, ClassCount, logitsTail);
         var chunk = SupportsBatching ? batch : 1;
         for (var start = 0; start < batch; start += chunk)
@@ -246,24 +247,24 @@ public sealed partial class ClassifierModel : IDisposable
         }
     }
 
-    private GradientSession GradientSessionFor(string layer)
+    private GradientSession GradientSessionFor(string layer, bool gradients)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        var lazy = gradientSessions.GetOrAdd(layer, name => new Lazy<GradientSession>(() => CreateGradientSession(name), LazyThreadSafetyMode.ExecutionAndPublication));
+        var lazy = gradientSessions.GetOrAdd((layer, gradients), key => new Lazy<GradientSession>(() => CreateGradientSession(key.Layer, key.Gradients), LazyThreadSafetyMode.ExecutionAndPublication));
         try
         {
             return lazy.Value;
         }
         catch (UnsupportedModelException)
         {
-            gradientSessions.TryRemove(layer, out _);
+            gradientSessions.TryRemove((layer, gradients), out _);
             throw;
         }
     }
 
-    private GradientSession CreateGradientSession(string layer)
+    private GradientSession CreateGradientSession(string layer, bool gradients)
     {
-        var graph = GradientGraphBuilder.Build(loaded.Model, facts, InputName, LogitsName, layer);
+        var graph = GradientGraphBuilder.Build(loaded.Model, facts, InputName, LogitsName, layer, gradients);
         if (logger is not null)
         {
             InferenceLog.GradientGraphBuilt(logger, layer, graph.ModelBytes.Length);

@@ -6,14 +6,17 @@ using SaliencySlider.Engine.Explaining;
 namespace SaliencySlider.Engine.Inference;
 
 /// <summary>
-/// The image input's fixed height and width, read from an .onnx file without parsing its weights: the
-/// protobuf fields of the graph are walked and every node and initializer is skipped but for its name.
+/// Reads an .onnx file without parsing its weights: the protobuf fields of the graph are walked and every
+/// initializer is skipped but for its name (and element type).
 /// </summary>
 internal static class OnnxInputPeek
 {
     private const int ModelGraph = 7;
+    private const int GraphNode = 1;
     private const int GraphInitializer = 5;
     private const int GraphInput = 11;
+    private const int GraphOutput = 12;
+    private const int TensorDataType = 2;
     private const int TensorName = 8;
 
     /// <summary>(height, width) of the graph's image input; null when the file is no ONNX model this engine can load.</summary>
@@ -31,6 +34,46 @@ internal static class OnnxInputPeek
         {
             return null;
         }
+    }
+
+    /// <summary>The graph's nodes, inputs and outputs, and its initializers with their name and element type only.</summary>
+    public static GraphProto GraphStructure(Stream stream)
+    {
+        var structure = new GraphProto();
+        var reader = new WireReader(stream);
+        while (reader.TryReadField(stream.Length, out var field, out var wireType))
+        {
+            if (field != ModelGraph || wireType != WireReader.LengthDelimited)
+            {
+                reader.Skip(wireType);
+                continue;
+            }
+
+            var graphEnd = reader.ReadLength();
+            while (reader.TryReadField(graphEnd, out var graphField, out var graphWireType))
+            {
+                switch (graphWireType == WireReader.LengthDelimited ? graphField : 0)
+                {
+                    case GraphNode:
+                        structure.Node.Add(NodeProto.Parser.ParseFrom(reader.ReadBytes()));
+                        break;
+                    case GraphInput:
+                        structure.Input.Add(ValueInfoProto.Parser.ParseFrom(reader.ReadBytes()));
+                        break;
+                    case GraphOutput:
+                        structure.Output.Add(ValueInfoProto.Parser.ParseFrom(reader.ReadBytes()));
+                        break;
+                    case GraphInitializer:
+                        structure.Initializer.Add(ReadTensorHeader(reader, reader.ReadLength()));
+                        break;
+                    default:
+                        reader.Skip(graphWireType);
+                        break;
+                }
+            }
+        }
+
+        return structure;
     }
 
     private static (List<ValueInfoProto> Inputs, HashSet<string> Initializers) ReadGraphInputs(Stream stream)
@@ -65,6 +108,28 @@ internal static class OnnxInputPeek
         }
 
         return (inputs, initializers);
+    }
+
+    private static TensorProto ReadTensorHeader(WireReader reader, long end)
+    {
+        var tensor = new TensorProto();
+        while (reader.TryReadField(end, out var field, out var wireType))
+        {
+            if (field == TensorName && wireType == WireReader.LengthDelimited)
+            {
+                tensor.Name = Encoding.UTF8.GetString(reader.ReadBytes());
+            }
+            else if (field == TensorDataType && wireType == 0)
+            {
+                tensor.DataType = (int)reader.ReadVarint();
+            }
+            else
+            {
+                reader.Skip(wireType);
+            }
+        }
+
+        return tensor;
     }
 
     private static string ReadTensorName(WireReader reader, long end)
@@ -146,7 +211,7 @@ internal static class OnnxInputPeek
             }
         }
 
-        private ulong ReadVarint()
+        public ulong ReadVarint()
         {
             ulong value = 0;
             for (var shift = 0; shift < 64; shift += 7)

@@ -122,7 +122,7 @@ internal static class OnnxModelLoader
     /// ONNX requires nodes in topological order, but not every exporter complies; the backward pass walks
     /// the node list in order, so an unordered graph is put in order here.
     /// </summary>
-    private static void SortTopologically(GraphProto graph)
+    public static void SortTopologically(GraphProto graph)
     {
         var available = new HashSet<string>(StringComparer.Ordinal) { "" };
         available.UnionWith(graph.Input.Select(i => i.Name));
