@@ -265,6 +265,27 @@ public class KubernetesManifestTests
         Assert.False(RenderedOverlay.Of("cpu").ConfigMapData("saliency-config").ContainsKey("Gateway__TrustedProxies"));
     }
 
+    [Fact]
+    public void Behind_the_ingress_only_the_ingress_controller_connects_to_the_gateway_and_Prometheus_only_to_its_HTTP_port()
+    {
+        var policy = RenderedOverlay.Of("gpu").OfKind("NetworkPolicy")
+            .Single(p => p.Scalar("spec", "podSelector", "matchLabels", "app.kubernetes.io/name") == "gateway");
+        var rules = policy.Items("spec", "ingress").ToList();
+        var controller = rules.Single(rule => rule.Items("from").Single().Find("podSelector") is not null);
+        var monitoring = rules.Single(rule => rule.Items("from").Single().Find("podSelector") is null);
+
+        Assert.Contains("Ingress", policy.Scalars("spec", "policyTypes"));
+        Assert.Equal(2, rules.Count);
+        var controllerPeer = controller.Items("from").Single();
+        Assert.Equal("ingress-nginx", controllerPeer.Scalar("namespaceSelector", "matchLabels", "kubernetes.io/metadata.name"));
+        Assert.Equal("ingress-nginx", controllerPeer.Scalar("podSelector", "matchLabels", "app.kubernetes.io/name"));
+        Assert.Equal(["grpc", "http"], controller.Items("ports").Select(p => p.Scalar("port")).Order());
+        Assert.Equal("monitoring", monitoring.Items("from").Single().Scalar("namespaceSelector", "matchLabels", "kubernetes.io/metadata.name"));
+        Assert.Equal(["http"], monitoring.Items("ports").Select(p => p.Scalar("port")));
+        Assert.DoesNotContain(RenderedOverlay.Of("cpu").OfKind("NetworkPolicy"),
+            p => p.Scalar("spec", "podSelector", "matchLabels", "app.kubernetes.io/name") == "gateway");
+    }
+
     [Theory]
     [MemberData(nameof(Overlays))]
     public void Every_pod_that_reads_models_fills_them_with_fetch_models_from_the_CLI_image_as_compose_does(string overlay)
