@@ -96,6 +96,9 @@ public sealed class ManyFollowersTests(ManyFollowersStack fixture) : IClassFixtu
             }
 
             Assert.Equal(JobEvent.EventOneofCase.Completed, received[^1].Event.EventCase);
+            var slowest = frames.Select((f, i) => f.At - DateTimeOffset.FromUnixTimeMilliseconds(
+                long.Parse(((string)frameEntries[i].Id!).Split('-')[0], System.Globalization.CultureInfo.InvariantCulture))).Max();
+            Console.WriteLine($"[many-followers] {IdleJobs * FollowersPerIdleJob} idle followers: slowest frame reached its client {slowest.TotalMilliseconds:0} ms after it was written");
         }
         finally
         {
