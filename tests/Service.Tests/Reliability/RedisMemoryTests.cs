@@ -57,6 +57,63 @@ public sealed class RedisMemoryTests
     }
 }
 
+public sealed class WorkerOutOfMemoryTests
+{
+    [Fact]
+    public async Task A_worker_whose_writes_Redis_refuses_for_memory_leaves_the_job_pending_and_completes_it_once_memory_is_free()
+    {
+        await using var redis = new OwnRedisServer("--maxmemory-policy", "noeviction");
+        await redis.StartAsync();
+        var stack = new ServiceStack(redis.Configuration, []);
+        await stack.InitializeAsync();
+        try
+        {
+            var jobId = (await stack.Client.SubmitAsync(new SubmitRequest
+            {
+                Image = ByteString.CopyFrom(TestImages.Cropped("dog.jpg", 2)),
+                Options = new ExplainOptions { FrameCount = 3, MaxFrameSide = 32 },
+            }, stack.Deadline())).JobId;
+            await using var admin = await ConnectionMultiplexer.ConnectAsync(stack.RedisConfiguration + ",allowAdmin=true");
+            var server = admin.GetServer(admin.GetEndPoints()[0]);
+            RedisKey[] pieces = [.. Enumerable.Range(0, 20).Select(i => (RedisKey)$"filler-{i}")];
+            foreach (var piece in pieces)
+            {
+                await stack.Redis.StringSetAsync(piece, new byte[1024 * 1024]);
+            }
+
+            await server.ConfigSetAsync("maxmemory", "8mb");
+            await using var worker = await stack.StartWorkerAsync("out-of-memory",
+                new("Queue:VisibilityTimeout", "00:00:01"), new("Queue:ClaimRefreshInterval", "00:00:00.250"));
+
+            // Refused attempts leave the entry pending; it is delivered again once its visibility timeout passes.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            StreamPendingMessageInfo[] pending;
+            do
+            {
+                pending = await stack.Redis.StreamPendingMessagesAsync(stack.QueueStream, "workers", 10, RedisValue.Null);
+            }
+            while ((pending.Length == 0 || pending[0].DeliveryCount < 2) && DateTime.UtcNow < deadline);
+
+            Assert.True(pending[0].DeliveryCount >= 2, "the job was not delivered again after its refused attempt");
+            var jobKey = (RedisKey)$"{stack.KeyPrefix}:{{{jobId}}}:job";
+            Assert.Equal("QUEUED", (string?)await stack.Redis.HashGetAsync(jobKey, "state"));
+            Assert.Equal(0, (int)await stack.Redis.HashGetAsync(jobKey, "attempts"));
+
+            await server.ConfigSetAsync("maxmemory", "0");
+            await stack.Redis.KeyDeleteAsync(pieces);
+            var events = await stack.StreamAllAsync(jobId);
+
+            Assert.Equal(3, events.Count(e => e.EventCase == JobEvent.EventOneofCase.Frame));
+            Assert.Equal(JobEvent.EventOneofCase.Completed, events[^1].EventCase);
+            Assert.Equal(1, (int)await stack.Redis.HashGetAsync(jobKey, "attempts"));
+        }
+        finally
+        {
+            await stack.DisposeAsync();
+        }
+    }
+}
+
 /// <summary>Frames (events and image) kept 5 minutes, the record 15.</summary>
 public sealed class ShortFrameTtlStack : IAsyncLifetime
 {

@@ -32,7 +32,9 @@ public sealed class AttemptStarter(IConnectionMultiplexer redis, JobKeys keys)
 {
     public const string AbandonedError = "its worker stopped responding (crashed, was killed or lost Redis) before finishing";
 
+    // Shebang: over maxmemory Redis refuses the script whole, and the entry waits for another delivery.
     private const string StartScript = $$"""
+        #!lua
         local record = redis.call('HMGET', KEYS[1], '{{JobFields.State}}', '{{JobFields.Attempts}}', '{{JobFields.HandedBack}}', '{{JobFields.Error}}')
         local state = record[1]
         if not state then
