@@ -41,7 +41,19 @@ public sealed class LoadedModels : IDisposable
             var model = ExplainerModel.Load(entry, sessionOptions, loggerFactory.CreateLogger<ClassifierModel>());
             _models.Add(model);
             var renderThreads = worker.RenderThreads > 0 ? worker.RenderThreads : ExplainerOptions.DefaultRenderThreads(model.Classifier.ExecutionProvider);
-            _explainers[entry.Name] = new Explainer(model, explainerOptions with { RenderThreads = renderThreads });
+            var explainer = new Explainer(model, explainerOptions with { RenderThreads = renderThreads });
+            try
+            {
+                // Builds the default layer's backward pass now: an operator without a backward rule is refused at
+                // start, naming the model, the operator and the node, rather than by the first job.
+                explainer.WarmUp();
+            }
+            catch (UnsupportedModelException e)
+            {
+                throw new UnsupportedModelException($"model '{entry.Name}': {e.Message}");
+            }
+
+            _explainers[entry.Name] = explainer;
             WorkerLog.ModelLoaded(logger, entry.Name, model.Classifier.ExecutionProvider);
         }
 
