@@ -40,39 +40,26 @@ internal static class OnnxInputPeek
     public static GraphProto GraphStructure(Stream stream)
     {
         var structure = new GraphProto();
-        var reader = new WireReader(stream);
-        while (reader.TryReadField(stream.Length, out var field, out var wireType))
+        VisitGraphFields(stream, (field, reader) =>
         {
-            if (field != ModelGraph || wireType != WireReader.LengthDelimited)
+            switch (field)
             {
-                reader.Skip(wireType);
-                continue;
+                case GraphNode:
+                    structure.Node.Add(NodeProto.Parser.ParseFrom(reader.ReadBytes()));
+                    return true;
+                case GraphInput:
+                    structure.Input.Add(ValueInfoProto.Parser.ParseFrom(reader.ReadBytes()));
+                    return true;
+                case GraphOutput:
+                    structure.Output.Add(ValueInfoProto.Parser.ParseFrom(reader.ReadBytes()));
+                    return true;
+                case GraphInitializer:
+                    structure.Initializer.Add(ReadTensorHeader(reader, reader.ReadLength()));
+                    return true;
+                default:
+                    return false;
             }
-
-            var graphEnd = reader.ReadLength();
-            while (reader.TryReadField(graphEnd, out var graphField, out var graphWireType))
-            {
-                switch (graphWireType == WireReader.LengthDelimited ? graphField : 0)
-                {
-                    case GraphNode:
-                        structure.Node.Add(NodeProto.Parser.ParseFrom(reader.ReadBytes()));
-                        break;
-                    case GraphInput:
-                        structure.Input.Add(ValueInfoProto.Parser.ParseFrom(reader.ReadBytes()));
-                        break;
-                    case GraphOutput:
-                        structure.Output.Add(ValueInfoProto.Parser.ParseFrom(reader.ReadBytes()));
-                        break;
-                    case GraphInitializer:
-                        structure.Initializer.Add(ReadTensorHeader(reader, reader.ReadLength()));
-                        break;
-                    default:
-                        reader.Skip(graphWireType);
-                        break;
-                }
-            }
-        }
-
+        });
         return structure;
     }
 
@@ -80,6 +67,26 @@ internal static class OnnxInputPeek
     {
         var inputs = new List<ValueInfoProto>();
         var initializers = new HashSet<string>(StringComparer.Ordinal);
+        VisitGraphFields(stream, (field, reader) =>
+        {
+            switch (field)
+            {
+                case GraphInput:
+                    inputs.Add(ValueInfoProto.Parser.ParseFrom(reader.ReadBytes()));
+                    return true;
+                case GraphInitializer:
+                    initializers.Add(ReadTensorName(reader, reader.ReadLength()));
+                    return true;
+                default:
+                    return false;
+            }
+        });
+        return (inputs, initializers);
+    }
+
+    /// <summary>Calls <paramref name="read"/> for each length-delimited field of the model's graph; a field it does not read (false) is skipped.</summary>
+    private static void VisitGraphFields(Stream stream, Func<int, WireReader, bool> read)
+    {
         var reader = new WireReader(stream);
         while (reader.TryReadField(stream.Length, out var field, out var wireType))
         {
@@ -92,22 +99,12 @@ internal static class OnnxInputPeek
             var graphEnd = reader.ReadLength();
             while (reader.TryReadField(graphEnd, out var graphField, out var graphWireType))
             {
-                if (graphField == GraphInput && graphWireType == WireReader.LengthDelimited)
-                {
-                    inputs.Add(ValueInfoProto.Parser.ParseFrom(reader.ReadBytes()));
-                }
-                else if (graphField == GraphInitializer && graphWireType == WireReader.LengthDelimited)
-                {
-                    initializers.Add(ReadTensorName(reader, reader.ReadLength()));
-                }
-                else
+                if (graphWireType != WireReader.LengthDelimited || !read(graphField, reader))
                 {
                     reader.Skip(graphWireType);
                 }
             }
         }
-
-        return (inputs, initializers);
     }
 
     private static TensorProto ReadTensorHeader(WireReader reader, long end)
