@@ -7,18 +7,9 @@ using SaliencySlider.Service.Tests.Infrastructure;
 namespace SaliencySlider.Service.Tests.Reliability;
 
 /// <summary>No rate limit and room for hundreds of streams from one client (the test).</summary>
-public sealed class ManyFollowersStack : IAsyncLifetime
-{
-    public ServiceStack Stack { get; } = new(null,
-    [
-        new("RateLimit:SubmitsPerMinute", "0"),
-        new("Streams:MaxPerClient", "400"),
-    ]);
-
-    public Task InitializeAsync() => Stack.InitializeAsync();
-
-    public Task DisposeAsync() => Stack.DisposeAsync();
-}
+public sealed class ManyFollowersStack() : ConfiguredStack(
+    new("RateLimit:SubmitsPerMinute", "0"),
+    new("Streams:MaxPerClient", "400"));
 
 public sealed class ManyFollowersTests(ManyFollowersStack fixture) : IClassFixture<ManyFollowersStack>
 {

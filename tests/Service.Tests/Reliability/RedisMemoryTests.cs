@@ -115,15 +115,10 @@ public sealed class WorkerOutOfMemoryTests
 }
 
 /// <summary>Frames (events and image) kept 5 minutes, the record 15.</summary>
-public sealed class ShortFrameTtlStack : IAsyncLifetime
+public sealed class ShortFrameTtlStack() : ConfiguredStack(
+    FrameTtl)
 {
     public static readonly KeyValuePair<string, string?> FrameTtl = new("Jobs:FrameTtl", "00:05:00");
-
-    public ServiceStack Stack { get; } = new(null, [FrameTtl]);
-
-    public Task InitializeAsync() => Stack.InitializeAsync();
-
-    public Task DisposeAsync() => Stack.DisposeAsync();
 }
 
 public sealed class FrameExpiryTests(ShortFrameTtlStack fixture) : IClassFixture<ShortFrameTtlStack>

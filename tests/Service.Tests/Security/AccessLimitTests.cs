@@ -7,22 +7,14 @@ using SaliencySlider.Service.Tests.Infrastructure;
 namespace SaliencySlider.Service.Tests.Security;
 
 /// <summary>A gateway with API keys, a per-client rate limit and a queue depth limit (no worker: queued jobs stay).</summary>
-public sealed class SecuredStack : IAsyncLifetime
+public sealed class SecuredStack() : ConfiguredStack(
+    new("Auth:ApiKeys", "alpha-key, beta-key,gamma-key,delta-key"),
+    new("RateLimit:SubmitsPerMinute", "2"),
+    new("RateLimit:Burst", Burst.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+    new("Queue:MaxDepth", "2"),
+    new("Queue:BusyRetryAfter", "00:00:07"))
 {
     public const int Burst = 4;
-
-    public ServiceStack Stack { get; } = new(null,
-    [
-        new("Auth:ApiKeys", "alpha-key, beta-key,gamma-key,delta-key"),
-        new("RateLimit:SubmitsPerMinute", "2"),
-        new("RateLimit:Burst", Burst.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-        new("Queue:MaxDepth", "2"),
-        new("Queue:BusyRetryAfter", "00:00:07"),
-    ]);
-
-    public Task InitializeAsync() => Stack.InitializeAsync();
-
-    public Task DisposeAsync() => Stack.DisposeAsync();
 }
 
 public sealed class AccessLimitTests(SecuredStack fixture) : IClassFixture<SecuredStack>
@@ -115,18 +107,9 @@ public sealed class AccessLimitTests(SecuredStack fixture) : IClassFixture<Secur
 }
 
 /// <summary>The default configuration: no API keys, a rate limit of one submission per client.</summary>
-public sealed class KeylessStack : IAsyncLifetime
-{
-    public ServiceStack Stack { get; } = new(null,
-    [
-        new("RateLimit:SubmitsPerMinute", "1"),
-        new("RateLimit:Burst", "1"),
-    ]);
-
-    public Task InitializeAsync() => Stack.InitializeAsync();
-
-    public Task DisposeAsync() => Stack.DisposeAsync();
-}
+public sealed class KeylessStack() : ConfiguredStack(
+    new("RateLimit:SubmitsPerMinute", "1"),
+    new("RateLimit:Burst", "1"));
 
 public sealed class KeylessRateLimitTests(KeylessStack fixture) : IClassFixture<KeylessStack>
 {
@@ -155,19 +138,11 @@ public sealed class KeylessRateLimitTests(KeylessStack fixture) : IClassFixture<
 }
 
 /// <summary>A queue depth limit of 3, no rate limit, no worker: queued jobs stay.</summary>
-public sealed class ShallowQueueStack : IAsyncLifetime
+public sealed class ShallowQueueStack() : ConfiguredStack(
+    new("RateLimit:SubmitsPerMinute", "0"),
+    new("Queue:MaxDepth", MaxDepth.ToString(System.Globalization.CultureInfo.InvariantCulture)))
 {
     public const int MaxDepth = 3;
-
-    public ServiceStack Stack { get; } = new(null,
-    [
-        new("RateLimit:SubmitsPerMinute", "0"),
-        new("Queue:MaxDepth", MaxDepth.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-    ]);
-
-    public Task InitializeAsync() => Stack.InitializeAsync();
-
-    public Task DisposeAsync() => Stack.DisposeAsync();
 }
 
 public sealed class QueueDepthRaceTests(ShallowQueueStack fixture) : IClassFixture<ShallowQueueStack>

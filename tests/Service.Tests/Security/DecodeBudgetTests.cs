@@ -6,19 +6,11 @@ using SaliencySlider.Service.Tests.Infrastructure;
 namespace SaliencySlider.Service.Tests.Security;
 
 /// <summary>A decode budget of 200 MiB that uploads may wait for up to a minute.</summary>
-public sealed class DecodeBudgetStack : IAsyncLifetime
+public sealed class DecodeBudgetStack() : ConfiguredStack(
+    new("Gateway:DecodeBudgetBytes", BudgetBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+    new("Gateway:DecodeWait", "00:01:00"))
 {
     public const long BudgetBytes = 200L * 1024 * 1024;
-
-    public ServiceStack Stack { get; } = new(null,
-    [
-        new("Gateway:DecodeBudgetBytes", BudgetBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-        new("Gateway:DecodeWait", "00:01:00"),
-    ]);
-
-    public Task InitializeAsync() => Stack.InitializeAsync();
-
-    public Task DisposeAsync() => Stack.DisposeAsync();
 }
 
 public sealed class DecodeBudgetTests(DecodeBudgetStack fixture) : IClassFixture<DecodeBudgetStack>

@@ -7,33 +7,15 @@ using SaliencySlider.Service.Tests.Infrastructure;
 namespace SaliencySlider.Service.Tests.Security;
 
 /// <summary>A gateway behind a trusted proxy (here: any loopback caller), one submission per client.</summary>
-public sealed class ProxiedStack : IAsyncLifetime
-{
-    public ServiceStack Stack { get; } = new(null,
-    [
-        new("Gateway:TrustedProxies", "127.0.0.1/32, ::1"),
-        new("RateLimit:SubmitsPerMinute", "1"),
-        new("RateLimit:Burst", "1"),
-    ]);
-
-    public Task InitializeAsync() => Stack.InitializeAsync();
-
-    public Task DisposeAsync() => Stack.DisposeAsync();
-}
+public sealed class ProxiedStack() : ConfiguredStack(
+    new("Gateway:TrustedProxies", "127.0.0.1/32, ::1"),
+    new("RateLimit:SubmitsPerMinute", "1"),
+    new("RateLimit:Burst", "1"));
 
 /// <summary>The same gateway without trusted proxies: X-Forwarded-For must change nothing.</summary>
-public sealed class UnproxiedStack : IAsyncLifetime
-{
-    public ServiceStack Stack { get; } = new(null,
-    [
-        new("RateLimit:SubmitsPerMinute", "1"),
-        new("RateLimit:Burst", "1"),
-    ]);
-
-    public Task InitializeAsync() => Stack.InitializeAsync();
-
-    public Task DisposeAsync() => Stack.DisposeAsync();
-}
+public sealed class UnproxiedStack() : ConfiguredStack(
+    new("RateLimit:SubmitsPerMinute", "1"),
+    new("RateLimit:Burst", "1"));
 
 internal static class ForwardedCalls
 {

@@ -6,20 +6,11 @@ using SaliencySlider.Service.Tests.Infrastructure;
 namespace SaliencySlider.Service.Tests.Security;
 
 /// <summary>Two streams per client, three in all; behind a trusted proxy (any loopback caller) so the test can be several clients.</summary>
-public sealed class StreamLimitedStack : IAsyncLifetime
-{
-    public ServiceStack Stack { get; } = new(null,
-    [
-        new("Gateway:TrustedProxies", "127.0.0.1/32, ::1"),
-        new("Streams:MaxPerClient", "2"),
-        new("Streams:MaxTotal", "3"),
-        new("Streams:RetryAfter", "00:00:04"),
-    ]);
-
-    public Task InitializeAsync() => Stack.InitializeAsync();
-
-    public Task DisposeAsync() => Stack.DisposeAsync();
-}
+public sealed class StreamLimitedStack() : ConfiguredStack(
+    new("Gateway:TrustedProxies", "127.0.0.1/32, ::1"),
+    new("Streams:MaxPerClient", "2"),
+    new("Streams:MaxTotal", "3"),
+    new("Streams:RetryAfter", "00:00:04"));
 
 public sealed class StreamLimitTests(StreamLimitedStack fixture) : IClassFixture<StreamLimitedStack>
 {
