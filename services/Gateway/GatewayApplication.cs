@@ -68,6 +68,7 @@ public static class GatewayApplication
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ServedModels>();
         builder.Services.AddSingleton<WorkerDirectory>();
+        builder.Services.AddSingleton<PublishedLayerShapes>();
         builder.Services.AddSingleton<DecodeBudget>();
         builder.Services.AddSingleton<SubmissionValidator>();
         builder.Services.AddSingleton<JobEnqueuer>();

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Grpc.Core;
 using SaliencySlider.Contracts.V1;
 using SaliencySlider.Engine.Models;
 using SaliencySlider.Service.Tests.Infrastructure;
@@ -133,5 +134,24 @@ public sealed class ExplainFlowTests(WorkerStack fixture) : IClassFixture<Worker
         Assert.Equal(INaturalistLayer, explanation.Layer);
         var job = (await _stack.Client.GetJobAsync(new GetJobRequest { JobId = jobId }, _stack.Deadline())).Job;
         Assert.Equal((JobState.Done, model), (job.State, job.Model));
+    }
+
+    [Fact]
+    public async Task A_target_layer_that_is_no_grid_is_refused_at_Submit_once_a_worker_has_published_the_shapes()
+    {
+        // The Reshape before the logits' Slice is float and lies between the input and the logits, so the graph's
+        // structure accepts it; only its shape [1, 1001], which the worker measured when it loaded the model, refuses it.
+        var queuedBefore = await _stack.Redis.StreamLengthAsync(_stack.QueueStream);
+        var request = Request(TestImages.Read("chelsea.png"));
+        request.Options.TargetLayer = "logits_1001";
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => _stack.Client.SubmitAsync(request, _stack.Deadline()).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.StartsWith(
+            "target_layer 'logits_1001' cannot be explained on model 'mobilenet_v2_1.0_224': cannot explain target layer 'logits_1001' (per-image shape [1001]): a target layer must be",
+            error.Status.Detail);
+        Assert.Contains("layers you can explain with CAM_METHOD_GRAD_CAM include: MobilenetV2/Conv_1/Relu6 (default)", error.Status.Detail);
+        Assert.Equal(queuedBefore, await _stack.Redis.StreamLengthAsync(_stack.QueueStream));
     }
 }

@@ -46,6 +46,7 @@ public static class WorkerApplication
         builder.Services.AddSingleton<AttemptStarter>();
         builder.Services.AddSingleton<JobProcessor>();
         builder.Services.AddSingleton<JobQueue>();
+        builder.Services.AddHostedService<LayerShapesPublisher>();
         builder.Services.AddHostedService<JobQueueConsumer>();
         builder.Services.AddHostedService<HeartbeatPublisher>();
         builder.AddWorkerTelemetry();

@@ -17,7 +17,7 @@ public sealed record ValidatedSubmission(ReadOnlyMemory<byte> Image, string Mode
 /// itself (truncated or corrupt data). Every refusal is INVALID_ARGUMENT with a message that says
 /// what to change.
 /// </summary>
-public sealed class SubmissionValidator(ServedModels models, DecodeBudget decodeBudget, IOptions<JobOptions> jobOptions)
+public sealed class SubmissionValidator(ServedModels models, PublishedLayerShapes layerShapes, DecodeBudget decodeBudget, IOptions<JobOptions> jobOptions)
 {
     /// <summary>Longest side over shortest side: a 20000×1 strip has nothing a classifier could see.</summary>
     public const int MaxAspectRatio = 50;
@@ -90,7 +90,8 @@ public sealed class SubmissionValidator(ServedModels models, DecodeBudget decode
                 $"the limit is {FormatBytes(_limits.MaxJobBytes)}: ask for fewer frames, a smaller max_frame_side, or JPEG/WebP frames");
         }
 
-        if (TargetLayerCheck.Problem(model, models.GraphOf(model), options) is { } layerProblem)
+        var shapes = string.IsNullOrEmpty(options.TargetLayer) ? null : await layerShapes.OfAsync(model);
+        if (TargetLayerCheck.Problem(model, models.GraphOf(model), shapes, options) is { } layerProblem)
         {
             throw Invalid(layerProblem);
         }

@@ -5,8 +5,9 @@ using SaliencySlider.Engine.Models;
 namespace SaliencySlider.Gateway.Submission;
 
 /// <summary>
-/// Refuses a target_layer the worker would refuse, judged from the model's graph (<see cref="ModelGraph"/>), with
-/// the reason and a few layers that can be explained with the requested method, the default first.
+/// Refuses a target_layer the worker would refuse, judged from the model's graph (<see cref="ModelGraph"/>) and,
+/// once a worker has published them, its tensors' shapes (<see cref="LayerShapes"/>), with the reason and a few
+/// layers that can be explained with the requested method, the default first.
 /// </summary>
 public static class TargetLayerCheck
 {
@@ -16,7 +17,7 @@ public static class TargetLayerCheck
     private const int CandidateCount = 3;
 
     /// <summary>Null when the layer is explainable, or when the graph is unknown or the layer is left to the worker's default.</summary>
-    public static string? Problem(ModelEntry model, ModelGraph? graph, ExplainOptions options)
+    public static string? Problem(ModelEntry model, ModelGraph? graph, LayerShapes? shapes, ExplainOptions options)
     {
         var layer = options.TargetLayer;
         if (graph is null || string.IsNullOrEmpty(layer))
@@ -28,10 +29,15 @@ public static class TargetLayerCheck
         var method = " with " + ExplainOptions.Descriptor.FindFieldByName("method").EnumType.FindValueByNumber((int)options.Method).Name;
         var reason = graph.WhyNot(layer, gradients: false);
         var because = "";
-        if (reason is null && gradients)
+        if (reason is null && gradients && graph.WhyNot(layer, gradients: true) is { } backward)
         {
-            reason = graph.WhyNot(layer, gradients: true);
+            reason = backward;
             because = method;
+        }
+
+        if (reason is null && shapes?.GridProblem(layer, model.Manifest) is { } gridProblem)
+        {
+            reason = char.ToLowerInvariant(gridProblem[0]) + gridProblem[1..];
         }
 
         if (reason is null)
@@ -39,7 +45,7 @@ public static class TargetLayerCheck
             return null;
         }
 
-        var candidates = graph.Candidates(model.DefaultLayer, gradients, CandidateCount)
+        var candidates = graph.Candidates(model.DefaultLayer, gradients, CandidateCount, t => shapes?.GridProblem(t, model.Manifest) is null)
             .Select(c => c == model.DefaultLayer ? $"{Shorten(c)} (default)" : Shorten(c))
             .ToList();
         var suggestion = candidates.Count > 0 ? $"; layers you can explain{method} include: {string.Join(", ", candidates)}" : "";

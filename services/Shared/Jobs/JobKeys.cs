@@ -25,6 +25,12 @@ public sealed class JobKeys(string prefix)
     /// </summary>
     public RedisKey Activity => $"{Prefix}:activity";
 
+    /// <summary>
+    /// String: the shapes of a model's possible target layers (JSON written by the workers that load it), keyed by
+    /// the SHA-256 of the model file so a gateway reads only shapes measured on the file it serves.
+    /// </summary>
+    public RedisKey ModelLayers(string modelFileHash) => $"{Prefix}:model:{modelFileHash}:layers";
+
     /// <summary>Hash: consumer name → <see cref="WorkerHeartbeat"/> of each worker slot.</summary>
     public RedisKey Workers => $"{Prefix}:workers";
 }

@@ -116,6 +116,20 @@ public sealed record TargetGrid(TargetLayout Layout, int Channels, int Height, i
                 + "State the number of prefix tokens (manifest \"prefixTokens\", CLI --prefix-tokens).");
     }
 
+    /// <summary>
+    /// <see cref="Resolve"/> for target tensor <paramref name="layer"/> of a run with a batch of one, whose
+    /// whole shape (batch first) is <paramref name="shape"/>.
+    /// </summary>
+    public static TargetGrid OfTensor(string layer, IReadOnlyList<int> shape, int inputHeight, int inputWidth, TargetLayout? layout, int? prefixTokens)
+    {
+        if (shape.Count < 1 || shape[0] != 1)
+        {
+            throw new UnsupportedModelException($"target layer '{layer}' has shape [{string.Join(", ", shape)}], whose first dimension is not the batch");
+        }
+
+        return Resolve(layer, shape.Skip(1).ToArray(), inputHeight, inputWidth, layout, prefixTokens);
+    }
+
     /// <summary>Writes one image's target values as [Channels, Height, Width] row-major maps.</summary>
     public void ToChannelMaps(ReadOnlySpan<float> source, Span<float> maps)
     {

@@ -151,6 +151,17 @@ public sealed partial class ClassifierModel : IDisposable
     public IReadOnlyList<string> CandidateTargetLayers()
         => TargetLayerSelector.SpatialActivationsOnPath(new OnnxGraphIndex(loaded.Model.Graph), facts, InputName, LogitsName);
 
+    /// <summary>Static shapes (batch of 1) of the float tensors between the input and the logits: every tensor a target layer can be.</summary>
+    public IReadOnlyDictionary<string, int[]> FloatTensorShapesOnPath()
+    {
+        var index = new OnnxGraphIndex(loaded.Model.Graph);
+        var upstream = index.UpstreamOf(LogitsName);
+        return index.DownstreamOf(InputName)
+            .Where(t => t != LogitsName && upstream.Contains(t) && facts.TryGetValue(t, out var f) && f.IsFloat)
+            .Order(StringComparer.Ordinal)
+            .ToDictionary(t => t, t => facts[t].Shape.Select(d => (int)d).ToArray(), StringComparer.Ordinal);
+    }
+
     /// <summary>Logits [N, K] for a batch of preprocessed NCHW inputs.</summary>
     public float[] Forward(ReadOnlySpan<float> input, int batch)
     {

@@ -7,8 +7,8 @@ namespace SaliencySlider.Engine.Inference;
 /// <summary>
 /// The node structure of an ONNX classifier without its weights, read with no ONNX Runtime session: enough to
 /// refuse a target layer before a job is queued, by the rules the worker applies (<see cref="ExplainableLayer"/>).
-/// Element types come from the operators rather than a run, and shapes are unknown, so whether the layer reads
-/// as a grid, and operator-specific refusals of a backward rule, are left to the worker.
+/// Element types come from the operators rather than a run, and shapes are unknown: whether the layer reads as a
+/// grid is judged from the shapes the workers measure (<see cref="Models.LayerShapes"/>).
 /// </summary>
 public sealed class ModelGraph
 {
@@ -78,9 +78,10 @@ public sealed class ModelGraph
 
     /// <summary>
     /// Up to <paramref name="count"/> layers <see cref="WhyNot"/> accepts: <paramref name="defaultLayer"/> first, then
-    /// the tensors before it (without a default, before the last pooling), nearest first.
+    /// the tensors before it (without a default, before the last pooling), nearest first; only those
+    /// <paramref name="accept"/> also accepts when it is given.
     /// </summary>
-    public IReadOnlyList<string> Candidates(string? defaultLayer, bool gradients, int count)
+    public IReadOnlyList<string> Candidates(string? defaultLayer, bool gradients, int count, Func<string, bool>? accept = null)
     {
         const int MostTried = 64;
         var onPath = index.DownstreamOf(InputName);
@@ -92,7 +93,7 @@ public sealed class ModelGraph
             .Where(t => before.Contains(t) && onPath.Contains(t))
             .Reverse()
             .Take(MostTried)
-            .Where(t => WhyNot(t, gradients) is null)
+            .Where(t => WhyNot(t, gradients) is null && (accept is null || accept(t)))
             .Take(count)
             .ToList();
     }

@@ -47,16 +47,8 @@ public sealed class ExplainerModel : IDisposable
     }
 
     /// <summary>How <paramref name="layer"/> is read as channel maps: the manifest's <c>targetLayout</c>, else inferred from its shape.</summary>
-    public TargetGrid GridOf(string layer) => _grids.GetOrAdd(layer, name =>
-    {
-        var shape = Classifier.TensorShape(name);
-        if (shape.Count < 1 || shape[0] != 1)
-        {
-            throw new UnsupportedModelException($"target layer '{name}' has shape [{string.Join(", ", shape)}], whose first dimension is not the batch");
-        }
-
-        return TargetGrid.Resolve(name, shape.Skip(1).ToArray(), Classifier.InputHeight, Classifier.InputWidth, Manifest.TargetLayout, Manifest.PrefixTokens);
-    });
+    public TargetGrid GridOf(string layer) => _grids.GetOrAdd(layer, name => TargetGrid.OfTensor(
+        name, Classifier.TensorShape(name), Classifier.InputHeight, Classifier.InputWidth, Manifest.TargetLayout, Manifest.PrefixTokens));
 
     /// <summary>The class's label, or its index when the model has no labels file.</summary>
     public string LabelOf(int classIndex) => classIndex >= 0 && classIndex < Entry.Labels.Count

@@ -65,6 +65,8 @@ public sealed class LoadedModels : IDisposable
 
     public Explainer? Find(string model) => _explainers.GetValueOrDefault(model);
 
+    public IReadOnlyList<ExplainerModel> All => _models;
+
     public void Dispose()
     {
         foreach (var model in _models)

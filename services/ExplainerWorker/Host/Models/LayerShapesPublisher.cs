@@ -1,0 +1,34 @@
+using SaliencySlider.Engine.Models;
+using SaliencySlider.Shared.Jobs;
+using StackExchange.Redis;
+
+namespace SaliencySlider.ExplainerWorker.Models;
+
+/// <summary>
+/// Publishes the target-layer shapes of every loaded model (<see cref="LayerShapes"/>) once, before the queue is
+/// consumed, so gateways refuse layers that are no grid at Submit. Best effort: without them the gateway checks
+/// the graph's structure only and this worker refuses such a job when it runs it.
+/// </summary>
+public sealed class LayerShapesPublisher(IConnectionMultiplexer redis, JobKeys keys, LoadedModels models, ILogger<LayerShapesPublisher> logger) : IHostedService
+{
+    /// <summary>Renewed at every worker start; shapes of a model file no worker has loaded for this long expire.</summary>
+    public static readonly TimeSpan Expiry = TimeSpan.FromDays(30);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var model in models.All)
+        {
+            try
+            {
+                var key = keys.ModelLayers(LayerShapes.FileHash(model.Entry.OnnxPath));
+                await redis.GetDatabase().StringSetAsync(key, LayerShapes.Of(model).Encode(), Expiry);
+            }
+            catch (Exception e) when (e is RedisException or IOException)
+            {
+                logger.LogWarning(e, "Could not publish the target-layer shapes of model {Model}; the gateway checks its layers by structure only", model.Name);
+            }
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

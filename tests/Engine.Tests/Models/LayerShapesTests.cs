@@ -1,0 +1,42 @@
+using SaliencySlider.Engine.Explaining;
+using SaliencySlider.Engine.Models;
+using SaliencySlider.Engine.Tests.Support;
+
+namespace SaliencySlider.Engine.Tests.Models;
+
+/// <summary>The shapes a worker publishes let the gateway refuse a layer that is no grid with the worker's own words.</summary>
+public sealed class LayerShapesTests(MobileNetFixture fixture) : IClassFixture<MobileNetFixture>
+{
+    private ExplainerModel Model => fixture.Model;
+
+    [Fact]
+    public void A_tensor_that_is_no_grid_gets_the_refusal_the_worker_gives_and_grids_get_none()
+    {
+        var shapes = LayerShapes.TryDecode(LayerShapes.Of(Model).Encode())!;
+
+        Assert.Equal([1, 1001], shapes.Tensors["logits_1001"]);
+        var workerSays = Assert.Throws<UnsupportedModelException>(() => Model.GridOf("logits_1001")).Message;
+        Assert.Equal(workerSays, shapes.GridProblem("logits_1001", Model.Manifest));
+        Assert.Contains("a target layer must be [N, C, H, W], [N, H, W, C] or tokens [N, T, C]", workerSays);
+
+        Assert.Null(shapes.GridProblem(Model.DefaultTargetLayer, Model.Manifest));
+        Assert.Null(shapes.GridProblem("MobilenetV2/Logits/AvgPool", Model.Manifest));
+        Assert.Null(shapes.GridProblem("not a tensor", Model.Manifest));
+    }
+
+    [Fact]
+    public void The_float_tensors_up_to_the_logits_are_published_with_a_batch_of_one()
+    {
+        var tensors = LayerShapes.Of(Model).Tensors;
+
+        Assert.Contains(Model.DefaultTargetLayer, tensors.Keys);
+        Assert.DoesNotContain(Model.Classifier.LogitsName, tensors.Keys);
+        Assert.All(tensors.Values, shape => Assert.Equal(1, shape[0]));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("not json")]
+    [InlineData("{\"inputHeight\":224}")]
+    public void Text_that_is_not_published_shapes_reads_as_none(string text) => Assert.Null(LayerShapes.TryDecode(text));
+}
