@@ -1,6 +1,7 @@
 using Grpc.AspNetCore.Web;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using SaliencySlider.Gateway.Examples;
 using SaliencySlider.Gateway.Grpc;
 using SaliencySlider.Gateway.Health;
 using SaliencySlider.Gateway.Jobs;
@@ -69,6 +70,7 @@ public static class GatewayApplication
         builder.Services.AddSingleton<ServedModels>();
         builder.Services.AddSingleton<WorkerDirectory>();
         builder.Services.AddSingleton<PublishedLayerShapes>();
+        builder.Services.AddSingleton<ExamplePhotos>();
         builder.Services.AddSingleton<DecodeBudget>();
         builder.Services.AddSingleton<SubmissionValidator>();
         builder.Services.AddSingleton<JobEnqueuer>();
@@ -121,6 +123,7 @@ public static class GatewayApplication
         app.MapGrpcReflectionService();
         app.MapGatewayHealth();
         app.MapGatewayTelemetry();
+        app.MapExamples();
         app.MapFallbackToFile("index.html");
         return app;
     }

@@ -17,6 +17,9 @@ public sealed class GatewayOptions
     /// <summary>Bytes all uploads being verified at once may decode into (see <see cref="Submission.DecodeBudget"/>).</summary>
     public long DecodeBudgetBytes { get; set; } = 256 * 1024 * 1024;
 
+    /// <summary>Photos the demo page offers to try in one click (see <see cref="Examples.ExamplePhotos"/>); empty: none.</summary>
+    public string ExamplesDirectory { get; set; } = "";
+
     /// <summary>Longest an upload waits for room in the decode budget before RESOURCE_EXHAUSTED.</summary>
     public TimeSpan DecodeWait { get; set; } = TimeSpan.FromSeconds(5);
 }

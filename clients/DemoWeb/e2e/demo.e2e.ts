@@ -3,7 +3,7 @@
  * live frames, a 200-step drag that must not touch the network, a bad upload, and a model picked
  * in the model picker (the iNaturalist bird model on a chickadee).
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -220,6 +220,22 @@ describe("demo page", () => {
     expect(await page.textContent("[data-testid=target] option:nth-child(2)")).toContain(chickadee);
     expect(await page.isVisible("[data-testid=error]")).toBe(false);
     await page.screenshot({ path: join(resultsDir, "demo-inat-bird.png"), fullPage: true, animations: "disabled" });
+    await page.close();
+  });
+
+  it("offers the example photos and explains one in one click", async () => {
+    const page = await openPage();
+    const photos = readdirSync(testImages).filter((file) => /\.(jpe?g|png|webp|gif|bmp)$/i.test(file)).sort();
+    const examples = page.locator("[data-testid=example]");
+    await examples.first().waitFor({ state: "visible" });
+    expect(await examples.locator("span").allTextContents()).toEqual(photos.map((file) => file.replace(/\.[^.]+$/, "")));
+    // Every thumbnail loaded from the gateway.
+    await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>("[data-testid=example] img")).every((img) => img.complete && img.naturalWidth > 0));
+
+    await examples.filter({ hasText: "eagle" }).click();
+    await waitForAllFrames(page);
+    expect(await page.textContent("[data-testid=file-name]")).toBe("eagle.jpg");
+    expect(await page.getAttribute("[data-testid=full-top1]", "data-label")).toMatch(/^bald eagle/);
     await page.close();
   });
 

@@ -72,6 +72,7 @@ export async function startSystem(): Promise<RunningSystem> {
       Models__ManifestDirectory: join(repoRoot, "models"),
       Gateway__HttpPort: String(httpPort),
       Gateway__GrpcPort: String(grpcPort),
+      Gateway__ExamplesDirectory: testImages,
       // Any free port for the worker's /metrics, so that runs beside other workers never collide on 9090.
       Worker__MetricsPort: "0",
     };

@@ -1,7 +1,8 @@
 import "./styles.css";
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { createGatewayClient } from "./gateway";
+import { createGatewayClient, gatewayUrl } from "./gateway";
 import { describeError } from "./errors";
+import { fetchExamples, renderExamples } from "./examples";
 import { checkImage } from "./imageFile";
 import { listenForImages } from "./imageInput";
 import { explainAndFollow, JobFailedError, type JobChange, type JobProgress } from "./jobStream";
@@ -33,6 +34,7 @@ const ui = {
   dropzone: byId<HTMLElement>("dropzone"),
   fileInput: byId<HTMLInputElement>("file-input"),
   fileName: byId<HTMLElement>("file-name"),
+  examples: byId<HTMLElement>("examples"),
   form: byId<HTMLFormElement>("options"),
   model: byId<HTMLSelectElement>("model"),
   modelDescription: byId<HTMLElement>("model-description"),
@@ -466,6 +468,7 @@ function init(): void {
   ui.gif.addEventListener("click", downloadGif);
   setRunState("idle");
   void loadModels();
+  void fetchExamples(gatewayUrl()).then((photos) => renderExamples(ui.examples, gatewayUrl(), photos, (file) => void acceptFile(file)));
 }
 
 init();
