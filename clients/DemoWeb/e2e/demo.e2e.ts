@@ -236,6 +236,25 @@ describe("demo page", () => {
     await waitForAllFrames(page);
     expect(await page.textContent("[data-testid=file-name]")).toBe("eagle.jpg");
     expect(await page.getAttribute("[data-testid=full-top1]", "data-label")).toMatch(/^bald eagle/);
+
+    // How it works: Grad-CAM's steps with this image's numbers, the default layer's 7×7 maps.
+    await page.click("[data-testid=how] summary");
+    const channels = page.locator("[data-testid=how-channel]");
+    expect(await channels.count()).toBe(6);
+    expect(await channels.locator("figcaption").allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^k=\d+ {2}w=-?\d/)]),
+    );
+    for (const id of ["how-channel", "how-sum", "how-relu"]) {
+      expect(await page.locator(`[data-testid=${id}] canvas`).first().evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height])).toEqual([7, 7]);
+    }
+    expect(await page.textContent("[data-testid=how-body]")).toContain("1280 feature maps A_k of 7×7");
+    await page.locator("[data-testid=how-heatmap] img").waitFor({ state: "visible" });
+    await page.locator("[data-testid=how]").screenshot({ path: join(resultsDir, "demo-how-it-works.png"), animations: "disabled" });
+
+    // A method that does not weight whole maps says so instead.
+    await page.selectOption("[data-testid=method]", { label: "LayerCAM" });
+    await page.click("[data-testid=explain]");
+    await page.locator("[data-testid=how-note]").waitFor({ state: "visible" });
     await page.close();
   });
 

@@ -9,6 +9,7 @@ import { explainAndFollow, JobFailedError, type JobChange, type JobProgress } fr
 import { trapezoidAuc, type CurvePoint } from "./curve";
 import { encodeSliderGif } from "./gifExport";
 import { CurvePlot } from "./views/curvePlot";
+import { renderHowItWorks } from "./views/howItWorks";
 import { formatProbability, renderPredictionBars } from "./views/predictionBars";
 import { required, Stage } from "./views/stage";
 import {
@@ -60,6 +61,7 @@ const ui = {
   curveTitle: byId<HTMLElement>("curve-title"),
   curveLegend: byId<HTMLElement>("curve-legend"),
   auc: byId<HTMLElement>("auc"),
+  howBody: byId<HTMLElement>("how-body"),
 };
 
 const client = createGatewayClient();
@@ -268,6 +270,9 @@ function onExplanation(current: Run, progress: JobProgress): void {
   setStatus(`Rendering frames (${explanation.method})…`);
   setCounter(frames.arrived, frames.total);
   ui.ticks.replaceChildren(...Array.from({ length: frames.total }, () => document.createElement("span")));
+  const heatmapUrl = explanation.heatmapPng.length > 0 ? URL.createObjectURL(new Blob([explanation.heatmapPng.slice()], { type: "image/png" })) : undefined;
+  const heatmapImage = heatmapUrl === undefined ? undefined : Object.assign(new Image(), { src: heatmapUrl, alt: "heatmap", className: "map" });
+  renderHowItWorks(ui.howBody, explanation, heatmapImage);
   if (explanation.heatmapPng.length > 0) {
     void createImageBitmap(new Blob([explanation.heatmapPng.slice()], { type: "image/png" })).then((heatmap) => {
       if (run !== current) return;

@@ -1,11 +1,13 @@
 namespace SaliencySlider.Engine.Cam;
 
 /// <summary>Grad-CAM (Selvaraju et al.): w_k = mean_ij ∂y/∂A_k,ij; CAM = relu(Σ_k w_k A_k).</summary>
-public sealed class GradCam : ICamMethod
+public sealed class GradCam : ICamMethod, IChannelWeighting
 {
     public string Name => "gradcam";
 
-    public float[] Compute(in ActivationMaps maps)
+    public float[] Compute(in ActivationMaps maps) => ChannelWeightedSum.Compute(maps, ChannelWeights(maps));
+
+    public double[] ChannelWeights(in ActivationMaps maps)
     {
         var weights = new double[maps.Channels];
         for (var k = 0; k < maps.Channels; k++)
@@ -17,6 +19,6 @@ public sealed class GradCam : ICamMethod
             }
             weights[k] = sum / maps.Positions;
         }
-        return ChannelWeightedSum.Compute(maps, weights);
+        return weights;
     }
 }

@@ -1,3 +1,4 @@
+using SaliencySlider.Engine.Cam;
 using SaliencySlider.Engine.Slider;
 
 namespace SaliencySlider.Engine.Explaining;
@@ -40,6 +41,9 @@ public sealed class CamExplanation
 
     public required byte[] HeatmapPng { get; init; }
 
+    /// <summary>The method's steps on this image (see <see cref="CamSteps.Of"/>); null for methods that do not weight whole channels.</summary>
+    public CamSteps? Steps { get; init; }
+
     public required double CamMs { get; init; }
     public required double HeatmapMs { get; init; }
 
@@ -54,5 +58,6 @@ public sealed class CamExplanation
         Layer,
         Image.Settings.FrameCount,
         Image.Display.Width,
-        Image.Display.Height);
+        Image.Display.Height,
+        Steps);
 }

@@ -1,3 +1,4 @@
+using SaliencySlider.Engine.Cam;
 namespace SaliencySlider.Engine.Explaining;
 
 public enum CamMethodKind
@@ -74,7 +75,8 @@ public sealed record ExplanationReady(
     string Layer,
     int FrameCount,
     int FrameWidth,
-    int FrameHeight) : ExplainEvent;
+    int FrameHeight,
+    CamSteps? Steps = null) : ExplainEvent;
 
 /// <summary>One slider frame; frames come coarse to fine (0 %, 100 %, 50 %, 25 %, 75 %, ...).</summary>
 public sealed record SliderFrame(

@@ -227,6 +227,7 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
             DisplaySaliency = normalized,
             HeatmapPixels = heatmapPixels,
             HeatmapPng = heatmapPng,
+            Steps = CamSteps.Of(method, maps),
             CamMs = camMs,
             HeatmapMs = clock.Elapsed.TotalMilliseconds,
         };

@@ -66,6 +66,12 @@ public static class ContractMapping
             FrameHeight = ready.FrameHeight,
         };
         explanation.Cam.AddRange(ready.Cam);
+        if (ready.Steps is { } steps)
+        {
+            explanation.Steps = new CamSteps { ChannelCount = steps.ChannelCount, WeightedSum = { steps.WeightedSum } };
+            explanation.Steps.Strongest.AddRange(steps.Strongest.Select(c => new WeightedChannel { Channel = c.Channel, Weight = c.Weight, Activations = { c.Activations } }));
+        }
+
         return explanation;
     }
 
