@@ -47,4 +47,3 @@ def unused_port() -> int:
 def cat(client: Client, cat_path: Path) -> Explanation:
     """chelsea.png explained with the defaults but SMALL."""
     return client.explain(cat_path, **SMALL)
-

@@ -1,10 +1,12 @@
 """Constants and helpers the tests share."""
 from __future__ import annotations
 
+import io
 import os
+import uuid
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 TEST_IMAGES = Path(os.environ.get("SALIENCY_TEST_IMAGES", REPO_ROOT.parent / "shared" / "testdata" / "images"))
@@ -14,7 +16,11 @@ SMALL = {"frames": 5, "max_side": 96}
 """A small, fast job: 5 frames of at most 96 pixels."""
 
 
-def cropped(path: Path, inset: int) -> Image.Image:
-    """``path`` cropped by ``inset`` pixels on every side: another image (another job) of the same subject."""
+def fresh_png(path: Path) -> bytes:
+    """``path`` as a PNG with a unique text chunk: the same pixels, but bytes (and so a job) the server has not seen."""
+    info = PngImagePlugin.PngInfo()
+    info.add_text("nonce", uuid.uuid4().hex)
+    buffer = io.BytesIO()
     with Image.open(path) as image:
-        return image.convert("RGB").crop((inset, inset, image.width - inset, image.height - inset))
+        image.save(buffer, format="PNG", pnginfo=info)
+    return buffer.getvalue()

@@ -8,7 +8,7 @@ from typing import List
 
 import numpy as np
 
-from support import CAT_CLASSES, cropped
+from support import CAT_CLASSES, fresh_png
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
@@ -19,7 +19,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 def test_the_cli_prints_progress_and_the_prediction_and_writes_heatmap_cam_and_frames(
         server: str, cat_path: Path, tmp_path: Path) -> None:
     image = tmp_path / "cat.png"
-    cropped(cat_path, 9).save(image)
+    image.write_bytes(fresh_png(cat_path))
     out = tmp_path / "out"
 
     run = run_cli(str(image), "--server", server, "--out", str(out), "--frames", "5", "--max-side", "96")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 import grpc
 import numpy as np
@@ -10,7 +11,7 @@ from PIL import Image
 
 from saliency_slider import Client, Explanation, ServerError
 
-from support import CAT_CLASSES, SMALL, TEST_IMAGES, cropped
+from support import CAT_CLASSES, SMALL, TEST_IMAGES, fresh_png
 
 
 def test_models_lists_the_served_models_with_input_size_classes_and_default_layer(client: Client) -> None:
@@ -51,8 +52,8 @@ def test_the_insertion_auc_is_the_trapezoid_area_under_the_insertion_curve(cat: 
 
 
 @pytest.mark.parametrize("kind", ["str path", "Path", "bytes", "PIL image", "numpy uint8", "numpy float"])
-def test_explain_takes_a_path_bytes_a_pil_image_or_a_numpy_array(client: Client, cat_path: Path, cat: Explanation,
-                                                                   kind: str) -> None:
+def test_explain_takes_a_path_bytes_a_pil_image_or_a_numpy_array(
+        client: Client, cat_path: Path, cat: Explanation, kind: str) -> None:
     rgb = Image.open(cat_path).convert("RGB")
     image = {
         "str path": str(cat_path),
@@ -71,7 +72,7 @@ def test_explain_takes_a_path_bytes_a_pil_image_or_a_numpy_array(client: Client,
 
 
 def test_explain_with_deletion_returns_the_deletion_curve_and_its_auc(client: Client, cat_path: Path) -> None:
-    result = client.explain(cropped(cat_path, 3), deletion=True, **SMALL)
+    result = client.explain(fresh_png(cat_path), deletion=True, **SMALL)
 
     assert result.deletion_curve is not None and result.deletion_auc is not None
     assert [round(point.percent) for point in result.deletion_curve] == [0, 25, 50, 75, 100]
@@ -111,8 +112,9 @@ def test_job_returns_the_record_of_a_finished_job(client: Client, cat: Explanati
     (lambda c, cat: c.explain(cat, frames=500), grpc.StatusCode.INVALID_ARGUMENT, "frame"),
     (lambda c, cat: c.job("0" * 64), grpc.StatusCode.NOT_FOUND, "job"),
 ])
-def test_a_refused_call_raises_server_error_with_the_status_and_the_servers_message(client: Client, cat_path: Path,
-                                                                                     call, code, words) -> None:
+def test_a_refused_call_raises_server_error_with_the_status_and_the_servers_message(
+        client: Client, cat_path: Path, call: Callable[[Client, Path], object], code: grpc.StatusCode,
+        words: str) -> None:
     with pytest.raises(ServerError) as raised:
         call(client, cat_path)
 

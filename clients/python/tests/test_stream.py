@@ -11,7 +11,7 @@ import pytest
 from saliency_slider import (AsyncClient, Client, Completed, Event, Explanation, ExplanationReady, FrameReady,
                              Queued, Running, ServerError, Submitted)
 
-from support import CAT_CLASSES, SMALL, cropped
+from support import CAT_CLASSES, SMALL, fresh_png
 
 
 def level(index: int, intervals: int) -> int:
@@ -44,7 +44,7 @@ def assert_job_life(events: List[Event], frames: int) -> None:
 
 def test_stream_yields_submitted_queued_running_explanation_each_frame_coarse_to_fine_then_completed(
         client: Client, cat_path: Path) -> None:
-    events = list(client.stream(cropped(cat_path, 5), **SMALL))
+    events = list(client.stream(fresh_png(cat_path), **SMALL))
 
     assert_job_life(events, frames=5)
     submitted, explanation = events[0], events[3]
@@ -66,7 +66,7 @@ def test_the_async_client_has_the_same_methods(server: str, cat_path: Path, cat:
             models = await client.models()
             assert any(model.is_default for model in models)
 
-            fresh = [event async for event in client.stream(cropped(cat_path, 7), **SMALL)]
+            fresh = [event async for event in client.stream(fresh_png(cat_path), **SMALL)]
             assert_job_life(fresh, frames=5)
 
             result = await client.explain(cat_path, **SMALL)

@@ -12,7 +12,7 @@ namespace SaliencySlider.Service.Tests.Clients;
 public sealed class PythonPackageTests(WorkerStack fixture, ITestOutputHelper output) : IClassFixture<WorkerStack>, IDisposable
 {
     private const string DebianPython = "/usr/bin/python3";
-    private const string Packages = "scripts/test installs python3-venv, python3-pytest, python3-pil, python3-numpy, jupyter-nbconvert and python3-ipykernel";
+    private const string Packages = "scripts/test installs the Debian packages this needs";
     private static readonly TimeSpan SuiteTimeout = TimeSpan.FromMinutes(10);
     private readonly string _work = Directory.CreateTempSubdirectory("saliency-python-").FullName;
     private readonly string _package = Path.Combine(RepoPaths.Root, "clients", "python");

@@ -30,7 +30,7 @@ class AsyncClient:
         self._metadata = call_metadata(api_key)
         self._channel = (grpc.aio.secure_channel(target, credentials, options=CHANNEL_OPTIONS) if credentials
                          else grpc.aio.insecure_channel(target, options=CHANNEL_OPTIONS))
-        self._stub = pb_grpc.SaliencySliderServiceStub(self._channel)
+        self._stub = pb_grpc.SaliencySliderServiceStub(self._channel)  # type: ignore[no-untyped-call]
 
     async def models(self) -> List[ModelInfo]:
         """The models the server serves."""

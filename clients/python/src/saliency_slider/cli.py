@@ -74,7 +74,8 @@ def run(client: Client, args: argparse.Namespace) -> int:
             np.save(args.out / "cam.npy", event.cam)
         elif isinstance(event, FrameReady):
             frame = event.frame
-            (frames_dir / f"frame_{frame.index:02d}{EXTENSIONS.get(frame.mime_type, '.bin')}").write_bytes(frame.encoded)
+            name = f"frame_{frame.index:02d}{EXTENSIONS.get(frame.mime_type, '.bin')}"
+            (frames_dir / name).write_bytes(frame.encoded)
             show_progress(f"frames {event.received}/{event.total}")
         elif isinstance(event, Completed):
             deletion = "" if event.deletion_auc is None else f", deletion AUC {event.deletion_auc:.4f}"

@@ -46,7 +46,7 @@ class Client:
         self._metadata = call_metadata(api_key)
         self._channel = (grpc.secure_channel(target, credentials, options=CHANNEL_OPTIONS) if credentials
                          else grpc.insecure_channel(target, options=CHANNEL_OPTIONS))
-        self._stub = pb_grpc.SaliencySliderServiceStub(self._channel)
+        self._stub = pb_grpc.SaliencySliderServiceStub(self._channel)  # type: ignore[no-untyped-call]
 
     def models(self) -> List[ModelInfo]:
         """The models the server serves."""

@@ -30,10 +30,10 @@ class ServerError(SaliencyError):
     @classmethod
     def from_rpc_error(cls, error: grpc.RpcError) -> "ServerError":
         """Wraps the error of a gRPC call (sync or ``grpc.aio``)."""
-        code: grpc.StatusCode = error.code()  # type: ignore[attr-defined]
-        details: Optional[str] = error.details()  # type: ignore[attr-defined]
+        code: grpc.StatusCode = error.code()
+        details: Optional[str] = error.details()
         retry_after = None
-        for key, value in error.trailing_metadata() or ():  # type: ignore[attr-defined]
+        for key, value in error.trailing_metadata() or ():
             if key == "retry-after":
                 try:
                     retry_after = float(value)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import List, Optional, Union
+from typing import List, Optional, Set, Union
 
 import numpy as np
+import numpy.typing as npt
 from PIL import Image
 
 from ._proto import saliency_pb2 as pb
@@ -81,7 +82,7 @@ class ExplanationReady:
     target_probability: float
     heatmap: Image.Image
     """RGBA, colour-mapped, alpha = saliency; covers the same region as the frames."""
-    cam: np.ndarray
+    cam: npt.NDArray[np.float32]
     """The raw CAM at feature-map resolution (``float32``, rows × columns), before normalisation."""
     method: str
     layer: str
@@ -161,7 +162,7 @@ class EventReader:
         self.job_id = job_id
         self._deletion = deletion
         self._frame_count = 0
-        self._seen: set = set()
+        self._seen: Set[int] = set()
 
     def read(self, event: pb.JobEvent) -> Optional[Event]:
         """The typed event, or None for a frame seen before; raises ``JobFailedError`` for a FAILED status."""

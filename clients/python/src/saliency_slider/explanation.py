@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import List, NamedTuple, Optional
 
 import numpy as np
+import numpy.typing as npt
 from PIL import Image
 
 from .events import ClassScore, Completed, Event, ExplanationReady, FrameReady, SliderFrame, Submitted, Timings
@@ -39,7 +40,7 @@ class Explanation:
     layer: str
     heatmap: Image.Image
     """RGBA heatmap, alpha = saliency, the frames' size."""
-    cam: np.ndarray
+    cam: npt.NDArray[np.float32]
     """The raw CAM (``float32``, feature-map rows × columns)."""
     steps: List[SliderFrame]
     """The slider frames with their predictions, 0 % → 100 % revealed."""

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import io
 import os
-from typing import Union
+from typing import Any, Union
 
 import numpy as np
+import numpy.typing as npt
 from PIL import Image
 
 ImageInput = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, Image.Image, np.ndarray]
@@ -31,7 +32,7 @@ def encode_image(image: ImageInput) -> bytes:
     raise TypeError(f"image must be a path, bytes, a PIL image or a numpy array, not {type(image).__name__}")
 
 
-def _as_uint8(array: np.ndarray) -> np.ndarray:
+def _as_uint8(array: npt.NDArray[Any]) -> npt.NDArray[np.uint8]:
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
         raise ValueError(f"an image array is H×W, H×W×3 or H×W×4, not {'×'.join(map(str, array.shape))}")
     if array.dtype == np.uint8:
@@ -39,7 +40,8 @@ def _as_uint8(array: np.ndarray) -> np.ndarray:
     if np.issubdtype(array.dtype, np.floating):
         if array.size and (np.nanmin(array) < 0 or np.nanmax(array) > 1):
             raise ValueError("a float image array holds values in 0..1; scale it, or pass uint8")
-        return np.round(np.nan_to_num(array) * 255).astype(np.uint8)
+        scaled: npt.NDArray[np.uint8] = np.round(np.nan_to_num(array) * 255).astype(np.uint8)
+        return scaled
     raise ValueError(f"an image array is uint8 or float in 0..1, not {array.dtype}")
 
 

@@ -50,20 +50,23 @@ def explanation_html(explanation: "Explanation") -> str:
     width = explanation.heatmap.width
     top = explanation.prediction[0] if explanation.prediction else None
     headline = (f"{html.escape(top.label)} ({top.probability:.3f})" if top else "no prediction")
+    box = f"margin:0;width:{width}px"
     points = " ".join(f"{step['x']},{step['y']}" for step in steps)
     script = _SCRIPT % {"id": json.dumps(element_id), "steps": json.dumps(steps).replace("</", "<\\/")}
     return f"""<div id="{element_id}" class="saliency-slider" style="font-family:sans-serif;font-size:13px">
 <div style="display:flex;gap:12px;flex-wrap:wrap;align-items:flex-start">
-<figure style="margin:0;width:{width}px"><img src="{full}" width="{width}" alt="image"><figcaption>image: {headline}</figcaption></figure>
-<figure style="margin:0;width:{width}px;position:relative"><img src="{full}" width="{width}" alt="image">
-<img src="{data_uri(explanation.heatmap)}" width="{width}" alt="heatmap" style="position:absolute;left:0;top:0;opacity:0.7">
+<figure style="{box}"><img src="{full}" width="{width}" alt="image"><figcaption>image: {headline}</figcaption></figure>
+<figure style="{box};position:relative"><img src="{full}" width="{width}" alt="image">
+<img src="{data_uri(explanation.heatmap)}" width="{width}" alt="heatmap"
+ style="position:absolute;left:0;top:0;opacity:0.7">
 <figcaption>heatmap: {html.escape(explanation.method)} on {html.escape(explanation.layer)},
 class {explanation.target_class} {html.escape(explanation.target_label)}</figcaption></figure>
-<figure style="margin:0;width:{width}px"><img class="ss-frame" src="{first['src']}" width="{width}" alt="slider frame">
+<figure style="{box}"><img class="ss-frame" src="{first['src']}" width="{width}" alt="slider frame">
 <figcaption class="ss-caption">{html.escape(str(first['caption']))}</figcaption></figure>
 </div>
 <div style="display:flex;gap:12px;align-items:center;margin-top:6px">
-<input type="range" min="0" max="{len(steps) - 1}" value="0" step="1" style="width:{width}px" aria-label="pixels revealed">
+<input type="range" min="0" max="{len(steps) - 1}" value="0" step="1" style="width:{width}px"
+ aria-label="pixels revealed">
 <svg width="{_CURVE_WIDTH}" height="{_CURVE_HEIGHT}" role="img" aria-label="insertion curve">
 <rect width="{_CURVE_WIDTH}" height="{_CURVE_HEIGHT}" fill="none" stroke="#ccc"/>
 <polyline points="{points}" fill="none" stroke="#d62728" stroke-width="2"/>

@@ -1,12 +1,12 @@
 """The keyword options of ``explain``/``stream`` as the contract's SubmitRequest."""
 from __future__ import annotations
 
-from typing import Dict, Optional
+from typing import Dict, Optional, TypeVar
 
 from ._proto import saliency_pb2 as pb
 from .images import ImageInput, encode_image
 
-METHODS: Dict[str, int] = {
+METHODS: Dict[str, "pb.CamMethod"] = {
     "gradcam": pb.CAM_METHOD_GRAD_CAM,
     "gradcampp": pb.CAM_METHOD_GRAD_CAM_PLUS_PLUS,
     "hirescam": pb.CAM_METHOD_HIRES_CAM,
@@ -16,7 +16,7 @@ METHODS: Dict[str, int] = {
 }
 """CAM method names (as the ``saliency`` CLI spells them) and their contract values."""
 
-BASELINES: Dict[str, int] = {"blur": pb.BASELINE_BLUR, "black": pb.BASELINE_BLACK, "gray": pb.BASELINE_GRAY}
+BASELINES: Dict[str, "pb.Baseline"] = {"blur": pb.BASELINE_BLUR, "black": pb.BASELINE_BLACK, "gray": pb.BASELINE_GRAY}
 """What unrevealed pixels of a frame show."""
 
 
@@ -48,7 +48,10 @@ def submit_request(
     return pb.SubmitRequest(image=encode_image(image), model=model or "", options=options)
 
 
-def _choice(what: str, name: str, values: Dict[str, int]) -> int:
+Choice = TypeVar("Choice")
+
+
+def _choice(what: str, name: str, values: Dict[str, Choice]) -> Choice:
     try:
         return values[name.lower()]
     except KeyError:
