@@ -38,18 +38,19 @@ class Explanation:
     target_probability: float
     method: str
     layer: str
-    heatmap: Image.Image
+    heatmap: Image.Image = field(repr=False)
     """RGBA heatmap, alpha = saliency, the frames' size."""
-    cam: npt.NDArray[np.float32]
+    cam: npt.NDArray[np.float32] = field(repr=False)
     """The raw CAM (``float32``, feature-map rows × columns)."""
-    steps: List[SliderFrame]
+    steps: List[SliderFrame] = field(repr=False)
     """The slider frames with their predictions, 0 % → 100 % revealed."""
     insertion_auc: float
     deletion_auc: Optional[float]
     """None unless ``deletion=True``."""
-    timings: Timings
-    insertion_curve: List[CurvePoint] = field(init=False)
-    deletion_curve: Optional[List[CurvePoint]] = field(init=False)
+    timings: Timings = field(repr=False)
+    insertion_curve: List[CurvePoint] = field(init=False, repr=False)
+    """Probability of the target class as the most salient pixels are revealed, one point per frame."""
+    deletion_curve: Optional[List[CurvePoint]] = field(init=False, repr=False)
     """Probability of the target class with the most salient pixels deleted first; None unless asked for."""
 
     def __post_init__(self) -> None:
