@@ -1,43 +1,18 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using SaliencySlider.Cli;
 using SaliencySlider.Service.Tests.Infrastructure;
 
 namespace SaliencySlider.Service.Tests.Observability;
 
-/// <summary>The Python example client and the CLI's remote mode against the live gateway and worker.</summary>
-public sealed partial class ClientTests(WorkerStack fixture) : IClassFixture<WorkerStack>, IDisposable
+/// <summary>The CLI's remote mode against the live gateway and worker (the Python client: Clients/PythonPackageTests).</summary>
+public sealed class ClientTests(WorkerStack fixture) : IClassFixture<WorkerStack>, IDisposable
 {
-    private const string DebianPython = "/usr/bin/python3";
     private readonly ServiceStack _stack = fixture.Stack;
     private readonly string _work = Directory.CreateTempSubdirectory("saliency-clients-").FullName;
 
     private string Server => $"127.0.0.1:{_stack.GrpcPort}";
-
-    [Fact]
-    public async Task The_Python_client_prints_the_prediction_and_saves_the_frames_and_heatmap()
-    {
-        var stubs = Path.Combine(_work, "stubs");
-        var generated = await RunAsync("bash", [Path.Combine(RepoPaths.Root, "clients", "python", "generate_stubs.sh"), stubs]);
-        Assert.True(generated.ExitCode == 0, "generate_stubs.sh failed (scripts/test installs protobuf-compiler and protobuf-compiler-grpc): " + generated.Output);
-        var output = Path.Combine(_work, "python-out");
-        var image = Path.Combine(_work, "cat.png");
-        await File.WriteAllBytesAsync(image, TestImages.Cropped("chelsea.png", 31));
-
-        var run = await RunAsync(DebianPython, [Path.Combine(RepoPaths.Root, "clients", "python", "explain.py"), image,
-            "--server", Server, "--out", output, "--frames", "5", "--max-side", "96"], ("SALIENCY_STUBS", stubs));
-
-        Assert.True(run.ExitCode == 0, $"explain.py exited with {run.ExitCode} (scripts/test installs python3-grpcio and python3-protobuf): {run.Output}");
-        var top1 = TopOne().Match(run.Output);
-        Assert.True(top1.Success, run.Output);
-        Assert.True(EventAssertions.IsCatClass(int.Parse(top1.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)), run.Output);
-        Assert.Contains("frames 5/5", run.Output, StringComparison.Ordinal);
-        Assert.True(new FileInfo(Path.Combine(output, "heatmap.png")).Length > 0);
-        Assert.Equal(5, Directory.GetFiles(Path.Combine(output, "frames"), "frame_*.jpg").Length);
-    }
 
     [Fact]
     public async Task The_CLI_explains_remotely_with_progress_and_writes_the_local_modes_files_then_shows_the_job_and_models()
@@ -102,33 +77,10 @@ public sealed partial class ClientTests(WorkerStack fixture) : IClassFixture<Wor
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string program, string[] args, params (string Name, string Value)[] environment)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(ServiceStack.CallTimeout);
-        return (process.ExitCode, await stdout + await stderr);
-    }
-
     private static int ClosedPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
-
-    [GeneratedRegex(@"^top-1 (\d+) ", RegexOptions.Multiline)]
-    private static partial Regex TopOne();
 }
