@@ -27,6 +27,16 @@ JOB_STATE_QUEUED: JobState
 JOB_STATE_RUNNING: JobState
 JOB_STATE_UNSPECIFIED: JobState
 
+class CamSteps(_message.Message):
+    __slots__ = ["channel_count", "strongest", "weighted_sum"]
+    CHANNEL_COUNT_FIELD_NUMBER: _ClassVar[int]
+    STRONGEST_FIELD_NUMBER: _ClassVar[int]
+    WEIGHTED_SUM_FIELD_NUMBER: _ClassVar[int]
+    channel_count: int
+    strongest: _containers.RepeatedCompositeFieldContainer[WeightedChannel]
+    weighted_sum: _containers.RepeatedScalarFieldContainer[float]
+    def __init__(self, channel_count: _Optional[int] = ..., strongest: _Optional[_Iterable[_Union[WeightedChannel, _Mapping]]] = ..., weighted_sum: _Optional[_Iterable[float]] = ...) -> None: ...
+
 class ClassScore(_message.Message):
     __slots__ = ["index", "label", "logit", "probability"]
     INDEX_FIELD_NUMBER: _ClassVar[int]
@@ -88,7 +98,7 @@ class ExplainResponse(_message.Message):
     def __init__(self, event: _Optional[_Union[JobEvent, _Mapping]] = ...) -> None: ...
 
 class Explanation(_message.Message):
-    __slots__ = ["cam", "cam_height", "cam_width", "frame_count", "frame_height", "frame_width", "heatmap_png", "layer", "method", "prediction"]
+    __slots__ = ["cam", "cam_height", "cam_width", "frame_count", "frame_height", "frame_width", "heatmap_png", "layer", "method", "prediction", "steps"]
     CAM_FIELD_NUMBER: _ClassVar[int]
     CAM_HEIGHT_FIELD_NUMBER: _ClassVar[int]
     CAM_WIDTH_FIELD_NUMBER: _ClassVar[int]
@@ -99,6 +109,7 @@ class Explanation(_message.Message):
     LAYER_FIELD_NUMBER: _ClassVar[int]
     METHOD_FIELD_NUMBER: _ClassVar[int]
     PREDICTION_FIELD_NUMBER: _ClassVar[int]
+    STEPS_FIELD_NUMBER: _ClassVar[int]
     cam: _containers.RepeatedScalarFieldContainer[float]
     cam_height: int
     cam_width: int
@@ -109,7 +120,8 @@ class Explanation(_message.Message):
     layer: str
     method: str
     prediction: Prediction
-    def __init__(self, prediction: _Optional[_Union[Prediction, _Mapping]] = ..., heatmap_png: _Optional[bytes] = ..., cam: _Optional[_Iterable[float]] = ..., cam_width: _Optional[int] = ..., cam_height: _Optional[int] = ..., method: _Optional[str] = ..., layer: _Optional[str] = ..., frame_count: _Optional[int] = ..., frame_width: _Optional[int] = ..., frame_height: _Optional[int] = ...) -> None: ...
+    steps: CamSteps
+    def __init__(self, prediction: _Optional[_Union[Prediction, _Mapping]] = ..., heatmap_png: _Optional[bytes] = ..., cam: _Optional[_Iterable[float]] = ..., cam_width: _Optional[int] = ..., cam_height: _Optional[int] = ..., method: _Optional[str] = ..., layer: _Optional[str] = ..., frame_count: _Optional[int] = ..., frame_width: _Optional[int] = ..., frame_height: _Optional[int] = ..., steps: _Optional[_Union[CamSteps, _Mapping]] = ...) -> None: ...
 
 class Frame(_message.Message):
     __slots__ = ["deletion_probability", "height", "image", "index", "mime_type", "percent", "prediction", "target_probability", "width"]
@@ -288,6 +300,16 @@ class Timings(_message.Message):
     render_ms: float
     total_ms: float
     def __init__(self, queue_ms: _Optional[float] = ..., decode_ms: _Optional[float] = ..., gradient_ms: _Optional[float] = ..., cam_ms: _Optional[float] = ..., frames_inference_ms: _Optional[float] = ..., render_ms: _Optional[float] = ..., total_ms: _Optional[float] = ...) -> None: ...
+
+class WeightedChannel(_message.Message):
+    __slots__ = ["activations", "channel", "weight"]
+    ACTIVATIONS_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    WEIGHT_FIELD_NUMBER: _ClassVar[int]
+    activations: _containers.RepeatedScalarFieldContainer[float]
+    channel: int
+    weight: float
+    def __init__(self, channel: _Optional[int] = ..., weight: _Optional[float] = ..., activations: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class JobState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []
