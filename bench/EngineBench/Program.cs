@@ -15,7 +15,7 @@ var catalog = ModelCatalog.Load(options.ManifestDirectory, options.ModelsDirecto
 var results = new List<ModelResult>();
 Console.WriteLine($"threads {options.Threads}, frames {options.Frames}, repeats {options.Repeats}");
 results.Add(Report(ModelBench.Run(catalog.Default, null, options, imageBytes, null, null)));
-if (options.Threads != 1 && !options.Quick)
+if (options.Threads != 1 && !options.Quick && !options.Short)
 {
     // One intra-op thread leaves the other core to rendering, which the pipelined job overlaps with inference.
     var single = ModelBench.Run(catalog.Default, null, options with { Threads = 1 }, imageBytes, null, null);
