@@ -27,6 +27,9 @@ internal sealed record BenchOptions
     /// </summary>
     public bool Short { get; init; }
 
+    /// <summary>Runs of the CPU-side stages, of which the fastest is reported.</summary>
+    public int StageRuns => Short ? 3 : 15;
+
     /// <summary>The checkout measured (its commit is named in the report).</summary>
     public string Repository { get; init; } = Directory.GetCurrentDirectory();
 

@@ -44,7 +44,7 @@ internal sealed class EngineReport(
         if (bestStages is { } b)
         {
             s.AppendLine();
-            s.AppendLine(Invariant($"CPU-side stages on the default model, fastest of 15: decode + prepare {b.Prepare:F1} ms, CAM + rankings {b.Cam:F1} ms, heatmap PNG {b.Heatmap:F1} ms, one frame composed + encoded {b.RenderFrame:F2} ms."));
+            s.AppendLine(Invariant($"CPU-side stages on the default model, fastest of {options.StageRuns}: decode + prepare {b.Prepare:F1} ms, CAM + rankings {b.Cam:F1} ms, heatmap PNG {b.Heatmap:F1} ms, one frame composed + encoded {b.RenderFrame:F2} ms."));
         }
         s.AppendLine();
         s.AppendLine("Where a job's time goes (the engine's own stage timings, medians over the timed jobs; frame inference overlaps rendering, so stages can add up to more than the job):");

@@ -25,7 +25,7 @@ if (options.Quick)
 {
     var t = results[0].JobStages;
     var (prepare, cam, heatmap, render) = ModelBench.BestStageCosts(catalog.Default, options, imageBytes);
-    Console.WriteLine($"fastest of 15: prepare {prepare:F2}, cam {cam:F2}, heatmap {heatmap:F2}, render one frame {render:F2} ms");
+    Console.WriteLine($"fastest of {options.StageRuns}: prepare {prepare:F2}, cam {cam:F2}, heatmap {heatmap:F2}, render one frame {render:F2} ms");
     Console.WriteLine($"stages: prepare {t.DecodeMs:F1}, gradient {t.GradientMs:F1}, cam+heatmap {t.CamMs:F1}, frames {t.FramesInferenceMs:F1}, render {t.RenderMs:F1}, total {t.TotalMs:F1}");
     return 0;
 }

@@ -206,6 +206,7 @@ def main():
     parser.add_argument("--frames", type=int, default=21)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--frame-repeats", type=int, default=None, help="timed F-frame batches (default: max(3, repeats / 2))")
     parser.add_argument("--models", default=",".join(ARCHITECTURES))
     parser.add_argument("--export-only", action="store_true", help="export the models and CAMs, time nothing")
     parser.add_argument("--only-timings", action="store_true",
@@ -263,7 +264,7 @@ def main():
             "top1_logit": float(logits[0, target]),
             "forward_ms": timed_or_skip(forward, args.repeats, args.warmup),
             "gradcam_ms": timed_or_skip(lambda: gradcam(x), args.repeats, args.warmup),
-            "frames_ms": timed_or_skip(frame_batch, max(3, args.repeats // 2), 1),
+            "frames_ms": timed_or_skip(frame_batch, args.frame_repeats or max(3, args.repeats // 2), 1 if args.frame_repeats is None else 0),
             "gradcam_frozen_ms": [] if args.export_only else time_frozen(model, layer_path, layout, gradcam, x, cam, args),
         }
         m = results["models"][name]
