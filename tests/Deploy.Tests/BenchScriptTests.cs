@@ -51,6 +51,28 @@ public sealed partial class BenchScriptTests(ITestOutputHelper output) : IDispos
         Assert.Equal(docsBefore, DocsText());
     }
 
+    [Fact]
+    public void A_service_process_that_dies_fails_the_load_generator_and_no_figures_are_written()
+    {
+        var performance = Path.Combine(_scratch, "PERFORMANCE.md");
+        File.Copy(RepositoryPaths.Combine("docs/PERFORMANCE.md"), performance);
+        var before = File.ReadAllText(performance);
+        // No model to serve: the services refuse to start, as a worker that cannot load its models does.
+        var noModels = Directory.CreateDirectory(Path.Combine(_scratch, "no-models")).FullName;
+
+        var run = ExternalCommand.Run("dotnet",
+        [
+            RepositoryPaths.Combine("bench/LoadGen/bin/Release/net10.0/SaliencySlider.LoadGen.dll"), "--short",
+            "--repo", RepositoryPaths.Root, "--models-dir", noModels, "--work", Path.Combine(_scratch, "service"),
+            "--doc", performance, "--command", "test",
+        ]);
+
+        Assert.True(run.ExitCode == 1, run.Describe());
+        Assert.Contains("load generator FAILED, no figures written", run.StandardError, StringComparison.Ordinal);
+        Assert.Matches(@"(gateway|worker\d+) exited with", run.StandardError);
+        Assert.Equal(before, File.ReadAllText(performance));
+    }
+
     private static void AssertGenerated(string document, string block)
     {
         var text = Block(document, block);
