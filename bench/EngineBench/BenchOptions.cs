@@ -21,6 +21,18 @@ internal sealed record BenchOptions
     /// <summary>Only the default model's stage timings (for profiling changes quickly); no report is written.</summary>
     public bool Quick { get; init; }
 
+    /// <summary>
+    /// The whole report from few runs (the test suite's check that the bench still runs to the end): 2 timed runs
+    /// after 1 warm-up, and no second pass of the default model at one intra-op thread.
+    /// </summary>
+    public bool Short { get; init; }
+
+    /// <summary>Runs of the CPU-side stages, of which the fastest is reported.</summary>
+    public int StageRuns => Short ? 3 : 15;
+
+    /// <summary>The checkout measured (its commit is named in the report).</summary>
+    public string Repository { get; init; } = Directory.GetCurrentDirectory();
+
     /// <summary>Fewer repeats for the heavy VGG and ViT-B models so the whole bench stays within minutes.</summary>
     public int RepeatsFor(string model) => model.StartsWith("vgg", StringComparison.Ordinal) || model.StartsWith("vit", StringComparison.Ordinal)
         ? Math.Max(3, Repeats / 3)
@@ -36,6 +48,11 @@ internal sealed record BenchOptions
                 options = options with { Quick = true };
                 continue;
             }
+            if (args[i] == "--short")
+            {
+                options = options with { Short = true, Repeats = 2, Warmup = 1 };
+                continue;
+            }
             var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
             options = args[i] switch
             {
@@ -48,6 +65,7 @@ internal sealed record BenchOptions
                 "--torch-script" => options with { TorchScript = value },
                 "--json" => options with { JsonOutput = value },
                 "--command" => options with { Command = value },
+                "--repo" => options with { Repository = value },
                 "--threads" => options with { Threads = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) },
                 "--frames" => options with { Frames = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) },
                 "--repeats" => options with { Repeats = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) },

@@ -181,13 +181,13 @@ internal static class ModelBench
         return results;
     }
 
-    /// <summary>Fastest of 15 runs of the CPU-side stages: what they cost without interference.</summary>
+    /// <summary>Fastest of <see cref="BenchOptions.StageRuns"/> runs of the CPU-side stages: what they cost without interference.</summary>
     public static (double Prepare, double Cam, double Heatmap, double RenderFrame) BestStageCosts(ModelEntry entry, BenchOptions options, byte[] imageBytes)
     {
         using var model = ExplainerModel.Load(entry, new ClassifierModelOptions { Provider = ExecutionProviderPreference.Cpu, IntraOpThreads = options.Threads });
         var explainer = new Explainer(model);
         double prepare = double.MaxValue, cam = double.MaxValue, heatmap = double.MaxValue, render = double.MaxValue;
-        for (var i = 0; i < 15; i++)
+        for (var i = 0; i < options.StageRuns; i++)
         {
             var clock = Stopwatch.StartNew();
             var prepared = explainer.Prepare(imageBytes, new ExplainSettings { FrameCount = options.Frames });

@@ -15,7 +15,7 @@ var catalog = ModelCatalog.Load(options.ManifestDirectory, options.ModelsDirecto
 var results = new List<ModelResult>();
 Console.WriteLine($"threads {options.Threads}, frames {options.Frames}, repeats {options.Repeats}");
 results.Add(Report(ModelBench.Run(catalog.Default, null, options, imageBytes, null, null)));
-if (options.Threads != 1 && !options.Quick)
+if (options.Threads != 1 && !options.Quick && !options.Short)
 {
     // One intra-op thread leaves the other core to rendering, which the pipelined job overlaps with inference.
     var single = ModelBench.Run(catalog.Default, null, options with { Threads = 1 }, imageBytes, null, null);
@@ -25,7 +25,7 @@ if (options.Quick)
 {
     var t = results[0].JobStages;
     var (prepare, cam, heatmap, render) = ModelBench.BestStageCosts(catalog.Default, options, imageBytes);
-    Console.WriteLine($"fastest of 15: prepare {prepare:F2}, cam {cam:F2}, heatmap {heatmap:F2}, render one frame {render:F2} ms");
+    Console.WriteLine($"fastest of {options.StageRuns}: prepare {prepare:F2}, cam {cam:F2}, heatmap {heatmap:F2}, render one frame {render:F2} ms");
     Console.WriteLine($"stages: prepare {t.DecodeMs:F1}, gradient {t.GradientMs:F1}, cam+heatmap {t.CamMs:F1}, frames {t.FramesInferenceMs:F1}, render {t.RenderMs:F1}, total {t.TotalMs:F1}");
     return 0;
 }

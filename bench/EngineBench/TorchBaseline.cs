@@ -70,4 +70,5 @@ internal sealed record TorchModelResult(
     [property: JsonPropertyName("top1")] int Top1,
     [property: JsonPropertyName("forward_ms")] double[] ForwardMs,
     [property: JsonPropertyName("gradcam_ms")] double[] GradCamMs,
-    [property: JsonPropertyName("frames_ms")] double[] FramesMs);
+    [property: JsonPropertyName("frames_ms")] double[] FramesMs,
+    [property: JsonPropertyName("gradcam_frozen_ms")] double[] GradCamFrozenMs);

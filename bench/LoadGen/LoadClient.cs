@@ -25,12 +25,12 @@ internal sealed class LoadClient : IDisposable
     }
 
     /// <summary>Submit, then stream every event to completion; times are from the submit call.</summary>
-    public async Task<JobTimings> ExplainAsync(byte[] image)
+    public async Task<JobTimings> ExplainAsync(byte[] image, string model = "")
     {
         var clock = Stopwatch.StartNew();
         try
         {
-            var submitted = await _client.SubmitAsync(new SubmitRequest { Image = ByteString.CopyFrom(image) }, deadline: DateTime.UtcNow + CallTimeout);
+            var submitted = await _client.SubmitAsync(new SubmitRequest { Image = ByteString.CopyFrom(image), Model = model }, deadline: DateTime.UtcNow + CallTimeout);
             var streamed = await StreamAsync(submitted.JobId, clock);
             return streamed with { Cached = submitted.Cached };
         }
@@ -77,6 +77,13 @@ internal sealed class LoadClient : IDisposable
         {
             return new JobTimings(jobId, firstFrame, clock.Elapsed.TotalMilliseconds, frames, bytes, false, e.Status.ToString());
         }
+    }
+
+    /// <summary>The served models' names, the default model first.</summary>
+    public async Task<IReadOnlyList<string>> ListModelsAsync()
+    {
+        var response = await _client.ListModelsAsync(new ListModelsRequest(), deadline: DateTime.UtcNow + CallTimeout);
+        return [.. response.Models.OrderByDescending(m => m.IsDefault).Select(m => m.Name)];
     }
 
     public void Dispose() => _channel.Dispose();

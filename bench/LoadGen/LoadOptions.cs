@@ -9,6 +9,9 @@ internal sealed record LoadOptions
     public string ImagesDirectory { get; init; } = Path.GetFullPath(Path.Combine("..", "shared", "testdata", "images"));
     public string WorkDirectory { get; init; } = Path.GetFullPath(Path.Combine(".run", "bench", "service"));
     public string? Document { get; init; }
+
+    /// <summary>Where the Redis profile goes (docs/SCALING.md); none: printed only.</summary>
+    public string? ScalingDocument { get; init; }
     public string Command { get; init; } = "";
 
     /// <summary>Distinct jobs per worker-count phase.</summary>
@@ -20,11 +23,22 @@ internal sealed record LoadOptions
     public int CacheHits { get; init; } = 40;
     public int Streamers { get; init; } = 200;
 
+    /// <summary>Worker processes started from nothing to time start → ready → first job of each served model.</summary>
+    public int ColdStarts { get; init; } = 3;
+
+    /// <summary>Every phase with a few jobs (the test suite's check that the load generator runs to the end).</summary>
+    public bool Short { get; init; }
+
     public static LoadOptions Parse(string[] args)
     {
         var options = new LoadOptions();
         for (var i = 0; i < args.Length; i++)
         {
+            if (args[i] == "--short")
+            {
+                options = options with { Short = true, Jobs = 4, Clients = 2, CacheHits = 3, Streamers = 8, ColdStarts = 1 };
+                continue;
+            }
             var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
             options = args[i] switch
             {
@@ -33,6 +47,8 @@ internal sealed record LoadOptions
                 "--images" => options with { ImagesDirectory = Path.GetFullPath(value) },
                 "--work" => options with { WorkDirectory = Path.GetFullPath(value) },
                 "--doc" => options with { Document = value },
+                "--scaling-doc" => options with { ScalingDocument = value },
+                "--cold-starts" => options with { ColdStarts = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--command" => options with { Command = value },
                 "--jobs" => options with { Jobs = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--clients" => options with { Clients = int.Parse(value, CultureInfo.InvariantCulture) },

@@ -18,22 +18,21 @@ internal sealed record LoadPhase(string Name, IReadOnlyList<JobTimings> Jobs, do
 }
 
 /// <summary>The service section of docs/PERFORMANCE.md.</summary>
-internal sealed class LoadReport(LoadOptions options)
+internal sealed class LoadReport(LoadOptions options, IReadOnlyList<(string Key, string Value)> gatewayLimits)
 {
     public List<LoadPhase> Phases { get; } = [];
     public IReadOnlyList<JobTimings> CacheHits { get; set; } = [];
     public (IReadOnlyList<JobTimings> Results, double WallMs) Streaming { get; set; } = ([], 0);
     public double WorkerPeakRssMiB { get; set; }
-    public (RedisStats Delta, int Jobs)? RedisPerPhase { get; set; }
     public double GatewayPeakRssMiB { get; set; }
 
     public string Markdown()
     {
         var s = new StringBuilder();
-        s.AppendLine(Invariant($"_Generated {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC by `{options.Command}`._"));
+        s.AppendLine(MachineInfo.GeneratedBy(options.Command, options.RepoRoot));
         s.AppendLine();
         s.AppendLine(Invariant($"Machine: {MachineInfo.Describe()}; load average at the end: {MachineInfo.LoadAverage()}."));
-        s.AppendLine(Invariant($"Setup: redis-server, one gateway and the workers as separate Release processes on loopback (started by the load generator); default model, default options (21 frames, JPEG, ≤ 512 px); {options.Jobs} distinct JPEG photos per phase (made byte-distinct so the cache cannot answer) from {options.Clients} concurrent clients (Submit, then StreamFrames to Completed); times from the Submit call."));
+        s.AppendLine(Invariant($"Setup: redis-server, one gateway and the workers as separate Release processes on loopback (started by the load generator; each worker serves every model in `{options.ModelsDirectory}`); default model, default options (21 frames, JPEG, ≤ 512 px); {options.Jobs} distinct JPEG photos per phase (made byte-distinct so the cache cannot answer) from {options.Clients} concurrent clients (Submit, then StreamFrames to Completed); times from the Submit call. The load generator is one client, so the gateway runs with its per-client limits lifted: {string.Join(", ", gatewayLimits.Select(l => $"{l.Key} = {l.Value}"))}. Every phase finished with 0 errors (a phase with an error fails the run).{(options.Short ? " **Short mode** (the test suite's check): too few jobs to quote." : "")}"));
         s.AppendLine();
         s.AppendLine("| phase | jobs/s | first frame p50 / p95 / p99 ms | complete p50 / p95 / p99 ms | worker CPU s/job | all services CPU s/job | errors |");
         s.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
@@ -50,14 +49,8 @@ internal sealed class LoadReport(LoadOptions options)
             var allowed = cores / two.ServiceCpuSecondsPerJob;
             s.AppendLine(Invariant($"What the cores allow: {cores} cores ÷ {two.ServiceCpuSecondsPerJob:F3} CPU s per job (workers + gateway + Redis, measured in the two-worker phase) = {allowed:F2} jobs/s; two workers reach {two.JobsPerSecond:F2} jobs/s = **{two.JobsPerSecond / allowed:F2}×** (with a single-thread worker: {cores} × {oneThread.JobsPerSecond:F2} jobs/s = {cores * oneThread.JobsPerSecond:F2} jobs/s, two workers reach {two.JobsPerSecond / (cores * oneThread.JobsPerSecond):F2}×). Other processes on this shared machine take the rest of the cores; the load average is above."));
         }
-        if (RedisPerPhase is { } redis)
-        {
-            var (delta, jobs) = redis;
-            var perJob = string.Join(", ", delta.CallsByCommand.Where(pair => pair.Value > 0).OrderByDescending(pair => pair.Value)
-                .Select(pair => Invariant($"{pair.Key} {pair.Value / (double)jobs:F1}")));
-            s.AppendLine();
-            s.AppendLine(Invariant($"Redis per job (INFO deltas over the \"1 worker (intra-op threads = cores)\" phase, {jobs} jobs, each streamed once by its submitter): {delta.Commands / (double)jobs:F0} commands ({perJob}); {delta.InputBytes / (double)jobs / 1024:F0} KiB in, {delta.OutputBytes / (double)jobs / 1024:F0} KiB out; used memory +{delta.UsedMemory / (double)jobs / 1024:F0} KiB."));
-        }
+        s.AppendLine();
+        s.AppendLine("Redis commands, bytes and memory per job: docs/SCALING.md (\"Redis profile\", written by the same run).");
         var hits = CacheHits.Where(j => j.Error is null).ToList();
         s.AppendLine();
         s.AppendLine(Invariant($"Cache hit (the same image again, {CacheHits.Count} times, one client): first frame p50 **{Percentiles.Of(hits.Select(h => h.FirstFrameMs), 0.5):F1} ms**, p95 {Percentiles.Of(hits.Select(h => h.FirstFrameMs), 0.95):F1} ms; all frames p50 {Percentiles.Of(hits.Select(h => h.CompleteMs), 0.5):F1} ms; reported cached: {CacheHits.Count(h => h.Cached)}/{CacheHits.Count}; errors {CacheHits.Count - hits.Count}."));

@@ -4,74 +4,132 @@ using SaliencySlider.EngineBench;
 using SaliencySlider.LoadGen;
 
 var options = LoadOptions.Parse(args);
-var report = new LoadReport(options);
 var images = new DistinctImages(options.ImagesDirectory);
-await using (var services = new ServiceProcesses(options))
+var coldStarts = new List<ColdStartRun>();
+var redis = new RedisProfile();
+LoadReport report;
+try
 {
-    await services.StartRedisAndGatewayAsync();
-    using var client = new LoadClient(services.GrpcPort);
-
-    // One worker using both cores, then a second one; each worker process pins 1 intra-op thread when two
-    // share the two cores (see the thread table in the engine section).
-    await services.StartWorkerAsync(intraOpThreads: Math.Max(1, Environment.ProcessorCount));
-    await RunAsync(client, images, 2, 1);
-    report.Phases.Add(await PhaseAsync("1 worker (intra-op threads = cores), 1 client: no queueing", services, client, images, Math.Max(4, options.Jobs / 4), 1));
-    var before = await RedisStats.ReadAsync(services.RedisPort);
-    report.Phases.Add(await PhaseAsync("1 worker (intra-op threads = cores)", services, client, images, options.Jobs, options.Clients));
-    report.RedisPerPhase = (RedisStats.Delta(before, await RedisStats.ReadAsync(services.RedisPort)), report.Phases[^1].Jobs.Count);
-    report.WorkerPeakRssMiB = services.WorkerPids.Max(ServiceProcesses.PeakRssMiB);
+    report = await RunAsync();
 }
-
-await using (var services = new ServiceProcesses(options))
+catch (BenchmarkFailedException e)
 {
-    // Cross-job batching: one worker running 4 jobs at once, their gradient and frame runs shared.
-    await services.StartRedisAndGatewayAsync();
-    using var client = new LoadClient(services.GrpcPort);
-    await services.StartWorkerAsync(intraOpThreads: Math.Max(1, Environment.ProcessorCount), concurrency: 4, batchJobs: 4);
-    await RunAsync(client, images, 2, 1);
-    report.Phases.Add(await PhaseAsync("1 worker, 4 jobs at once, cross-job batching (4 jobs / 20 ms)", services, client, images, options.Jobs, options.Clients));
-    report.Phases.Add(await PhaseAsync("1 worker, cross-job batching, 1 client: no queueing", services, client, images, Math.Max(4, options.Jobs / 4), 1));
-    report.WorkerPeakRssMiB = Math.Max(report.WorkerPeakRssMiB, services.WorkerPids.Max(ServiceProcesses.PeakRssMiB));
-}
-
-await using (var services = new ServiceProcesses(options))
-{
-    await services.StartRedisAndGatewayAsync();
-    using var client = new LoadClient(services.GrpcPort);
-    await services.StartWorkerAsync(intraOpThreads: 1);
-    await RunAsync(client, images, 2, 1);
-    report.Phases.Add(await PhaseAsync("1 worker (1 intra-op thread)", services, client, images, options.Jobs, options.Clients));
-    await services.StartWorkerAsync(intraOpThreads: 1);
-    report.Phases.Add(await PhaseAsync("2 workers (1 intra-op thread each)", services, client, images, options.Jobs, options.Clients));
-    report.WorkerPeakRssMiB = Math.Max(report.WorkerPeakRssMiB, services.WorkerPids.Max(ServiceProcesses.PeakRssMiB));
-
-    // Cache hits: one finished job's image submitted again and again, one client at a time.
-    var original = images.Next();
-    await client.ExplainAsync(original);
-    var cached = new List<JobTimings>();
-    for (var i = 0; i < options.CacheHits; i++)
-    {
-        cached.Add(await client.ExplainAsync(original));
-    }
-    report.CacheHits = cached;
-
-    // Many concurrent clients streaming finished jobs from one gateway.
-    var finished = report.Phases.TakeLast(2).SelectMany(p => p.Jobs).Where(j => j.Error is null).Select(j => j.JobId).ToArray();
-    var clock = Stopwatch.StartNew();
-    var streams = await Task.WhenAll(Enumerable.Range(0, options.Streamers).Select(i => client.StreamAsync(finished[i % finished.Length])));
-    report.Streaming = (streams, clock.Elapsed.TotalMilliseconds);
-    report.GatewayPeakRssMiB = ServiceProcesses.PeakRssMiB(services.GatewayPid);
+    Console.Error.WriteLine($"load generator FAILED, no figures written: {e.Message}");
+    return 1;
 }
 
 var markdown = report.Markdown();
+var coldStart = ColdStart.Markdown(options, coldStarts);
+var profile = redis.Markdown(options);
 Console.WriteLine(markdown);
+Console.WriteLine(coldStart);
+Console.WriteLine(profile);
 if (options.Document is not null)
 {
     MarkdownSection.Replace(options.Document, "service", markdown);
+    MarkdownSection.Replace(options.Document, "coldstart", coldStart);
 }
-return report.Phases.Sum(p => p.Jobs.Count(j => j.Error is not null)) + report.Streaming.Results.Count(r => r.Error is not null) == 0 ? 0 : 1;
+if (options.ScalingDocument is not null)
+{
+    MarkdownSection.Replace(options.ScalingDocument, "redis", profile);
+}
+return 0;
 
-static async Task<List<JobTimings>> RunAsync(LoadClient client, DistinctImages images, int jobs, int concurrency)
+async Task<LoadReport> RunAsync()
+{
+    LoadReport? result = null;
+    await using (var services = new ServiceProcesses(options))
+    {
+        await services.StartRedisAndGatewayAsync();
+        result = new LoadReport(options, services.GatewayLimits);
+        using var client = new LoadClient(services.GrpcPort);
+
+        // Cold start first: the worker's files are the least warm they will be in this run.
+        var models = await client.ListModelsAsync();
+        for (var i = 0; i < options.ColdStarts; i++)
+        {
+            coldStarts.Add(await ColdStart.MeasureAsync(services, client, images, models));
+        }
+
+        // One worker using both cores, then a second one; each worker process pins 1 intra-op thread when two
+        // share the two cores (see the thread table in the engine section).
+        var worker = await services.StartWorkerAsync(intraOpThreads: Math.Max(1, Environment.ProcessorCount));
+        await WarmUpAsync(services, client);
+        result.Phases.Add(await PhaseAsync("1 worker (intra-op threads = cores), 1 client: no queueing", services, client, Math.Max(4, options.Jobs / 4), 1));
+        var loaded = await redis.MeasureMemoryAsync(services,
+            () => redis.MeasureAsync(services, "new job (submitted, computed, streamed once by its submitter; " + options.Clients + " clients at once)", options.Jobs,
+                () => PhaseAsync("1 worker (intra-op threads = cores)", services, client, options.Jobs, options.Clients)),
+            phase => [.. phase.Jobs.Select(j => j.JobId)]);
+        result.Phases.Add(loaded);
+        result.WorkerPeakRssMiB = services.PeakRssMiB(worker.Name);
+    }
+
+    await using (var services = new ServiceProcesses(options))
+    {
+        // Cross-job batching: one worker running 4 jobs at once, their gradient and frame runs shared.
+        await services.StartRedisAndGatewayAsync();
+        using var client = new LoadClient(services.GrpcPort);
+        var worker = await services.StartWorkerAsync(intraOpThreads: Math.Max(1, Environment.ProcessorCount), concurrency: 4, batchJobs: 4);
+        await WarmUpAsync(services, client);
+        result.Phases.Add(await PhaseAsync("1 worker, 4 jobs at once, cross-job batching (4 jobs / 20 ms)", services, client, options.Jobs, options.Clients));
+        result.Phases.Add(await PhaseAsync("1 worker, cross-job batching, 1 client: no queueing", services, client, Math.Max(4, options.Jobs / 4), 1));
+        result.WorkerPeakRssMiB = Math.Max(result.WorkerPeakRssMiB, services.PeakRssMiB(worker.Name));
+    }
+
+    await using (var services = new ServiceProcesses(options))
+    {
+        await services.StartRedisAndGatewayAsync();
+        using var client = new LoadClient(services.GrpcPort);
+        await services.StartWorkerAsync(intraOpThreads: 1);
+        await WarmUpAsync(services, client);
+        result.Phases.Add(await PhaseAsync("1 worker (1 intra-op thread)", services, client, options.Jobs, options.Clients));
+        await services.StartWorkerAsync(intraOpThreads: 1);
+        result.Phases.Add(await PhaseAsync("2 workers (1 intra-op thread each)", services, client, options.Jobs, options.Clients));
+        result.WorkerPeakRssMiB = Math.Max(result.WorkerPeakRssMiB, services.WorkerNames.Max(services.PeakRssMiB));
+
+        // Cache hits: one finished job's image submitted again and again, one client at a time.
+        var original = images.Next();
+        Succeeded("cache hit's original job", [await client.ExplainAsync(original)]);
+        result.CacheHits = Succeeded("cache hits", await redis.MeasureAsync(services, "cache hit (a finished job's image submitted again, streamed once)", options.CacheHits, async () =>
+        {
+            var cached = new List<JobTimings>();
+            for (var i = 0; i < options.CacheHits; i++)
+            {
+                cached.Add(await client.ExplainAsync(original));
+            }
+            return cached;
+        }));
+
+        // Many concurrent clients streaming finished jobs from one gateway.
+        var finished = result.Phases.TakeLast(2).SelectMany(p => p.Jobs).Select(j => j.JobId).ToArray();
+        var streams = await redis.MeasureAsync(services, "another viewer of a finished job (StreamFrames only, " + options.Streamers + " at once)", options.Streamers, async () =>
+        {
+            var clock = Stopwatch.StartNew();
+            var results = await Task.WhenAll(Enumerable.Range(0, options.Streamers).Select(i => client.StreamAsync(finished[i % finished.Length])));
+            return (Succeeded("streaming clients", results), clock.Elapsed.TotalMilliseconds);
+        });
+        result.Streaming = streams;
+        result.GatewayPeakRssMiB = services.PeakRssMiB("gateway");
+        services.ThrowIfExited();
+    }
+    return result;
+}
+
+static IReadOnlyList<JobTimings> Succeeded(string what, IReadOnlyList<JobTimings> jobs)
+{
+    var failed = jobs.Where(j => j.Error is not null).ToList();
+    return failed.Count == 0
+        ? jobs
+        : throw new BenchmarkFailedException($"{what}: {failed.Count} of {jobs.Count} failed; first error: {failed[0].Error}");
+}
+
+async Task WarmUpAsync(ServiceProcesses services, LoadClient client)
+{
+    Succeeded("warm-up jobs", await RunJobsAsync(client, 2, 1));
+    services.ThrowIfExited();
+}
+
+async Task<List<JobTimings>> RunJobsAsync(LoadClient client, int jobs, int concurrency)
 {
     var results = new System.Collections.Concurrent.ConcurrentBag<JobTimings>();
     await Parallel.ForEachAsync(Enumerable.Range(0, jobs), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (_, _) =>
@@ -79,14 +137,15 @@ static async Task<List<JobTimings>> RunAsync(LoadClient client, DistinctImages i
     return [.. results];
 }
 
-static async Task<LoadPhase> PhaseAsync(string name, ServiceProcesses services, LoadClient client, DistinctImages images, int jobs, int concurrency)
+async Task<LoadPhase> PhaseAsync(string name, ServiceProcesses services, LoadClient client, int jobs, int concurrency)
 {
     var cpu = services.CpuSeconds();
     var clock = Stopwatch.StartNew();
-    var results = await RunAsync(client, images, jobs, concurrency);
+    var results = await RunJobsAsync(client, jobs, concurrency);
     var wallMs = clock.Elapsed.TotalMilliseconds;
     var after = services.CpuSeconds();
     var phase = new LoadPhase(name, results, wallMs, (after.Workers - cpu.Workers) / jobs, (after.All - cpu.All) / jobs);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {phase.JobsPerSecond:F2} jobs/s, first frame p50 {phase.FirstFrame(0.5):F0} ms, complete p50 {phase.Complete(0.5):F0} ms, errors {phase.Errors}"));
+    Succeeded($"phase \"{name}\"", results);
     return phase;
 }

@@ -2,22 +2,43 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using StackExchange.Redis;
 
 namespace SaliencySlider.LoadGen;
 
+/// <summary>A worker process this run started, and how long it took from its start to answering /readyz.</summary>
+internal sealed record WorkerStart(string Name, string Log, double ReadyMs);
+
 /// <summary>
 /// redis-server, the gateway and the workers as child processes of this run, on loopback and free ports,
-/// each with its log under the work folder; all killed when disposed.
+/// each with its log under the work folder; all killed when disposed. A child that exits on its own fails the run.
 /// </summary>
-internal sealed class ServiceProcesses(LoadOptions options) : IAsyncDisposable
+internal sealed partial class ServiceProcesses(LoadOptions options) : IAsyncDisposable
 {
+    // Across the run's service sets, so that every worker has a log of its own.
+    private static int s_workersStarted;
     private readonly List<(string Name, Process Process)> _children = [];
 
     public int RedisPort { get; private set; }
     public int GrpcPort { get; private set; }
     public int HttpPort { get; private set; }
-    public int GatewayPid { get; private set; }
-    public List<int> WorkerPids { get; } = [];
+
+    /// <summary>The bench's own connection, for INFO and MEMORY USAGE (allowAdmin).</summary>
+    public ConnectionMultiplexer? Redis { get; private set; }
+
+    public IEnumerable<string> WorkerNames => _children.Select(c => c.Name).Where(n => n.StartsWith("worker", StringComparison.Ordinal));
+
+    /// <summary>
+    /// The gateway's per-client limits, lifted for the bench: it is one client (one address) submitting and streaming
+    /// far more than the defaults (RateLimit:SubmitsPerMinute 60, Streams:MaxPerClient 32) let one client do.
+    /// </summary>
+    public IReadOnlyList<(string Key, string Value)> GatewayLimits =>
+    [
+        ("RateLimit:SubmitsPerMinute", "0"),
+        ("Streams:MaxPerClient", (options.Streamers + options.Clients).ToString(CultureInfo.InvariantCulture)),
+        ("Streams:MaxTotal", Math.Max(2000, options.Streamers + options.Clients).ToString(CultureInfo.InvariantCulture)),
+    ];
 
     public async Task StartRedisAndGatewayAsync()
     {
@@ -27,13 +48,15 @@ internal sealed class ServiceProcesses(LoadOptions options) : IAsyncDisposable
         Directory.CreateDirectory(redisDir);
         Start("redis", "redis-server", $"--port {RedisPort} --bind 127.0.0.1 --dir {redisDir} --appendonly yes --save '' --daemonize no", []);
         await WaitForPortAsync(RedisPort, "redis-server");
+        Redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{RedisPort},allowAdmin=true");
 
         GrpcPort = FreePort();
         HttpPort = FreePort();
         var gateway = Path.Combine(options.RepoRoot, "services/Gateway/bin/Release/net10.0/SaliencySlider.Gateway.dll");
-        GatewayPid = Start("gateway", "dotnet", $"{gateway} --contentRoot {Path.Combine(options.RepoRoot, "services/Gateway")}", CommonEnvironment()
+        Start("gateway", "dotnet", $"{gateway} --contentRoot {Path.Combine(options.RepoRoot, "services/Gateway")}", CommonEnvironment()
             .Append(("Gateway__GrpcPort", GrpcPort.ToString(CultureInfo.InvariantCulture)))
             .Append(("Gateway__HttpPort", HttpPort.ToString(CultureInfo.InvariantCulture)))
+            .Concat(GatewayLimits.Select(limit => (limit.Key.Replace(":", "__", StringComparison.Ordinal), limit.Value)))
             .Append(("Logging__LogLevel__Default", "Warning")));
         using var http = new HttpClient();
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
@@ -52,50 +75,71 @@ internal sealed class ServiceProcesses(LoadOptions options) : IAsyncDisposable
             ThrowIfExited();
             if (DateTime.UtcNow >= deadline)
             {
-                throw new TimeoutException("the gateway did not become healthy");
+                throw new BenchmarkFailedException("the gateway did not become healthy within 2 minutes (see its log in " + options.WorkDirectory + ")");
             }
             // Bounded readiness poll of a process this run started.
             await Task.Delay(200);
         }
     }
 
-    /// <summary>Starts a worker process; it is ready when it has loaded and warmed its model (its log says so).</summary>
-    public async Task StartWorkerAsync(int intraOpThreads, int concurrency = 1, int batchJobs = 0)
+    /// <summary>
+    /// Starts a worker process (its metrics listener on a free port) and waits until its /readyz answers 200: it has
+    /// loaded and warmed every served model and reaches Redis.
+    /// </summary>
+    public async Task<WorkerStart> StartWorkerAsync(int intraOpThreads, int concurrency = 1, int batchJobs = 0)
     {
-        var name = $"worker{WorkerPids.Count + 1}";
+        var name = $"worker{Interlocked.Increment(ref s_workersStarted)}";
         var worker = Path.Combine(options.RepoRoot, "services/ExplainerWorker/Host/bin/Release/net10.0/SaliencySlider.ExplainerWorker.dll");
         var log = Path.Combine(options.WorkDirectory, name + ".log");
-        var pid = Start(name, "dotnet", $"{worker} --contentRoot {Path.GetDirectoryName(worker)}", CommonEnvironment()
+        var clock = Stopwatch.StartNew();
+        Start(name, "dotnet", $"{worker} --contentRoot {Path.GetDirectoryName(worker)}", CommonEnvironment()
             .Append(("Worker__ConsumerName", name))
             .Append(("Worker__Concurrency", concurrency.ToString(CultureInfo.InvariantCulture)))
             .Append(("Worker__BatchJobs", batchJobs.ToString(CultureInfo.InvariantCulture)))
             .Append(("Worker__ExecutionProvider", "Cpu"))
             .Append(("Worker__IntraOpThreads", intraOpThreads.ToString(CultureInfo.InvariantCulture)))
+            .Append(("Worker__MetricsPort", "0"))
             .Append(("Logging__LogLevel__Default", "Information")));
-        WorkerPids.Add(pid);
+        using var http = new HttpClient();
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-        while (!File.Exists(log) || !(await ReadSharedAsync(log)).Contains("consum", StringComparison.OrdinalIgnoreCase))
+        int? port = null;
+        while (true)
         {
             ThrowIfExited();
             if (DateTime.UtcNow >= deadline)
             {
-                throw new TimeoutException($"{name} did not start consuming (see {log})");
+                throw new BenchmarkFailedException($"{name} did not become ready within 3 minutes (see {log})");
             }
-            // Bounded readiness poll of a process this run started.
-            await Task.Delay(200);
+            port ??= File.Exists(log) && ListeningOn().Match(await ReadSharedAsync(log)) is { Success: true } m
+                ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)
+                : null;
+            if (port is { } p && await IsReadyAsync(http, p))
+            {
+                return new WorkerStart(name, log, clock.Elapsed.TotalMilliseconds);
+            }
+            // Bounded readiness poll of a process this run started (short, since start-up time is measured).
+            await Task.Delay(20);
         }
+    }
+
+    /// <summary>Stops a worker this run started (it no longer counts as a child that must stay alive).</summary>
+    public async Task StopWorkerAsync(string name)
+    {
+        var child = _children.Single(c => c.Name == name);
+        ThrowIfExited();
+        _children.Remove(child);
+        child.Process.Kill(entireProcessTree: true);
+        await child.Process.WaitForExitAsync();
+        child.Process.Dispose();
     }
 
     /// <summary>CPU seconds (user + system) used so far by the workers and by everything this run started.</summary>
     public (double Workers, double All) CpuSeconds()
     {
+        ThrowIfExited();
         double workers = 0, all = 0;
         foreach (var (name, process) in _children)
         {
-            if (process.HasExited)
-            {
-                continue;
-            }
             // /proc/<pid>/stat: fields 14 and 15 (after the parenthesised command name) are utime and stime in clock ticks.
             var stat = File.ReadAllText($"/proc/{process.Id}/stat");
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
@@ -109,9 +153,11 @@ internal sealed class ServiceProcesses(LoadOptions options) : IAsyncDisposable
         return (workers, all);
     }
 
-    /// <summary>Peak resident set size (VmHWM) of a child process, in MiB.</summary>
-    public static double PeakRssMiB(int pid)
+    /// <summary>Peak resident set size (VmHWM) of a running child process, in MiB.</summary>
+    public double PeakRssMiB(string name)
     {
+        ThrowIfExited();
+        var pid = _children.Single(c => c.Name == name).Process.Id;
         var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
         return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
@@ -128,6 +174,10 @@ internal sealed class ServiceProcesses(LoadOptions options) : IAsyncDisposable
             }
             process.Dispose();
         }
+        if (Redis is not null)
+        {
+            await Redis.DisposeAsync();
+        }
     }
 
     private IEnumerable<(string, string)> CommonEnvironment() =>
@@ -138,9 +188,11 @@ internal sealed class ServiceProcesses(LoadOptions options) : IAsyncDisposable
         ("DOTNET_gcServer", "0"),
     ];
 
-    private int Start(string name, string program, string arguments, IEnumerable<(string Key, string Value)> environment)
+    private void Start(string name, string program, string arguments, IEnumerable<(string Key, string Value)> environment)
     {
         var log = Path.Combine(options.WorkDirectory, name + ".log");
+        // A previous run's log must not be read as this process's (its port, its readiness).
+        File.Delete(log);
         var info = new ProcessStartInfo("/bin/sh", ["-c", $"exec {program} {arguments} > '{log}' 2>&1"]) { UseShellExecute = false };
         foreach (var (key, value) in environment)
         {
@@ -148,19 +200,36 @@ internal sealed class ServiceProcesses(LoadOptions options) : IAsyncDisposable
         }
         var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {program}");
         _children.Add((name, process));
-        return process.Id;
     }
 
-    private void ThrowIfExited()
+    /// <summary>A child that exited on its own makes every later figure meaningless: the run fails, naming it.</summary>
+    public void ThrowIfExited()
     {
         foreach (var (name, process) in _children)
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"{name} exited with {process.ExitCode} (see {Path.Combine(options.WorkDirectory, name + ".log")})");
+                var log = Path.Combine(options.WorkDirectory, name + ".log");
+                var tail = File.Exists(log) ? string.Join("\n  ", File.ReadLines(log).TakeLast(5)) : "";
+                throw new BenchmarkFailedException($"{name} exited with {process.ExitCode} (see {log}):\n  {tail}");
             }
         }
     }
+
+    private static async Task<bool> IsReadyAsync(HttpClient http, int port)
+    {
+        try
+        {
+            return (await http.GetAsync(new Uri($"http://127.0.0.1:{port}/readyz"))).IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    [GeneratedRegex(@"Metrics and health on port (\d+)")]
+    private static partial Regex ListeningOn();
 
     private static async Task<string> ReadSharedAsync(string path)
     {
@@ -188,7 +257,7 @@ internal sealed class ServiceProcesses(LoadOptions options) : IAsyncDisposable
             }
             catch (SocketException e)
             {
-                throw new TimeoutException($"{name} is not listening on {port}", e);
+                throw new BenchmarkFailedException($"{name} is not listening on {port}: {e.Message}");
             }
         }
     }

@@ -6,7 +6,8 @@ For each architecture (torchvision, random weights from a fixed seed) this scrip
   2. times, with torch's CPU build: a plain forward pass, Grad-CAM with autograd hooks
      (the pytorch-grad-cam recipe: forward hook on the target layer, tensor hook for its gradient,
      backward from the target logit, weights = spatial mean of the gradient, ReLU of the weighted sum),
-     and the F-frame prediction batch under no_grad;
+     the same Grad-CAM with the parameters frozen (requires_grad_(False): backward from the logit to the
+     target layer only, no parameter gradients) and the F-frame prediction batch under no_grad;
   3. writes the raw Grad-CAM of a fixed input tensor so the engine can check it computes the same CAM.
 Results go to OUT/torch_results.json; models, input and CAMs to OUT/.
 """
@@ -138,17 +139,28 @@ def timed(fn, repeats, warmup):
 
 
 class GradCam:
-    """The pytorch-grad-cam recipe, reduced to Grad-CAM on one target layer (reshaped to NCHW by `layout`)."""
+    """
+    The pytorch-grad-cam recipe, reduced to Grad-CAM on one target layer (reshaped to NCHW by `layout`).
 
-    def __init__(self, model, layer, layout="nchw", clone_output=False):
+    frozen: the model's parameters must have requires_grad False (`model.requires_grad_(False)`). pytorch-grad-cam
+    itself gets no gradient then (its hook skips an output that does not require grad, unless it is told to take
+    gradients all the way to the input), so here the target layer's output is made the leaf of the backward pass:
+    autograd then runs only from the logit back to that layer, computing no parameter gradients, which is the work
+    the engine's gradient run does.
+    """
+
+    def __init__(self, model, layer, layout="nchw", clone_output=False, frozen=False):
         self.model = model
         self.layout = layout
         self.clone_output = clone_output
+        self.frozen = frozen
         self.activation = None
         self.gradient = None
-        layer.register_forward_hook(self._save_activation)
+        self.handle = layer.register_forward_hook(self._save_activation)
 
     def _save_activation(self, _module, _inputs, output):
+        if self.frozen and torch.is_grad_enabled():
+            output = output.detach().requires_grad_(True)
         self.activation = output
         if not output.requires_grad:
             return None  # a no_grad forward (as pytorch-grad-cam does)
@@ -157,6 +169,8 @@ class GradCam:
             self.gradient = grad
 
         output.register_hook(save_gradient)
+        if self.frozen:
+            return output
         # A copy for the rest of the network when it rewrites the layer's output in place (DenseNet's final ReLU).
         return output.clone() if self.clone_output else None
 
@@ -172,6 +186,19 @@ class GradCam:
         return cam.detach(), logits.detach(), target
 
 
+def time_frozen(model, layer_path, layout, gradcam, x, cam, args):
+    """Grad-CAM timed again with every parameter frozen; its CAM must equal the one with parameters that take gradients."""
+    gradcam.handle.remove()
+    model.requires_grad_(False)
+    frozen = GradCam(model, model.get_submodule(layer_path), layout, frozen=True)
+    frozen_cam, _, _ = frozen(x)
+    scale = float(cam.abs().max()) or 1.0
+    difference = float((frozen_cam - cam).abs().max()) / scale
+    if difference > 1e-4:
+        raise SystemExit(f"Grad-CAM with frozen parameters differs from autograd's by {difference:.2e} of the CAM's max")
+    return timed(lambda: frozen(x), args.repeats, args.warmup)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", required=True)
@@ -179,6 +206,7 @@ def main():
     parser.add_argument("--frames", type=int, default=21)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--frame-repeats", type=int, default=None, help="timed F-frame batches (default: max(3, repeats / 2))")
     parser.add_argument("--models", default=",".join(ARCHITECTURES))
     parser.add_argument("--export-only", action="store_true", help="export the models and CAMs, time nothing")
     parser.add_argument("--only-timings", action="store_true",
@@ -236,14 +264,16 @@ def main():
             "top1_logit": float(logits[0, target]),
             "forward_ms": timed_or_skip(forward, args.repeats, args.warmup),
             "gradcam_ms": timed_or_skip(lambda: gradcam(x), args.repeats, args.warmup),
-            "frames_ms": timed_or_skip(frame_batch, max(3, args.repeats // 2), 1),
+            "frames_ms": timed_or_skip(frame_batch, args.frame_repeats or max(3, args.repeats // 2), 1 if args.frame_repeats is None else 0),
+            "gradcam_frozen_ms": [] if args.export_only else time_frozen(model, layer_path, layout, gradcam, x, cam, args),
         }
         m = results["models"][name]
         (out / f"{name}.results.json").write_text(json.dumps(m, indent=2))
         if args.export_only:
             print(f"{name}: exported to {onnx_path.name}, target layer {layer}", flush=True)
             continue
-        print(f"{name}: forward {statistics.median(m['forward_ms']):.1f} ms, grad-cam {statistics.median(m['gradcam_ms']):.1f} ms, "
+        print(f"{name}: forward {statistics.median(m['forward_ms']):.1f} ms, grad-cam {statistics.median(m['gradcam_ms']):.1f} ms "
+              f"(parameters frozen: {statistics.median(m['gradcam_frozen_ms']):.1f} ms), "
               f"{args.frames} frames {statistics.median(m['frames_ms']):.1f} ms", flush=True)
 
     if not args.only_timings:

@@ -5,8 +5,9 @@ namespace SaliencySlider.ExplainerWorker;
 /// <summary>The worker's information-level log messages (source-generated, no cost when disabled).</summary>
 internal static partial class WorkerLog
 {
-    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded model {Model} on {Provider}")]
-    public static partial void ModelLoaded(ILogger logger, string model, string provider);
+    // bench/LoadGen's cold start reads this line.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded model {Model} on {Provider} in {LoadMs:0} ms (warm-up {WarmUpMs:0} ms)")]
+    public static partial void ModelLoaded(ILogger logger, string model, string provider, double loadMs, double warmUpMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} is already {State}; skipping a repeated delivery")]
     public static partial void RepeatedDelivery(ILogger logger, string jobId, JobState state);

@@ -10,14 +10,16 @@ internal sealed record CommandResult(int ExitCode, string StandardOutput, string
 /// <summary>Runs a program to completion and captures its output.</summary>
 internal static class ExternalCommand
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(2);
 
     public static CommandResult Run(
         string program,
         IEnumerable<string> arguments,
         string? workingDirectory = null,
-        IReadOnlyDictionary<string, string?>? environment = null)
+        IReadOnlyDictionary<string, string?>? environment = null,
+        TimeSpan? timeout = null)
     {
+        var limit = timeout ?? DefaultTimeout;
         var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
@@ -46,10 +48,10 @@ internal static class ExternalCommand
             ?? throw new InvalidOperationException($"Could not start {program}.");
         var standardOutput = process.StandardOutput.ReadToEndAsync();
         var standardError = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(Timeout))
+        if (!process.WaitForExit(limit))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{program} did not finish within {Timeout}.");
+            throw new TimeoutException($"{program} did not finish within {limit}.");
         }
 
         return new CommandResult(process.ExitCode, standardOutput.Result, standardError.Result);

@@ -38,10 +38,12 @@ public sealed class LoadedModels : IDisposable
         }
         foreach (var entry in catalog.Models)
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var model = ExplainerModel.Load(entry, sessionOptions, loggerFactory.CreateLogger<ClassifierModel>());
             _models.Add(model);
             var renderThreads = worker.RenderThreads > 0 ? worker.RenderThreads : ExplainerOptions.DefaultRenderThreads(model.Classifier.ExecutionProvider);
             var explainer = new Explainer(model, explainerOptions with { RenderThreads = renderThreads });
+            var warmUpStart = clock.Elapsed;
             try
             {
                 // Builds the default layer's backward pass now: an operator without a backward rule is refused at
@@ -54,7 +56,7 @@ public sealed class LoadedModels : IDisposable
             }
 
             _explainers[entry.Name] = explainer;
-            WorkerLog.ModelLoaded(logger, entry.Name, model.Classifier.ExecutionProvider);
+            WorkerLog.ModelLoaded(logger, entry.Name, model.Classifier.ExecutionProvider, clock.Elapsed.TotalMilliseconds, (clock.Elapsed - warmUpStart).TotalMilliseconds);
         }
 
         ExecutionProvider = _models[0].Classifier.ExecutionProvider;
