@@ -74,6 +74,7 @@ public static class ContractMapping
         var contract = new MethodResult
         {
             Method = result.Method,
+            Layer = comparison.Layer,
             Position = result.Position,
             MethodCount = comparison.Methods.Count,
             Prediction = ToContract(comparison.Prediction),
