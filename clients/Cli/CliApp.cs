@@ -18,6 +18,8 @@ public static class CliApp
         var root = new RootCommand("Saliency Slider: explains an image classifier's prediction with CAM methods and a saliency slider.")
         {
             ExplainCommand.Create(stdout, stderr),
+            Comparing.CompareCommand.Create(stdout, stderr),
+            Comparing.EvaluateCommand.Create(stdout, stderr),
             Remote.ServerCommands.Models(stdout, stderr),
             Remote.ServerCommands.Job(stdout, stderr),
             GradientGraphCommand.Create(stdout, stderr),

@@ -13,7 +13,7 @@ namespace SaliencySlider.Cli;
 /// <summary>`saliency explain IMAGE [options]`: runs the engine in-process and writes the results to a folder.</summary>
 internal static class ExplainCommand
 {
-    private static readonly Dictionary<string, BaselineKind> Baselines = new()
+    internal static readonly Dictionary<string, BaselineKind> Baselines = new()
     {
         ["blur"] = BaselineKind.Blur,
         ["black"] = BaselineKind.Black,
@@ -40,7 +40,7 @@ internal static class ExplainCommand
         ["png"] = FrameFormat.Png,
     };
 
-    private static readonly Dictionary<string, ExecutionProviderPreference> Providers = new()
+    internal static readonly Dictionary<string, ExecutionProviderPreference> Providers = new()
     {
         ["auto"] = ExecutionProviderPreference.Auto,
         ["cpu"] = ExecutionProviderPreference.Cpu,
@@ -136,7 +136,7 @@ internal static class ExplainCommand
         return command;
     }
 
-    private static Option<string> Choice(string name, string description, string? defaultValue, IEnumerable<string> choices)
+    internal static Option<string> Choice(string name, string description, string? defaultValue, IEnumerable<string> choices)
     {
         var values = choices.ToArray();
         var option = new Option<string>(name) { Description = description, HelpName = string.Join('|', values) };
@@ -208,16 +208,19 @@ internal static class ExplainCommand
             await stdout.WriteAsync(writer.Summary());
             return CliApp.ExitOk;
         }
-        catch (Exception e) when (e is InvalidImageException or UnsupportedModelException or InvalidSettingsException or ArgumentException or IOException
-            or KeyNotFoundException or UnauthorizedAccessException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException
-            or ExecutionProviderUnavailableException)
+        catch (Exception e) when (IsInputError(e))
         {
             await stderr.WriteLineAsync($"error: {OneLine(e.Message)}");
             return CliApp.ExitFailure;
         }
     }
 
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+    /// <summary>Failures the user can act on (bad input, a missing file or model): one line on stderr and exit 1.</summary>
+    internal static bool IsInputError(Exception e) => e is InvalidImageException or UnsupportedModelException or InvalidSettingsException
+        or ArgumentException or IOException or KeyNotFoundException or UnauthorizedAccessException
+        or Microsoft.ML.OnnxRuntime.OnnxRuntimeException or ExecutionProviderUnavailableException;
+
+    internal static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 }
 
 internal sealed record ExplainRequest(

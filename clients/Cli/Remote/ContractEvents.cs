@@ -37,6 +37,23 @@ internal static class ContractEvents
     public static ExplanationCompleted Completed(Completed completed, bool deletionCurve)
         => new(completed.InsertionAuc, deletionCurve ? completed.DeletionAuc : null, Timings(completed.Timings));
 
+    /// <summary>What a comparison's first MethodResult tells of the whole comparison (the method names come one by one).</summary>
+    public static ComparisonStarted ComparisonStarted(MethodResult result)
+        => new(Prediction(result.Prediction), result.Layer, [], result.InsertionCurve.Count);
+
+    public static MethodCompared MethodCompared(MethodResult result) => new(
+        result.Position,
+        result.Method,
+        result.HeatmapPng.ToByteArray(),
+        result.HeatmapWidth,
+        result.HeatmapHeight,
+        result.InsertionCurve.ToArray(),
+        result.DeletionCurve.ToArray(),
+        result.InsertionAuc,
+        result.DeletionAuc,
+        result.HasSufficiency ? result.Sufficiency : null,
+        Ms: 0);
+
     public static StageTimings Timings(Timings timings) => new()
     {
         DecodeMs = timings.DecodeMs,

@@ -20,6 +20,8 @@ internal sealed class ProgressDisplay(TextWriter output, bool interactive)
 
     public void Frames(int received, int total) => Show($"frames {received}/{total}");
 
+    public void Methods(int received, int total) => Show($"methods {received}/{total}");
+
     public void Done()
     {
         if (interactive && _last.Length > 0)

@@ -2,6 +2,7 @@ using System.Globalization;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using SaliencySlider.Contracts.V1;
+using SaliencySlider.Engine.Cam;
 using SaliencySlider.Gateway.Models;
 using SaliencySlider.Shared.Configuration;
 using SaliencySlider.Shared.Jobs;
@@ -86,8 +87,11 @@ public sealed class SubmissionValidator(ServedModels models, PublishedLayerShape
         if (jobBytes > _limits.MaxJobBytes)
         {
             var (frameWidth, frameHeight) = JobSizeEstimate.FrameSize(header.Width, header.Height, options.MaxFrameSide);
-            throw Invalid($"this job would store about {FormatBytes(jobBytes)} ({options.FrameCount} {options.FrameFormat} frames of {frameWidth}×{frameHeight}); " +
-                $"the limit is {FormatBytes(_limits.MaxJobBytes)}: ask for fewer frames, a smaller max_frame_side, or JPEG/WebP frames");
+            throw Invalid(options.CompareMethods
+                ? $"this comparison would store about {FormatBytes(jobBytes)} ({CamMethods.Kinds.Count} heatmaps of {frameWidth}×{frameHeight}); " +
+                    $"the limit is {FormatBytes(_limits.MaxJobBytes)}: ask for a smaller max_frame_side"
+                : $"this job would store about {FormatBytes(jobBytes)} ({options.FrameCount} {options.FrameFormat} frames of {frameWidth}×{frameHeight}); " +
+                    $"the limit is {FormatBytes(_limits.MaxJobBytes)}: ask for fewer frames, a smaller max_frame_side, or JPEG/WebP frames");
         }
 
         var shapes = string.IsNullOrEmpty(options.TargetLayer) ? null : await layerShapes.OfAsync(model);

@@ -42,6 +42,14 @@ public static class ExplainOptionsNormalizer
             DeletionCurve = requested.DeletionCurve,
             TargetLayer = LayerOrDefault(requested.TargetLayer, model),
         };
+        if (requested.CompareMethods)
+        {
+            // A comparison runs every method with both curves and renders no frames.
+            normalised.CompareMethods = true;
+            normalised.Method = CamMethod.GradCam;
+            normalised.FrameFormat = ImageFormat.Jpeg;
+            normalised.DeletionCurve = true;
+        }
 
         if (requested.HasTargetClass)
         {

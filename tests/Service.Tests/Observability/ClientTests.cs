@@ -50,6 +50,32 @@ public sealed class ClientTests(WorkerStack fixture) : IClassFixture<WorkerStack
     }
 
     [Fact]
+    public async Task The_CLI_compares_remotely_with_progress_and_writes_compare_json_and_a_heatmap_per_method()
+    {
+        var output = Path.Combine(_work, "compare-out");
+        var image = Path.Combine(_work, "compare-cat.png");
+        await File.WriteAllBytesAsync(image, TestImages.Cropped("chelsea.png", 33));
+
+        var (exit, stdout, stderr) = await CliAsync("compare", image, "--server", Server, "--frames", "3", "--max-side", "48", "--out", output);
+
+        Assert.True(exit == CliApp.ExitOk, stderr);
+        using var result = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "compare.json")));
+        var methods = result.RootElement.GetProperty("methods").EnumerateArray().ToList();
+        Assert.Contains($"methods {methods.Count}/{methods.Count}", stderr, StringComparison.Ordinal);
+        Assert.Equal(Enum.GetValues<Contracts.V1.CamMethod>().Length - 1, methods.Count);
+        Assert.Matches("^[0-9a-f]{64}$", result.RootElement.GetProperty("jobId").GetString());
+        foreach (var method in methods)
+        {
+            var name = method.GetProperty("method").GetString()!;
+            Assert.InRange(method.GetProperty("insertionAuc").GetDouble(), 0, 1);
+            Assert.InRange(method.GetProperty("deletionAuc").GetDouble(), 0, 1);
+            Assert.InRange(method.GetProperty("sufficiency").GetDouble(), 0, 1);
+            Assert.True(File.Exists(Path.Combine(output, "heatmaps", name + ".png")), $"{name}'s heatmap missing");
+            Assert.Contains(name, stdout, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task The_CLI_exits_1_with_the_servers_message_for_a_refused_request_and_3_when_the_server_is_unreachable()
     {
         var notAnImage = Path.Combine(_work, "notes.png");

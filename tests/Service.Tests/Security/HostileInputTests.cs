@@ -64,6 +64,8 @@ public sealed class HostileInputTests(WorkerStack fixture) : IClassFixture<Worke
         yield return new("EXIF orientation 6", WithExifOrientation(RedLeftBlueRight(), 6), Case.Works);
         yield return new("101 PNG frames of 2048×1536", Solid(4000, 3000, SKEncodedImageFormat.Png), "this job would store about",
             new ExplainOptions { FrameCount = 101, MaxFrameSide = 2048, FrameFormat = ImageFormat.Png });
+        yield return new("a comparison's heatmaps of 2048×2048", Solid(4000, 4000, SKEncodedImageFormat.Png), "this comparison would store about",
+            new ExplainOptions { CompareMethods = true, MaxFrameSide = 2048 });
         yield return new("image over the size limit", new byte[(10 * 1024 * 1024) + 100], "the limit is 10 MiB");
         yield return new("message over the transport limit", new byte[12 * 1024 * 1024], "RESOURCE_EXHAUSTED");
         yield return new("frame_count -5", png, "frame_count -5 is out of range", new ExplainOptions { FrameCount = -5 });

@@ -24,6 +24,9 @@ public static class CamMethods
     /// <summary>Whether the method reads d(score)/d(activations); EigenCAM reads the activations alone.</summary>
     public static bool NeedsGradients(CamMethodKind kind) => kind != CamMethodKind.EigenCam;
 
+    /// <summary>Every registered method, in enum order (what a comparison runs).</summary>
+    public static IReadOnlyList<CamMethodKind> Kinds { get; } = ByKind.Keys.Order().ToArray();
+
     /// <summary>Names in enum order: gradcam, gradcampp, hirescam, xgradcam, layercam, eigencam.</summary>
     public static IReadOnlyList<string> Names { get; } = ByKind.OrderBy(p => p.Key).Select(p => p.Value.Name).ToArray();
 

@@ -24,7 +24,7 @@ internal sealed class FrameRenderer(ExplainerModel model, ExplainerOptions optio
         var target = explanation.Prediction.TargetClass;
         var fraction = FrameOrder.Fraction(index, settings.FrameCount);
         var prediction = PredictionBuilder.FromLogits(insertionLogits, target, settings.TopK, model.LabelOf);
-        float? deletionProbability = settings.DeletionCurve ? PredictionBuilder.Softmax(deletionLogits)[target] : null;
+        float? deletionProbability = settings.DeletionCurve ? PredictionBuilder.ProbabilityOf(deletionLogits, target) : null;
         var ranking = explanation.DisplayRanking;
         var pixels = DisplayFrameComposer.Compose(image.Display, image.DisplayBaseline, ranking, ranking.RevealedCount(fraction));
         return new SliderFrame(

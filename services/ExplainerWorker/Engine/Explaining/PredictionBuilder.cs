@@ -25,6 +25,9 @@ public static class PredictionBuilder
         return probabilities;
     }
 
+    /// <summary>Softmax probability of <paramref name="targetClass"/>: one point of an insertion or deletion curve.</summary>
+    public static float ProbabilityOf(ReadOnlySpan<float> logits, int targetClass) => Softmax(logits)[targetClass];
+
     public static PredictionResult FromLogits(ReadOnlySpan<float> logits, int targetClass, int topK, Func<int, string> labelOf)
     {
         var probabilities = Softmax(logits);

@@ -3,7 +3,7 @@ using SaliencySlider.Engine.Imaging;
 namespace SaliencySlider.Engine.Explaining;
 
 /// <summary>An image decoded and preprocessed for one explanation: what the model sees and what is displayed.</summary>
-public sealed class PreparedImage
+public sealed record PreparedImage
 {
     public required ExplainSettings Settings { get; init; }
 

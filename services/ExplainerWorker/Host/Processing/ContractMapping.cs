@@ -75,6 +75,30 @@ public static class ContractMapping
         return explanation;
     }
 
+    public static MethodResult ToContract(MethodCompared result, ComparisonStarted comparison)
+    {
+        var contract = new MethodResult
+        {
+            Method = result.Method,
+            Layer = comparison.Layer,
+            Position = result.Position,
+            MethodCount = comparison.Methods.Count,
+            Prediction = ToContract(comparison.Prediction),
+            HeatmapPng = Google.Protobuf.ByteString.CopyFrom(result.HeatmapPng),
+            HeatmapWidth = result.HeatmapWidth,
+            HeatmapHeight = result.HeatmapHeight,
+            InsertionAuc = result.InsertionAuc,
+            DeletionAuc = result.DeletionAuc,
+        };
+        contract.InsertionCurve.AddRange(result.InsertionCurve);
+        contract.DeletionCurve.AddRange(result.DeletionCurve);
+        if (result.Sufficiency is { } sufficiency)
+        {
+            contract.Sufficiency = sufficiency;
+        }
+        return contract;
+    }
+
     public static Frame ToContract(SliderFrame frame) => new()
     {
         Index = frame.Index,

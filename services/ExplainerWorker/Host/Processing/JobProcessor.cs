@@ -175,6 +175,11 @@ public sealed class JobProcessor(
             : 0;
 
         telemetry.ExplainStarted();
+        if (options.CompareMethods)
+        {
+            return await CompareAsync(writer, telemetry, jobId, new MethodComparer(explainer), image, options, queueMs, stop);
+        }
+
         await foreach (var engineEvent in explainer.ExplainAsync(image, ContractMapping.ToSettings(options), stop))
         {
             telemetry.Observe(engineEvent);
@@ -188,22 +193,48 @@ public sealed class JobProcessor(
                     await writer.WriteFrameAsync(ContractMapping.ToContract(frame));
                     break;
                 case ExplanationCompleted completed:
-                    telemetry.Completed(completed.Timings, queueMs);
-                    await writer.CompleteAsync(
-                        new Completed
-                        {
-                            InsertionAuc = completed.InsertionAuc,
-                            DeletionAuc = completed.DeletionAuc ?? 0f,
-                            Timings = ContractMapping.ToContract(completed.Timings, queueMs),
-                        },
-                        clock.GetUtcNow());
-                    metrics.Completed();
-                    WorkerLog.JobDone(logger, jobId, completed.Timings.TotalMs);
-                    return JobOutcome.Completed;
+                    return await CompleteAsync(
+                        writer, telemetry, jobId,
+                        new Completed { InsertionAuc = completed.InsertionAuc, DeletionAuc = completed.DeletionAuc ?? 0f },
+                        completed.Timings, queueMs);
             }
         }
 
         return await FailAsync(writer, jobId, "the explainer ended without completing the explanation");
+    }
+
+    private async Task<JobOutcome> CompareAsync(
+        JobWriter writer, JobTelemetry telemetry, string jobId, MethodComparer comparer, byte[] image, ExplainOptions options, double queueMs, CancellationToken stop)
+    {
+        ComparisonStarted? started = null;
+        await foreach (var comparisonEvent in comparer.CompareAsync(image, ContractMapping.ToSettings(options), ct: stop))
+        {
+            using var store = telemetry.Store();
+            switch (comparisonEvent)
+            {
+                case ComparisonStarted first:
+                    started = first;
+                    break;
+                case MethodCompared result when started is not null:
+                    await writer.WriteMethodResultAsync(ContractMapping.ToContract(result, started));
+                    break;
+                case ComparisonCompleted completed:
+                    return await CompleteAsync(writer, telemetry, jobId, new Completed(), completed.Timings, queueMs);
+            }
+        }
+
+        return await FailAsync(writer, jobId, "the comparison ended without completing");
+    }
+
+    private async Task<JobOutcome> CompleteAsync(
+        JobWriter writer, JobTelemetry telemetry, string jobId, Completed completed, StageTimings timings, double queueMs)
+    {
+        telemetry.Completed(timings, queueMs);
+        completed.Timings = ContractMapping.ToContract(timings, queueMs);
+        await writer.CompleteAsync(completed, clock.GetUtcNow());
+        metrics.Completed();
+        WorkerLog.JobDone(logger, jobId, timings.TotalMs);
+        return JobOutcome.Completed;
     }
 
     private async Task<JobOutcome> FailAsync(JobWriter writer, string jobId, string reason, bool deadLetter = false)

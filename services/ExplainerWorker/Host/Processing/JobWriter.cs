@@ -64,6 +64,15 @@ public sealed class JobWriter(IDatabase database, JobKeys keys, RedisKey deadLet
 
     public Task WriteFrameAsync(Frame frame) => WriteAsync(new JobEvent { Frame = frame }, [], increment: JobFields.FramesReady);
 
+    /// <summary>One method of a comparison: the record's prediction and frame count say how far it is (methods done of all).</summary>
+    public Task WriteMethodResultAsync(MethodResult result) => WriteAsync(
+        new JobEvent { MethodResult = result },
+        [
+            new(JobFields.Prediction, result.Prediction.ToByteArray()),
+            new(JobFields.FrameCount, result.MethodCount),
+        ],
+        increment: JobFields.FramesReady);
+
     public Task CompleteAsync(Completed completed, DateTimeOffset finishedAt) => WriteAsync(
         new JobEvent { Completed = completed },
         [
