@@ -40,6 +40,9 @@ internal static class RemoteExplain
                     case JobEvent.EventOneofCase.Status:
                         progress.Status(jobEvent.Status);
                         break;
+                    case JobEvent.EventOneofCase.Progress:
+                        progress.Progress(jobEvent.Progress);
+                        break;
                     case JobEvent.EventOneofCase.Explanation:
                         writer.Add(ContractEvents.Ready(jobEvent.Explanation));
                         progress.Frames(0, writer.FrameCount);

@@ -28,6 +28,9 @@ public static class ExplainOptionsNormalizer
     public const int MaxTopK = 20;
     public const int MaxLayerNameLength = 256;
 
+    /// <summary>Largest score_cam_channels (the engine's ScoreCam.MaxChannelCap; a test keeps the two equal).</summary>
+    public const int MaxScoreCamChannels = 8192;
+
     public static ExplainOptions Normalize(ExplainOptions? requested, ModelLimits model)
     {
         requested ??= new ExplainOptions();
@@ -42,6 +45,18 @@ public static class ExplainOptionsNormalizer
             DeletionCurve = requested.DeletionCurve,
             TargetLayer = LayerOrDefault(requested.TargetLayer, model),
         };
+        if (requested.ScoreCamChannels is < 0 or > MaxScoreCamChannels)
+        {
+            throw new InvalidOptionsException(
+                $"score_cam_channels {requested.ScoreCamChannels} is out of range: use 1..{MaxScoreCamChannels} channels "
+                + "(at least the layer's channel count scores them all), or 0 for the server's default");
+        }
+
+        // Only Score-CAM reads it: other methods' jobs stay the same job with or without it.
+        if (normalised.Method == CamMethod.ScoreCam)
+        {
+            normalised.ScoreCamChannels = requested.ScoreCamChannels;
+        }
 
         if (requested.HasTargetClass)
         {

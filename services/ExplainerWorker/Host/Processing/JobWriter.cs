@@ -62,6 +62,8 @@ public sealed class JobWriter(IDatabase database, JobKeys keys, RedisKey deadLet
             new(JobFields.FrameCount, explanation.FrameCount),
         ]);
 
+    public Task WriteProgressAsync(Progress progress) => WriteAsync(new JobEvent { Progress = progress }, []);
+
     public Task WriteFrameAsync(Frame frame) => WriteAsync(new JobEvent { Frame = frame }, [], increment: JobFields.FramesReady);
 
     public Task CompleteAsync(Completed completed, DateTimeOffset finishedAt) => WriteAsync(
