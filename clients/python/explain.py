@@ -77,6 +77,8 @@ def explain(stub, args):
             else:
                 state = pb.JobState.Name(status.state).removeprefix("JOB_STATE_").lower()
                 show_progress(f"{state} (attempt {status.attempt})")
+        elif kind == "progress":
+            show_progress(f"scoring channels {event.progress.done}/{event.progress.total}")
         elif kind == "explanation":
             explanation = event.explanation
             frame_count = explanation.frame_count

@@ -97,6 +97,17 @@ public sealed class ValidationTests(ServiceStack stack) : IClassFixture<ServiceS
         Assert.Contains("target_layer 'logits' cannot be explained on model 'mobilenet_v2_1.0_224': it is the logits tensor itself", error.Status.Detail);
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(8193)]
+    public async Task A_score_cam_channel_cap_out_of_range_is_invalid_argument(int channels)
+    {
+        var error = await SubmitFails(Chelsea(new ExplainOptions { Method = CamMethod.ScoreCam, ScoreCamChannels = channels }));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains($"score_cam_channels {channels} is out of range: use 1..8192 channels", error.Status.Detail);
+    }
+
     [Fact]
     public async Task An_image_over_the_pixel_limit_is_refused_from_its_header()
     {
