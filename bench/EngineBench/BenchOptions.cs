@@ -21,6 +21,9 @@ internal sealed record BenchOptions
     /// <summary>Only the default model's stage timings (for profiling changes quickly); no report is written.</summary>
     public bool Quick { get; init; }
 
+    /// <summary>Only the Score-CAM section (Grad-CAM and Score-CAM jobs on the default model), written to the document's bench:scorecam block.</summary>
+    public bool ScoreCamOnly { get; init; }
+
     /// <summary>Fewer repeats for the heavy VGG and ViT-B models so the whole bench stays within minutes.</summary>
     public int RepeatsFor(string model) => model.StartsWith("vgg", StringComparison.Ordinal) || model.StartsWith("vit", StringComparison.Ordinal)
         ? Math.Max(3, Repeats / 3)
@@ -34,6 +37,11 @@ internal sealed record BenchOptions
             if (args[i] == "--quick")
             {
                 options = options with { Quick = true };
+                continue;
+            }
+            if (args[i] == "--scorecam-only")
+            {
+                options = options with { ScoreCamOnly = true };
                 continue;
             }
             var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
