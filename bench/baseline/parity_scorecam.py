@@ -33,7 +33,7 @@ from onnx import numpy_helper
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from torch_gradcam import export_onnx, reinitialize, to_nchw  # noqa: E402
+from torch_gradcam import export_onnx, publish_cases, reinitialize, to_nchw, top1_margin  # noqa: E402
 
 MOBILENET_LAYER = "MobilenetV2/Conv_1/Relu6"  # models/mobilenet_v2_1.0_224.json's targetLayer
 MOBILENET_CAP = 64  # the engine's ScoreCam.CpuDefaultChannels
@@ -156,10 +156,7 @@ def photo_tensor(image, side, shorter_side):
 
 
 def write_case(folder, name, cam, scores, target, logits, x, cap, extra):
-    ranked = np.sort(logits[0].numpy())[::-1]
-    margin = float(ranked[0] - ranked[1])
-    if not cam.max() > 1e-3 or margin < 1e-3 * max(1.0, float(np.abs(ranked).max())):
-        raise SystemExit(f"{name}: degenerate case (CAM max {cam.max():.3g}, top-1 margin {margin:.3g}); change the seed")
+    margin = top1_margin(name, cam, logits)
     x.numpy().tofile(folder / "input.f32")
     cam.tofile(folder / "cam.f32")
     scores.tofile(folder / "scores.f32")
@@ -226,12 +223,7 @@ def main():
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
-    (scratch / "index.json").write_text(json.dumps(index, indent=2))
-    shutil.rmtree(final, ignore_errors=True)
-    scratch.rename(final)
-    for stale in final.parent.iterdir():  # the cases of earlier versions of the inputs
-        if stale != final and (stale / "index.json").exists():
-            shutil.rmtree(stale)
+    publish_cases(scratch, final, index)
     print(final)
 
 

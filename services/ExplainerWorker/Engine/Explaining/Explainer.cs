@@ -42,6 +42,9 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
     {
         var total = Stopwatch.StartNew();
         Interlocked.Increment(ref _runningJobs);
+        // A Score-CAM job counts as one that may join runs of masked inputs from its start, as every job counts for frame runs.
+        var scoring = CamMethods.NeedsForwardPasses(settings.Method) ? 1 : 0;
+        Interlocked.Add(ref _scoringJobs, scoring);
         try
         {
             var prepared = await Task.Run(() => Prepare(imageBytes, settings), ct);
@@ -52,31 +55,25 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
 
             float[]? channelScores = null;
             double scoringMs = 0;
-            if (CamMethods.NeedsForwardPasses(settings.Method))
+            if (scoring == 1)
             {
                 clock.Restart();
-                var scoring = PlanScoring(prepared, gradients, row);
-                yield return new ChannelScoringProgress(0, scoring.Count);
-                Interlocked.Increment(ref _scoringJobs);
-                try
+                var plan = PlanScoring(prepared, gradients, row);
+                yield return new ChannelScoringProgress(0, plan.Count);
+                var step = Math.Max(1, _options.MaxImagesPerRun);
+                for (var first = 0; first < plan.Count; first += step)
                 {
-                    var step = Math.Max(1, _options.MaxImagesPerRun);
-                    for (var first = 0; first < scoring.Count; first += step)
+                    var count = Math.Min(step, plan.Count - first);
+                    plan.Record(first, await ScoreAsync(new ScoreRun(plan, first, count), ct));
+                    var scored = first + count;
+                    if (scored == plan.Count || (scored * ScoringProgressReports / plan.Count) > (first * ScoringProgressReports / plan.Count))
                     {
-                        var count = Math.Min(step, scoring.Count - first);
-                        scoring.Record(first, await ScoreAsync(new ScoreRun(scoring, first, count), ct));
-                        var scored = first + count;
-                        if (scored == scoring.Count || (scored * ScoringProgressReports / scoring.Count) > (first * ScoringProgressReports / scoring.Count))
-                        {
-                            yield return new ChannelScoringProgress(scored, scoring.Count);
-                        }
+                        yield return new ChannelScoringProgress(scored, plan.Count);
                     }
                 }
-                finally
-                {
-                    Interlocked.Decrement(ref _scoringJobs);
-                }
-                channelScores = scoring.Scores;
+                Interlocked.Add(ref _scoringJobs, -scoring);
+                scoring = 0;
+                channelScores = plan.Scores;
                 scoringMs = clock.Elapsed.TotalMilliseconds;
             }
 
@@ -153,6 +150,7 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
         }
         finally
         {
+            Interlocked.Add(ref _scoringJobs, -scoring);
             Interlocked.Decrement(ref _runningJobs);
         }
     }
@@ -305,6 +303,7 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
     {
         var plane = 3 * Model.InputWidth * Model.InputHeight;
         var total = runs.Sum(r => r.Count);
+        _options.ScoreRunStarting?.Invoke(total);
         var input = ArrayPool<float>.Shared.Rent(total * plane);
         float[] logits;
         try
@@ -480,7 +479,6 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
     {
         if (_options.JobBatching is { } batching)
         {
-            // Only jobs that are scoring can join a run of masked inputs.
             var runs = LazyInitializer.EnsureInitialized(ref _scoreRuns, () => new RunBatcher<int, ScoreRun, float[]>(
                 (_, requests) => ScoreChannels(requests),
                 request => request.Count, _options.MaxImagesPerRun * batching.MaxJobs, batching.MaxWait, () => Volatile.Read(ref _scoringJobs), batching.Time));
