@@ -89,6 +89,7 @@ public sealed class ValidationTests(ServiceStack stack) : IClassFixture<ServiceS
     [Theory]
     [InlineData(CamMethod.GradCam)]
     [InlineData(CamMethod.EigenCam)]
+    [InlineData(CamMethod.ScoreCam)]
     public async Task The_logits_are_no_target_layer_for_any_method(CamMethod method)
     {
         var error = await SubmitFails(Chelsea(new ExplainOptions { TargetLayer = "logits", Method = method }));
