@@ -35,6 +35,16 @@ public sealed class ChannelScoring
     /// <summary>[K] each channel's score; NaN for a channel not (yet) scored.</summary>
     public float[] Scores => _scores;
 
+    /// <summary>The channels to score cut into runs of at most <paramref name="size"/> masked inputs, in order.</summary>
+    public IEnumerable<ScoreRun> Runs(int size)
+    {
+        size = Math.Max(1, size);
+        for (var first = 0; first < Count; first += size)
+        {
+            yield return new ScoreRun(this, first, Math.Min(size, Count - first));
+        }
+    }
+
     /// <summary>The masked inputs of the channels <paramref name="first"/>..first + count − 1 of <see cref="Count"/>, one after the other.</summary>
     public void WriteInputs(int first, int count, Span<float> destination)
     {

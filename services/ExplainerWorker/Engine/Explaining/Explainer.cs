@@ -60,13 +60,11 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
                 clock.Restart();
                 var plan = PlanScoring(prepared, gradients, row);
                 yield return new ChannelScoringProgress(0, plan.Count);
-                var step = Math.Max(1, _options.MaxImagesPerRun);
-                for (var first = 0; first < plan.Count; first += step)
+                foreach (var run in plan.Runs(_options.MaxImagesPerRun))
                 {
-                    var count = Math.Min(step, plan.Count - first);
-                    plan.Record(first, await ScoreAsync(new ScoreRun(plan, first, count), ct));
-                    var scored = first + count;
-                    if (scored == plan.Count || (scored * ScoringProgressReports / plan.Count) > (first * ScoringProgressReports / plan.Count))
+                    plan.Record(run.First, await ScoreAsync(run, ct));
+                    var scored = run.First + run.Count;
+                    if (scored == plan.Count || (scored * ScoringProgressReports / plan.Count) > (run.First * ScoringProgressReports / plan.Count))
                     {
                         yield return new ChannelScoringProgress(scored, plan.Count);
                     }
@@ -289,11 +287,9 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
     /// <summary>Scores every channel of <paramref name="scoring"/> in runs of <see cref="ExplainerOptions.MaxImagesPerRun"/>; returns <see cref="ChannelScoring.Scores"/>.</summary>
     public float[] ScoreChannels(ChannelScoring scoring)
     {
-        var step = Math.Max(1, _options.MaxImagesPerRun);
-        for (var first = 0; first < scoring.Count; first += step)
+        foreach (var run in scoring.Runs(_options.MaxImagesPerRun))
         {
-            var count = Math.Min(step, scoring.Count - first);
-            scoring.Record(first, ScoreChannels([new ScoreRun(scoring, first, count)])[0]);
+            scoring.Record(run.First, ScoreChannels([run])[0]);
         }
         return scoring.Scores;
     }
