@@ -33,6 +33,9 @@ internal sealed record BenchOptions
     /// <summary>The checkout measured (its commit is named in the report).</summary>
     public string Repository { get; init; } = Directory.GetCurrentDirectory();
 
+    /// <summary>Only the Score-CAM section (Grad-CAM and Score-CAM jobs on the default model), written to the document's bench:scorecam block.</summary>
+    public bool ScoreCamOnly { get; init; }
+
     /// <summary>Fewer repeats for the heavy VGG and ViT-B models so the whole bench stays within minutes.</summary>
     public int RepeatsFor(string model) => model.StartsWith("vgg", StringComparison.Ordinal) || model.StartsWith("vit", StringComparison.Ordinal)
         ? Math.Max(3, Repeats / 3)
@@ -51,6 +54,11 @@ internal sealed record BenchOptions
             if (args[i] == "--short")
             {
                 options = options with { Short = true, Repeats = 2, Warmup = 1 };
+                continue;
+            }
+            if (args[i] == "--scorecam-only")
+            {
+                options = options with { ScoreCamOnly = true };
                 continue;
             }
             var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");

@@ -104,7 +104,7 @@ internal static class ModelBench
         };
     }
 
-    private static (double TotalMs, double FirstFrameMs, StageTimings Stages) TimeJob(Explainer explainer, byte[] imageBytes, ExplainSettings settings)
+    public static (double TotalMs, double FirstFrameMs, StageTimings Stages) TimeJob(Explainer explainer, byte[] imageBytes, ExplainSettings settings)
     {
         var clock = Stopwatch.StartNew();
         double first = -1;

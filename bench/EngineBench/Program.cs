@@ -12,6 +12,19 @@ if (options.TorchDirectory is not null && torch is null)
 }
 
 var catalog = ModelCatalog.Load(options.ManifestDirectory, options.ModelsDirectory);
+if (!options.Quick)
+{
+    var scoreCam = ScoreCamBench.Run(catalog.Default, options, imageBytes);
+    Console.WriteLine(scoreCam);
+    if (options.Document is not null)
+    {
+        MarkdownSection.Replace(options.Document, "scorecam", scoreCam);
+    }
+    if (options.ScoreCamOnly)
+    {
+        return 0;
+    }
+}
 var results = new List<ModelResult>();
 Console.WriteLine($"threads {options.Threads}, frames {options.Frames}, repeats {options.Repeats}");
 results.Add(Report(ModelBench.Run(catalog.Default, null, options, imageBytes, null, null)));

@@ -14,6 +14,7 @@ Results go to OUT/torch_results.json; models, input and CAMs to OUT/.
 import argparse
 import json
 import platform
+import shutil
 import statistics
 import time
 from pathlib import Path
@@ -84,6 +85,27 @@ def to_nchw(tensor, layout):
         side = int(round(patches.shape[1] ** 0.5))
         return patches.reshape(tensor.shape[0], side, side, tensor.shape[2]).permute(0, 3, 1, 2)
     raise ValueError(f"unknown layout {layout}")
+
+
+def top1_margin(name, cam, logits):
+    """The top-1 logit's lead over the runner-up; exits when the CAM is all zeros or the top class a near tie,
+    which would make a comparison of two implementations meaningless rather than strict."""
+    ranked = np.sort(logits[0].numpy())[::-1]
+    margin = float(ranked[0] - ranked[1])
+    if not cam.max() > 1e-3 or margin < 1e-3 * max(1.0, float(np.abs(ranked).max())):
+        raise SystemExit(f"{name}: degenerate case (CAM max {cam.max():.3g}, top-1 margin {margin:.3g}); change the seed")
+    return margin
+
+
+def publish_cases(scratch, final, index, drop_stale=True):
+    """Writes index.json into the finished scratch folder and renames it to `final` (so a cache folder with an index
+    is always complete); with `drop_stale`, removes the other complete cache folders beside it (earlier inputs')."""
+    (scratch / "index.json").write_text(json.dumps(index, indent=2))
+    shutil.rmtree(final, ignore_errors=True)
+    scratch.rename(final)
+    for stale in final.parent.iterdir() if drop_stale else []:
+        if stale != final and (stale / "index.json").exists():
+            shutil.rmtree(stale)
 
 
 def export_onnx(model, layer, x, path, opset=13, dynamic_batch=True):

@@ -62,6 +62,12 @@ internal static class ExplainCommand
         var format = Choice("--format", "Encoding of the frames", "jpeg", Formats.Keys);
         var maxSide = new Option<int>("--max-side") { Description = "Longest side of the frames in pixels (16..2048)", DefaultValueFactory = _ => 512, HelpName = "PX" };
         var topK = new Option<int>("--top-k") { Description = "Classes listed per prediction (1..20)", DefaultValueFactory = _ => 5, HelpName = "K" };
+        var scoreChannels = new Option<int>("--score-channels")
+        {
+            Description = $"Score-CAM: channels to score, those of highest activation variance (1..{ScoreCam.MaxChannelCap}); 0: every channel on CUDA, {ScoreCam.CpuDefaultChannels} on CPU",
+            DefaultValueFactory = _ => 0,
+            HelpName = "N",
+        };
         var deletion = new Option<bool>("--deletion") { Description = "Also compute the deletion curve (most salient pixels removed first, black baseline)" };
         var provider = Choice("--provider", "ONNX Runtime execution provider", "auto", Providers.Keys);
         var renderThreads = new Option<int>("--render-threads")
@@ -76,7 +82,7 @@ internal static class ExplainCommand
 
         var command = new Command("explain", "Explain IMAGE (in-process, or on a server with --server) and write result.json, cam.npy, heatmap.png, overlay.png and frames/ to DIR")
         {
-            image, model, method, targetClass, layer, targetLayout, prefixTokens, frames, baseline, resize, format, maxSide, topK, deletion, provider, renderThreads, repeat, output, server,
+            image, model, method, targetClass, layer, targetLayout, prefixTokens, frames, baseline, resize, format, maxSide, topK, deletion, scoreChannels, provider, renderThreads, repeat, output, server,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -99,6 +105,7 @@ internal static class ExplainCommand
                     FrameFormat = ContractOptions.Format(Formats[parse.GetValue(format)!]),
                     TopK = parse.GetValue(topK),
                     DeletionCurve = parse.GetValue(deletion),
+                    ScoreCamChannels = parse.GetValue(scoreChannels),
                 };
                 if (parse.GetValue(targetClass) is { } classIndex)
                 {
@@ -130,6 +137,7 @@ internal static class ExplainCommand
                     Format = Formats[parse.GetValue(format)!],
                     TopK = parse.GetValue(topK),
                     DeletionCurve = parse.GetValue(deletion),
+                    ScoreCamChannels = parse.GetValue(scoreChannels) is not 0 and var channels ? channels : null,
                 });
             return await RunAsync(request, stdout, stderr, ct);
         });

@@ -56,6 +56,33 @@ public sealed class ExplainFlowTests(WorkerStack fixture) : IClassFixture<Worker
     }
 
     [Fact]
+    public async Task A_ScoreCam_job_streams_its_scoring_progress_before_the_explanation_and_completes()
+    {
+        var request = Request(TestImages.Cropped("chelsea.png", 5));
+        request.Options.Method = CamMethod.ScoreCam;
+        request.Options.ScoreCamChannels = 24;
+        var submitted = await _stack.Client.SubmitAsync(request, _stack.Deadline());
+
+        var events = await _stack.StreamAllAsync(submitted.JobId);
+
+        // Queued, running, progress 0 of 24 then after each run of masked inputs, the explanation, the frames, completed.
+        var progress = events.Skip(2).TakeWhile(e => e.EventCase == JobEvent.EventOneofCase.Progress).Select(e => e.Progress).ToList();
+        Assert.True(progress.Count >= 2, $"expected progress events after RUNNING: {Describe(events)}");
+        Assert.All(progress, p => Assert.Equal((ProgressStage.ScoringChannels, 24), (p.Stage, p.Total)));
+        Assert.Equal(0, progress[0].Done);
+        Assert.Equal(24, progress[^1].Done);
+        Assert.Equal(progress.Select(p => p.Done).Order(), progress.Select(p => p.Done));
+        var withoutProgress = events.Where(e => e.EventCase != JobEvent.EventOneofCase.Progress).ToList();
+        AssertCompleteJob(withoutProgress, submitted.JobId, FrameCount);
+        Assert.Equal("scorecam", withoutProgress[2].Explanation.Method);
+        Assert.Contains(withoutProgress[2].Explanation.Cam, v => v > 0);
+
+        var job = (await _stack.Client.GetJobAsync(new GetJobRequest { JobId = submitted.JobId }, _stack.Deadline())).Job;
+        Assert.Equal(JobState.Done, job.State);
+        Assert.Equal((CamMethod.ScoreCam, 24), (job.Options.Method, job.Options.ScoreCamChannels));
+    }
+
+    [Fact]
     public async Task The_same_image_again_is_cached_runs_nothing_and_replays_every_event()
     {
         var request = Request(TestImages.Cropped("chelsea.png", 3));

@@ -89,12 +89,24 @@ public sealed class ValidationTests(ServiceStack stack) : IClassFixture<ServiceS
     [Theory]
     [InlineData(CamMethod.GradCam)]
     [InlineData(CamMethod.EigenCam)]
+    [InlineData(CamMethod.ScoreCam)]
     public async Task The_logits_are_no_target_layer_for_any_method(CamMethod method)
     {
         var error = await SubmitFails(Chelsea(new ExplainOptions { TargetLayer = "logits", Method = method }));
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Contains("target_layer 'logits' cannot be explained on model 'mobilenet_v2_1.0_224': it is the logits tensor itself", error.Status.Detail);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(8193)]
+    public async Task A_score_cam_channel_cap_out_of_range_is_invalid_argument(int channels)
+    {
+        var error = await SubmitFails(Chelsea(new ExplainOptions { Method = CamMethod.ScoreCam, ScoreCamChannels = channels }));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains($"score_cam_channels {channels} is out of range: use 1..8192 channels", error.Status.Detail);
     }
 
     [Fact]

@@ -13,6 +13,7 @@ internal static class ContractOptions
         CamMethodKind.XGradCam => CamMethod.XgradCam,
         CamMethodKind.LayerCam => CamMethod.LayerCam,
         CamMethodKind.EigenCam => CamMethod.EigenCam,
+        CamMethodKind.ScoreCam => CamMethod.ScoreCam,
         _ => CamMethod.GradCam,
     };
 

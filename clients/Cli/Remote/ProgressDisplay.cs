@@ -3,7 +3,7 @@ using SaliencySlider.Contracts.V1;
 namespace SaliencySlider.Cli.Remote;
 
 /// <summary>
-/// One progress line on stderr: the job's state, its queue position while queued, then frames n/N.
+/// One progress line on stderr: the job's state, its queue position while queued, Score-CAM's channels scored, then frames n/N.
 /// On a terminal the line is rewritten in place; otherwise each change is a line of its own.
 /// </summary>
 internal sealed class ProgressDisplay(TextWriter output, bool interactive)
@@ -16,6 +16,12 @@ internal sealed class ProgressDisplay(TextWriter output, bool interactive)
         JobState.Queued => $"queued (position {status.QueuePosition})",
         JobState.Running => $"running (attempt {status.Attempt})",
         _ => status.State.ToString().ToLowerInvariant(),
+    });
+
+    public void Progress(Progress progress) => Show(progress.Stage switch
+    {
+        ProgressStage.ScoringChannels => $"scoring channels {progress.Done}/{progress.Total}",
+        _ => $"{progress.Done}/{progress.Total}",
     });
 
     public void Frames(int received, int total) => Show($"frames {received}/{total}");

@@ -53,6 +53,9 @@ internal static class RemoteJob
                     case JobEvent.EventOneofCase.Status:
                         progress.Status(jobEvent.Status);
                         break;
+                    case JobEvent.EventOneofCase.Progress:
+                        progress.Progress(jobEvent.Progress);
+                        break;
                     case JobEvent.EventOneofCase.Completed:
                         progress.Done();
                         await output.CompleteAsync(jobEvent.Completed);

@@ -1,7 +1,7 @@
 /**
  * The demo page in real headless Chromium against the real gateway, worker and Redis: upload,
- * live frames, a 200-step drag that must not touch the network, a bad upload, and a model picked
- * in the model picker (the iNaturalist bird model on a chickadee).
+ * live frames, a 200-step drag that must not touch the network, a bad upload, a model picked
+ * in the model picker (the iNaturalist bird model on a chickadee), and Score-CAM with its progress.
  */
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -255,6 +255,26 @@ describe("demo page", () => {
     await page.selectOption("[data-testid=method]", { label: "LayerCAM" });
     await page.click("[data-testid=explain]");
     await page.locator("[data-testid=how-note]").waitFor({ state: "visible" });
+    await page.close();
+  });
+
+  it("explains with Score-CAM picked in the method list, showing its scoring progress", async () => {
+    const page = await openPage();
+    await page.evaluate(() => {
+      const status = document.querySelector<HTMLElement>("[data-testid=status]")!;
+      const seen: string[] = [];
+      (window as unknown as { statuses: string[] }).statuses = seen;
+      new MutationObserver(() => seen.push(status.textContent ?? "")).observe(status, { childList: true, characterData: true, subtree: true });
+    });
+    await page.selectOption("[data-testid=method]", { label: "Score-CAM" });
+    await page.setInputFiles("[data-testid=file-input]", join(testImages, "coffee.png"));
+    await waitForAllFrames(page);
+
+    const statuses = await page.evaluate(() => (window as unknown as { statuses: string[] }).statuses);
+    expect(statuses).toContain("Scoring channels 0/64 (Score-CAM)…");
+    expect(statuses).toContain("Scoring channels 64/64 (Score-CAM)…");
+    expect(statuses).toContain("Rendering frames (scorecam)…");
+    expect(await page.isVisible("[data-testid=error]")).toBe(false);
     await page.close();
   });
 

@@ -5,6 +5,7 @@ import { explainAndFollow, JobFailedError, type JobChange } from "./jobStream";
 import {
   JobEventSchema,
   JobState,
+  ProgressStage,
   SaliencySliderService,
   type JobEvent,
 } from "./gen/saliency/v1/saliency_pb";
@@ -19,6 +20,8 @@ const frame = (index: number, total: number): JobEvent =>
   create(JobEventSchema, {
     event: { case: "frame", value: { index, percent: (index * 100) / (total - 1), targetProbability: index / (total - 1) } },
   });
+const scoring = (done: number, total: number): JobEvent =>
+  create(JobEventSchema, { event: { case: "progress", value: { stage: ProgressStage.SCORING_CHANNELS, done, total } } });
 const completed = (): JobEvent => create(JobEventSchema, { event: { case: "completed", value: { insertionAuc: 0.5 } } });
 
 /** A gateway in memory: Explain yields `explainEvents` then fails with `explainError`; StreamFrames replays `replay`. */
@@ -42,6 +45,31 @@ function fakeGateway(explainEvents: JobEvent[], explainError?: ConnectError, rep
 const noPause = async (): Promise<void> => {};
 
 describe("explainAndFollow", () => {
+  it("reports Score-CAM's progress before the explanation and skips events it does not know", async () => {
+    const { client } = fakeGateway([
+      status(JobState.RUNNING, { jobId: "job-s", attempt: 1 }),
+      scoring(0, 64),
+      scoring(32, 64),
+      create(JobEventSchema, {}), // an event of a newer contract: no case this client knows
+      scoring(64, 64),
+      explanation(2),
+      frame(0, 2),
+      frame(1, 2),
+      completed(),
+    ]);
+    const scored: string[] = [];
+    const changes: JobChange[] = [];
+    const progress = await explainAndFollow(client, { image: new Uint8Array([1]) }, {
+      onChange: (p, change) => {
+        changes.push(change);
+        if (change === "progress") scored.push(`${p.stage?.done}/${p.stage?.total}`);
+      },
+    });
+    expect(scored).toEqual(["0/64", "32/64", "64/64"]);
+    expect(changes).toEqual(["status", "progress", "progress", "progress", "explanation", "frame", "frame", "completed"]);
+    expect(progress.state).toBe(JobState.DONE);
+  });
+
   it("starts the frames over when a later attempt begins after a worker failure", async () => {
     const { client } = fakeGateway([
       status(JobState.QUEUED, { jobId: "job-r" }),

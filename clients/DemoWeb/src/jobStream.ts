@@ -8,6 +8,7 @@ import {
   type Frame,
   type ExplainRequestSchema,
   type JobEvent,
+  type Progress,
   type SaliencySliderService,
 } from "./gen/saliency/v1/saliency_pb";
 
@@ -21,9 +22,11 @@ export interface JobProgress {
   explanation: Explanation | undefined;
   frames: FrameStore<Frame> | undefined;
   completed: Completed | undefined;
+  /** The latest progress of a stage before the explanation (Score-CAM's channels scored). */
+  stage: Progress | undefined;
 }
 
-export type JobChange = "status" | "explanation" | "frame" | "completed";
+export type JobChange = "status" | "progress" | "explanation" | "frame" | "completed";
 
 export interface FollowOptions {
   readonly signal?: AbortSignal;
@@ -58,6 +61,7 @@ export async function explainAndFollow(
     attempt: 0,
     explanation: undefined,
     frames: undefined,
+    stage: undefined,
     completed: undefined,
   };
   const maxReconnects = options.maxReconnects ?? 3;
@@ -105,6 +109,11 @@ function apply(progress: JobProgress, event: JobEvent, onChange: FollowOptions["
       if (status.state === JobState.FAILED) {
         throw new JobFailedError(status.message !== "" ? status.message : "The job failed.");
       }
+      return false;
+    }
+    case "progress": {
+      progress.stage = body.value;
+      onChange(progress, "progress");
       return false;
     }
     case "explanation": {

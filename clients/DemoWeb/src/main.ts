@@ -16,6 +16,7 @@ import {
   Baseline,
   CamMethod,
   JobState,
+  ProgressStage,
   type ExplainRequestSchema,
   type Frame,
 } from "./gen/saliency/v1/saliency_pb";
@@ -27,6 +28,7 @@ const CAM_METHODS: ReadonlyArray<[CamMethod, string]> = [
   [CamMethod.XGRAD_CAM, "XGrad-CAM"],
   [CamMethod.LAYER_CAM, "LayerCAM"],
   [CamMethod.EIGEN_CAM, "EigenCAM"],
+  [CamMethod.SCORE_CAM, "Score-CAM"],
 ];
 
 const byId = <T extends HTMLElement>(id: string): T => required(document.getElementById(id) as T | null, `#${id}`);
@@ -230,6 +232,9 @@ function onJobChange(current: Run, progress: JobProgress, change: JobChange): vo
     case "status":
       setStatus(describeStatus(progress));
       break;
+    case "progress":
+      setStatus(describeProgress(progress));
+      break;
     case "explanation":
       onExplanation(current, progress);
       break;
@@ -240,6 +245,13 @@ function onJobChange(current: Run, progress: JobProgress, change: JobChange): vo
       onCompleted(current, progress);
       break;
   }
+}
+
+function describeProgress(progress: JobProgress): string {
+  const stage = progress.stage;
+  if (stage === undefined) return describeStatus(progress);
+  const steps = `${stage.done}/${stage.total}`;
+  return stage.stage === ProgressStage.SCORING_CHANNELS ? `Scoring channels ${steps} (Score-CAM)…` : `Working ${steps}…`;
 }
 
 function describeStatus(progress: JobProgress): string {

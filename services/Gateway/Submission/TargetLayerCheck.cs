@@ -25,7 +25,7 @@ public static class TargetLayerCheck
             return null;
         }
 
-        var gradients = options.Method != CamMethod.EigenCam;
+        var gradients = options.Method is not (CamMethod.EigenCam or CamMethod.ScoreCam); // the engine's CamMethods.NeedsGradients
         var method = " with " + ExplainOptions.Descriptor.FindFieldByName("method").EnumType.FindValueByNumber((int)options.Method).Name;
         var reason = graph.WhyNot(layer, gradients: false);
         var because = "";

@@ -28,6 +28,9 @@ public static class ExplainOptionsNormalizer
     public const int MaxTopK = 20;
     public const int MaxLayerNameLength = 256;
 
+    /// <summary>Largest score_cam_channels (the engine's ScoreCam.MaxChannelCap; a test keeps the two equal).</summary>
+    public const int MaxScoreCamChannels = 8192;
+
     public static ExplainOptions Normalize(ExplainOptions? requested, ModelLimits model)
     {
         requested ??= new ExplainOptions();
@@ -49,6 +52,19 @@ public static class ExplainOptionsNormalizer
             normalised.Method = CamMethod.GradCam;
             normalised.FrameFormat = ImageFormat.Jpeg;
             normalised.DeletionCurve = true;
+        }
+
+        if (requested.ScoreCamChannels is < 0 or > MaxScoreCamChannels)
+        {
+            throw new InvalidOptionsException(
+                $"score_cam_channels {requested.ScoreCamChannels} is out of range: use 1..{MaxScoreCamChannels} channels "
+                + "(at least the layer's channel count scores them all), or 0 for the server's default");
+        }
+
+        // Only Score-CAM (alone or in a comparison) reads it: other methods' jobs stay the same job with or without it.
+        if (normalised.Method == CamMethod.ScoreCam || normalised.CompareMethods)
+        {
+            normalised.ScoreCamChannels = requested.ScoreCamChannels;
         }
 
         if (requested.HasTargetClass)

@@ -109,8 +109,10 @@ public class CamMethodTests
             Assert.True(CamMethods.TryParse(CamMethods.NameOf(kind), out var parsed));
             Assert.Equal(kind, parsed);
         }
-        Assert.Equal(["gradcam", "gradcampp", "hirescam", "xgradcam", "layercam", "eigencam"], CamMethods.Names);
-        Assert.False(CamMethods.TryParse("scorecam", out _));
+        Assert.Equal(["gradcam", "gradcampp", "hirescam", "xgradcam", "layercam", "eigencam", "scorecam"], CamMethods.Names);
+        Assert.False(CamMethods.TryParse("ablationcam", out _));
+        Assert.Equal([CamMethodKind.ScoreCam], Enum.GetValues<CamMethodKind>().Where(CamMethods.NeedsForwardPasses));
+        Assert.Equal([CamMethodKind.EigenCam, CamMethodKind.ScoreCam], Enum.GetValues<CamMethodKind>().Where(k => !CamMethods.NeedsGradients(k)));
     }
 
     /// <summary>

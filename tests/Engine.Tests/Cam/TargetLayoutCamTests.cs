@@ -43,11 +43,16 @@ public sealed class TargetLayoutCamTests
             Assert.True(expectedMaps.Gradients.ToArray().Max(Math.Abs) > 1e-3f, "the gradients are too small to tell layouts apart");
             AssertClose(expectedMaps.Activations, maps.Activations);
             AssertClose(expectedMaps.Gradients, maps.Gradients);
+            // The same (arbitrary) scores on both sides: Score-CAM's layout question is that of its activations.
+            float[] scores = [.. Enumerable.Range(0, Channels).Select(k => 0.3f * k)];
             foreach (var kind in Enum.GetValues<CamMethodKind>())
             {
-                var expectedCam = CamMethods.For(kind).Compute(expectedMaps);
+                var (expectedScored, scored) = CamMethods.NeedsForwardPasses(kind)
+                    ? (expectedMaps.WithChannelScores(scores), maps.WithChannelScores(scores))
+                    : (expectedMaps, maps);
+                var expectedCam = CamMethods.For(kind).Compute(expectedScored);
                 Assert.True(expectedCam.Max() > expectedCam.Min(), $"{kind}: a flat CAM cannot show a layout mix-up");
-                AssertClose(expectedCam, CamMethods.For(kind).Compute(maps));
+                AssertClose(expectedCam, CamMethods.For(kind).Compute(scored));
             }
         }
     }

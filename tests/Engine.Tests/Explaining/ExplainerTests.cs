@@ -1,3 +1,4 @@
+using SaliencySlider.Engine.Cam;
 using SaliencySlider.Engine.Explaining;
 using SaliencySlider.Engine.Imaging;
 using SaliencySlider.Engine.Slider;
@@ -180,6 +181,51 @@ public class ExplainerTests(MobileNetFixture fixture) : IClassFixture<MobileNetF
         var settings = new ExplainSettings { FrameCount = frames, TargetClass = targetClass, MaxFrameSide = maxFrameSide, TopK = topK };
 
         Assert.Throws<InvalidSettingsException>(() => _explainer.Prepare(File.ReadAllBytes(TestPaths.Image("coffee.png")), settings));
+    }
+
+    [Fact]
+    public async Task ScoreCam_reports_its_forward_passes_then_explains_with_the_capped_channels()
+    {
+        var settings = new ExplainSettings { Method = CamMethodKind.ScoreCam, ScoreCamChannels = 20, FrameCount = 2, MaxFrameSide = 64 };
+
+        var events = await ExplainAsync(File.ReadAllBytes(TestPaths.Image("chelsea.png")), settings);
+
+        // 20 channels in runs of 8: progress at 0, 8, 16 and 20 of 20, all before the explanation.
+        var progress = events.TakeWhile(e => e is ChannelScoringProgress).Cast<ChannelScoringProgress>().ToList();
+        Assert.Equal([0, 8, 16, 20], progress.Select(p => p.Scored));
+        Assert.All(progress, p => Assert.Equal(20, p.Total));
+        var ready = Assert.IsType<ExplanationReady>(events[progress.Count]);
+        Assert.Equal("scorecam", ready.Method);
+        Assert.InRange(ready.Prediction.TargetClass, TabbyCat, EgyptianCat);
+        Assert.Contains(ready.Cam, v => v > 0);
+        Assert.Equal(2, events.OfType<SliderFrame>().Count());
+        Assert.IsType<ExplanationCompleted>(events[^1]);
+
+        // The same CAM from the public steps: the scores of exactly the 20 channels of highest variance.
+        var prepared = _explainer.Prepare(File.ReadAllBytes(TestPaths.Image("chelsea.png")), settings);
+        var activations = _explainer.ComputeGradients([prepared]);
+        var scores = _explainer.ScoreChannels(_explainer.PlanScoring(prepared, activations, 0));
+        Assert.Equal(20, scores.Count(float.IsFinite));
+        Assert.Equal(ready.Cam, _explainer.Explain(prepared, activations, 0, scores).Cam);
+    }
+
+    [Fact]
+    public void ScoreCam_default_cap_is_every_channel_on_cuda_only()
+    {
+        Assert.Null(ScoreCam.DefaultChannelCap("CUDA"));
+        Assert.Equal(ScoreCam.CpuDefaultChannels, ScoreCam.DefaultChannelCap("CPU"));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-3)]
+    [InlineData(ScoreCam.MaxChannelCap + 1)]
+    public void ScoreCam_caps_out_of_range_are_refused(int cap)
+    {
+        var settings = new ExplainSettings { Method = CamMethodKind.ScoreCam, ScoreCamChannels = cap };
+
+        var error = Assert.Throws<InvalidSettingsException>(() => _explainer.Prepare(File.ReadAllBytes(TestPaths.Image("coffee.png")), settings));
+        Assert.Contains($"1..{ScoreCam.MaxChannelCap}", error.Message);
     }
 
     [Fact]

@@ -44,6 +44,33 @@ public class JobBatchingTests(MobileNetFixture fixture) : IClassFixture<MobileNe
     }
 
     [Fact]
+    public async Task Two_concurrent_ScoreCam_jobs_share_the_runs_of_masked_inputs_and_get_the_CAMs_they_get_alone()
+    {
+        var scoreRuns = new ConcurrentQueue<int>();
+        var settings = Settings with { Method = CamMethodKind.ScoreCam, ScoreCamChannels = 6, FrameCount = 2 };
+        var batched = new Explainer(fixture.Model, new ExplainerOptions
+        {
+            MaxImagesPerRun = 4,
+            JobBatching = new JobBatchingOptions { MaxJobs = 2, MaxWait = Never },
+            ScoreRunStarting = scoreRuns.Enqueue,
+        });
+
+        var jobs = await Task.WhenAll(Collect(batched, "chelsea.png", settings), Collect(batched, "coffee.png", settings)).WaitAsync(JobTimeout);
+
+        // 6 channels a job in runs of at most 4 per job: [4, 2] alone, [8, 4] shared.
+        Assert.Equal([8, 4], scoreRuns);
+        var alone = new Explainer(fixture.Model, new ExplainerOptions { MaxImagesPerRun = 4 });
+        foreach (var (photo, events) in new[] { ("chelsea.png", jobs[0]), ("coffee.png", jobs[1]) })
+        {
+            var expected = (await Collect(alone, photo, settings)).OfType<ExplanationReady>().Single();
+            var ready = events.OfType<ExplanationReady>().Single();
+            Assert.Equal(expected.Prediction.TargetClass, ready.Prediction.TargetClass);
+            Assert.Equal(expected.Cam.Length, ready.Cam.Length);
+            Assert.All(expected.Cam.Zip(ready.Cam), pair => Assert.Equal(pair.First, pair.Second, 1e-4f * expected.Cam.Max()));
+        }
+    }
+
+    [Fact]
     public async Task A_job_alone_does_not_wait_for_jobs_that_are_not_running()
     {
         var gradientRuns = new ConcurrentQueue<int>();
@@ -108,10 +135,10 @@ public class JobBatchingTests(MobileNetFixture fixture) : IClassFixture<MobileNe
         Assert.Equal("run failed", (await Assert.ThrowsAsync<InvalidOperationException>(() => second.WaitAsync(JobTimeout))).Message);
     }
 
-    private static async Task<List<ExplainEvent>> Collect(Explainer explainer, string photo)
+    private static async Task<List<ExplainEvent>> Collect(Explainer explainer, string photo, ExplainSettings? settings = null)
     {
         var events = new List<ExplainEvent>();
-        await foreach (var e in explainer.ExplainAsync(File.ReadAllBytes(TestPaths.Image(photo)), Settings))
+        await foreach (var e in explainer.ExplainAsync(File.ReadAllBytes(TestPaths.Image(photo)), settings ?? Settings))
         {
             events.Add(e);
         }

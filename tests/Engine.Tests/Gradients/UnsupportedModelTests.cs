@@ -35,8 +35,10 @@ public sealed class UnsupportedModelTests
         Assert.Throws<UnsupportedModelException>(() => model.ForwardWithGradients(new float[75], 1, [-1], target));
     }
 
-    [Fact]
-    public async Task EigenCamExplainsALayerBehindAnOperatorWithoutBackwardRule()
+    [Theory]
+    [InlineData(CamMethodKind.EigenCam)]
+    [InlineData(CamMethodKind.ScoreCam)]
+    public async Task GradientFreeMethodsExplainALayerBehindAnOperatorWithoutBackwardRule(CamMethodKind method)
     {
         var m = new OnnxModelBuilder(seed: 74);
         var target = m.Node("Relu", [m.Conv(m.Input("image", [3, 8, 8]), 3, 4, 2, Attr.Ints("strides", [2, 2]))]);
@@ -48,12 +50,12 @@ public sealed class UnsupportedModelTests
         var image = TestImages.EncodePng(TestImages.Gradient(8, 8));
 
         var events = new List<ExplainEvent>();
-        await foreach (var e in explainer.ExplainAsync(image, new ExplainSettings { FrameCount = 2, Method = CamMethodKind.EigenCam, TargetLayer = target }))
+        await foreach (var e in explainer.ExplainAsync(image, new ExplainSettings { FrameCount = 2, Method = method, TargetLayer = target }))
         {
             events.Add(e);
         }
 
-        var ready = Assert.IsType<ExplanationReady>(events[0]);
+        var ready = Assert.Single(events.OfType<ExplanationReady>());
         Assert.Equal((4, 4), (ready.CamWidth, ready.CamHeight));
         Assert.IsType<ExplanationCompleted>(events[^1]);
         var refusal = await Assert.ThrowsAsync<UnsupportedModelException>(async () =>

@@ -40,7 +40,7 @@ public sealed class GradCamParityTests(TorchParityCases cases, ITestOutputHelper
         var settings = new ExplainSettings { TargetLayer = torch.Bare ? torch.Target : null, FrameCount = 3, MaxFrameSide = 64 };
         var explainer = new Explainer(model);
 
-        var image = WithInput(explainer.Prepare(File.ReadAllBytes(TestPaths.Image("chelsea.png")), settings), torch.Floats("input.f32"));
+        var image = CamComparison.WithInput(explainer.Prepare(File.ReadAllBytes(TestPaths.Image("chelsea.png")), settings), torch.Floats("input.f32"));
         Assert.Equal(torch.Target, image.TargetLayer);
         var gradients = explainer.ComputeGradients([image]);
         var diagnosis = Diagnosis(torch, gradients);
@@ -55,7 +55,7 @@ public sealed class GradCamParityTests(TorchParityCases cases, ITestOutputHelper
             throw new InvalidOperationException($"{name}: no CAM ({e.Message}); {diagnosis}", e);
         }
 
-        var (cosine, relativeError) = Compare(explanation.Cam, torch.Floats("cam.f32"));
+        var (cosine, relativeError) = CamComparison.Compare(explanation.Cam, torch.Floats("cam.f32"));
         var report = string.Create(CultureInfo.InvariantCulture,
             $"{name}: cosine {cosine:F6}, max rel err {relativeError:E2}, class {gradients.TargetClasses[0]} (torch {torch.Top1}), "
             + $"CAM {explanation.CamHeight}x{explanation.CamWidth} (torch {torch.Cam[0]}x{torch.Cam[1]}); {diagnosis}");
@@ -66,53 +66,14 @@ public sealed class GradCamParityTests(TorchParityCases cases, ITestOutputHelper
             report);
     }
 
-    /// <summary>The image prepared from a photo, with PyTorch's input tensor as what the model sees.</summary>
-    private static PreparedImage WithInput(PreparedImage image, float[] input)
-    {
-        Assert.Equal(image.InputTensor.Length, input.Length);
-        return new PreparedImage
-        {
-            Settings = image.Settings,
-            TargetLayer = image.TargetLayer,
-            ImageWidth = image.ImageWidth,
-            ImageHeight = image.ImageHeight,
-            View = image.View,
-            ModelInput = image.ModelInput,
-            InputTensor = input,
-            BaselineTensor = image.BaselineTensor,
-            Display = image.Display,
-            DisplayBaseline = image.DisplayBaseline,
-            PrepareMs = image.PrepareMs,
-        };
-    }
-
-    /// <summary>Cosine similarity and max |a − b| relative to max |b| (NaN when the lengths differ).</summary>
-    private static (double Cosine, double RelativeError) Compare(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected)
-    {
-        if (actual.Length != expected.Length)
-        {
-            return (double.NaN, double.NaN);
-        }
-        double dot = 0, actualNorm = 0, expectedNorm = 0, maxDifference = 0, maxExpected = 0;
-        for (var i = 0; i < actual.Length; i++)
-        {
-            dot += actual[i] * (double)expected[i];
-            actualNorm += actual[i] * (double)actual[i];
-            expectedNorm += expected[i] * (double)expected[i];
-            maxDifference = Math.Max(maxDifference, Math.Abs(actual[i] - (double)expected[i]));
-            maxExpected = Math.Max(maxExpected, Math.Abs(expected[i]));
-        }
-        return (dot / Math.Sqrt(actualNorm * expectedNorm), maxDifference / maxExpected);
-    }
-
     /// <summary>
     /// The target tensor's activations and gradients against PyTorch's, both in the graph's layout: tells a wrong
     /// backward pass (gradients differ) from a wrong tensor or layout (activations differ, or the CAM alone).
     /// </summary>
     private static string Diagnosis(ParityCase torch, GradientBatch gradients)
     {
-        var (activationCosine, activationError) = Compare(gradients.Activations, torch.Floats("activation.f32"));
-        var (gradientCosine, gradientError) = Compare(gradients.Gradients, torch.Floats("gradient.f32"));
+        var (activationCosine, activationError) = CamComparison.Compare(gradients.Activations, torch.Floats("activation.f32"));
+        var (gradientCosine, gradientError) = CamComparison.Compare(gradients.Gradients, torch.Floats("gradient.f32"));
         return string.Create(CultureInfo.InvariantCulture,
             $"layer {torch.Target} [{string.Join(", ", gradients.ActivationShape)}] ({torch.Layout}, opset {torch.Opset}): "
             + $"activations cosine {activationCosine:F6} rel err {activationError:E2}, gradients cosine {gradientCosine:F6} rel err {gradientError:E2}");

@@ -1,89 +1,20 @@
-using System.Diagnostics;
-using System.Text.Json;
-
 namespace SaliencySlider.Engine.Tests.Parity;
 
 /// <summary>
-/// The torchvision models and their PyTorch Grad-CAMs written by bench/baseline/parity_families.py (Debian's python3
-/// with python3-torch, python3-torchvision and python3-onnx, which scripts/test installs). The script caches its
-/// output under .run/parity by a hash of itself, so only the first run after a change exports the models. Without
-/// python or torch the constructor throws, which fails every parity test rather than skipping it.
+/// The torchvision models and their PyTorch Grad-CAMs written by bench/baseline/parity_families.py (see
+/// <see cref="PythonExport"/>), cached under .run/parity.
 /// </summary>
 public sealed class TorchParityCases
 {
-    /// <summary>Debian's python3 (the PATH one may lack Debian's modules); SALIENCY_PARITY_PYTHON overrides it.</summary>
-    private static readonly string Python = Environment.GetEnvironmentVariable("SALIENCY_PARITY_PYTHON") is { Length: > 0 } python
-        ? python
-        : "/usr/bin/python3";
-    private static readonly TimeSpan GeneratorTimeout = TimeSpan.FromMinutes(20);
-
     public TorchParityCases()
     {
-        var root = RepositoryRoot();
-        var script = Path.Combine(root, "bench", "baseline", "parity_families.py");
-        var start = new ProcessStartInfo(Python, ["-W", "ignore", script, "--out", Path.Combine(root, ".run", "parity")])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = StartPython(start);
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        if (!process.WaitForExit(GeneratorTimeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{script} ran longer than {GeneratorTimeout}");
-        }
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"{script} exited with {process.ExitCode} (scripts/test installs python3-torch, python3-torchvision and python3-onnx):\n{Tail(stderr.Result)}");
-        }
-        Directory = stdout.Result.Trim().Split('\n')[^1].Trim();
-        if (!File.Exists(Path.Combine(Directory, "index.json")))
-        {
-            throw new InvalidOperationException($"{script} printed {Directory}, which has no index.json:\n{Tail(stdout.Result)}");
-        }
+        Directory = PythonExport.Run("parity_families.py", Path.Combine(PythonExport.RepositoryRoot(), ".run", "parity"));
     }
 
     /// <summary>The folder of the cases, one subfolder per case.</summary>
     public string Directory { get; }
 
-    public ParityCase Load(string name)
-    {
-        var folder = Path.Combine(Directory, name);
-        var meta = JsonSerializer.Deserialize<ParityCase>(File.ReadAllText(Path.Combine(folder, "meta.json")), JsonOptions)
-            ?? throw new InvalidDataException($"{folder}/meta.json is empty");
-        return meta with { Folder = folder };
-    }
-
-    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
-    private static Process StartPython(ProcessStartInfo start)
-    {
-        try
-        {
-            return Process.Start(start) ?? throw new InvalidOperationException($"cannot start {Python}");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException($"cannot run {Python} ({e.Message}); scripts/test installs Debian's python3 with torch", e);
-        }
-    }
-
-    private static string Tail(string text) => text.Length <= 4000 ? text : text[^4000..];
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SaliencySlider.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new DirectoryNotFoundException($"no SaliencySlider.slnx above {AppContext.BaseDirectory}");
-    }
+    public ParityCase Load(string name) => PythonExport.LoadMeta<ParityCase>(Directory, name) with { Folder = Path.Combine(Directory, name) };
 }
 
 /// <summary>One exported model with PyTorch's results (meta.json of a case folder).</summary>
@@ -112,11 +43,5 @@ public sealed record ParityCase
 
     public string ModelFile => Path.Combine(Folder, Bare ? "model.onnx" : "model.json");
 
-    public float[] Floats(string file)
-    {
-        var bytes = File.ReadAllBytes(Path.Combine(Folder, file));
-        var values = new float[bytes.Length / sizeof(float)];
-        Buffer.BlockCopy(bytes, 0, values, 0, values.Length * sizeof(float));
-        return values;
-    }
+    public float[] Floats(string file) => PythonExport.Floats(Folder, file);
 }

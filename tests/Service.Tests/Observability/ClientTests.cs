@@ -76,6 +76,22 @@ public sealed class ClientTests(WorkerStack fixture) : IClassFixture<WorkerStack
     }
 
     [Fact]
+    public async Task The_CLI_shows_Score_CAMs_scoring_progress()
+    {
+        var image = Path.Combine(_work, "scorecam-cat.png");
+        await File.WriteAllBytesAsync(image, TestImages.Cropped("chelsea.png", 33));
+
+        var (exit, stdout, stderr) = await CliAsync("explain", image, "--server", Server, "--method", "scorecam", "--score-channels", "16",
+            "--frames", "3", "--max-side", "96", "--out", Path.Combine(_work, "scorecam-out"));
+
+        Assert.True(exit == CliApp.ExitOk, stderr);
+        Assert.Contains("scoring channels 0/16", stderr, StringComparison.Ordinal);
+        Assert.Contains("scoring channels 16/16", stderr, StringComparison.Ordinal);
+        Assert.Contains("frames 3/3", stderr, StringComparison.Ordinal);
+        Assert.Contains("scorecam", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_CLI_exits_1_with_the_servers_message_for_a_refused_request_and_3_when_the_server_is_unreachable()
     {
         var notAnImage = Path.Combine(_work, "notes.png");

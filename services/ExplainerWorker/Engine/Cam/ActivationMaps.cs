@@ -2,11 +2,15 @@ using SaliencySlider.Engine.Inference;
 
 namespace SaliencySlider.Engine.Cam;
 
-/// <summary>One image's target-layer activations A and gradients ∂y/∂A, both [K, h, w] row-major.</summary>
+/// <summary>
+/// One image's target-layer activations A and gradients ∂y/∂A, both [K, h, w] row-major, and for methods that score
+/// channels with forward passes (<see cref="CamMethods.NeedsForwardPasses"/>) each channel's score [K].
+/// </summary>
 public readonly struct ActivationMaps
 {
     private readonly ReadOnlyMemory<float> _activations;
     private readonly ReadOnlyMemory<float> _gradients;
+    private readonly ReadOnlyMemory<float> _channelScores;
 
     public ActivationMaps(int channels, int height, int width, ReadOnlyMemory<float> activations, ReadOnlyMemory<float> gradients)
     {
@@ -28,6 +32,24 @@ public readonly struct ActivationMaps
     public int Positions => Height * Width;
     public ReadOnlySpan<float> Activations => _activations.Span;
     public ReadOnlySpan<float> Gradients => _gradients.Span;
+
+    /// <summary>[K] the target's score with each channel as a mask (NaN for a channel not scored); empty until scored.</summary>
+    public ReadOnlySpan<float> ChannelScores => _channelScores.Span;
+
+    /// <summary>These maps with <paramref name="scores"/> as <see cref="ChannelScores"/>.</summary>
+    public ActivationMaps WithChannelScores(ReadOnlyMemory<float> scores)
+    {
+        if (scores.Length != Channels)
+        {
+            throw new ArgumentException($"{Channels} channels need {Channels} scores, got {scores.Length}", nameof(scores));
+        }
+        return new ActivationMaps(this, scores);
+    }
+
+    private ActivationMaps(ActivationMaps maps, ReadOnlyMemory<float> scores)
+    {
+        (Channels, Height, Width, _activations, _gradients, _channelScores) = (maps.Channels, maps.Height, maps.Width, maps._activations, maps._gradients, scores);
+    }
 
     public ReadOnlySpan<float> ActivationChannel(int k) => _activations.Span.Slice(k * Positions, Positions);
     public ReadOnlySpan<float> GradientChannel(int k) => _gradients.Span.Slice(k * Positions, Positions);

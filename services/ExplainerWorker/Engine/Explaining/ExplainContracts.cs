@@ -9,6 +9,7 @@ public enum CamMethodKind
     XGradCam,
     LayerCam,
     EigenCam,
+    ScoreCam,
 }
 
 public enum BaselineKind
@@ -42,6 +43,12 @@ public sealed record ExplainSettings
     public FrameFormat Format { get; init; } = FrameFormat.Jpeg;
     public int TopK { get; init; } = 5;
     public bool DeletionCurve { get; init; }
+
+    /// <summary>
+    /// Score-CAM: how many channels to score (those of highest activation variance); null for the default
+    /// (<see cref="Cam.ScoreCam.DefaultChannelCap"/>: every channel on CUDA). Other methods ignore it.
+    /// </summary>
+    public int? ScoreCamChannels { get; init; }
 }
 
 public sealed record ClassScore(int Index, string Label, float Probability, float Logit);
@@ -52,6 +59,7 @@ public sealed record StageTimings
 {
     public double DecodeMs { get; init; }
     public double GradientMs { get; init; }
+    /// <summary>The CAM from the activations (and gradients); for Score-CAM with its forward passes of masked inputs.</summary>
     public double CamMs { get; init; }
     public double FramesInferenceMs { get; init; }
 
@@ -89,6 +97,9 @@ public sealed record SliderFrame(
     PredictionResult Prediction,
     float TargetProbability,
     float? DeletionProbability) : ExplainEvent;
+
+/// <summary>Score-CAM's forward passes: <paramref name="Scored"/> of <paramref name="Total"/> channels scored; comes before the explanation.</summary>
+public sealed record ChannelScoringProgress(int Scored, int Total) : ExplainEvent;
 
 public sealed record ExplanationCompleted(float InsertionAuc, float? DeletionAuc, StageTimings Timings) : ExplainEvent;
 

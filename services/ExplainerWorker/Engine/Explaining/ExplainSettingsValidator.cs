@@ -35,6 +35,11 @@ public static class ExplainSettingsValidator
         {
             throw new InvalidSettingsException($"top-k {settings.TopK} is outside 1..{MaxTopK}");
         }
+        if (settings.ScoreCamChannels is < 1 or > Cam.ScoreCam.MaxChannelCap)
+        {
+            throw new InvalidSettingsException(
+                $"Score-CAM channel cap {settings.ScoreCamChannels} is outside 1..{Cam.ScoreCam.MaxChannelCap} (a cap of at least the layer's channel count scores them all)");
+        }
         if (settings.TargetClass is { } target && (target < 0 || target >= classCount))
         {
             throw new InvalidSettingsException($"target class {target} is outside 0..{classCount - 1}");

@@ -22,18 +22,29 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
     private int _runningJobs;
     private RunBatcher<(string Layer, bool Gradients), PreparedImage, (GradientBatch Batch, int Row)>? _gradientRuns;
     private RunBatcher<int, FrameRun, FrameLogits>? _frameRuns;
+    private RunBatcher<int, ScoreRun, float[]>? _scoreRuns;
+    private int _scoringJobs;
+
+    /// <summary>Most progress events of one Score-CAM job (besides the first, 0 of K).</summary>
+    private const int ScoringProgressReports = 20;
 
     public ExplainerModel Model { get; } = model;
 
     /// <summary>Jobs inside <see cref="ExplainAsync"/> right now (those a batched run can wait for).</summary>
     public int RunningJobs => Volatile.Read(ref _runningJobs);
 
-    /// <summary>ExplanationReady, then each SliderFrame as soon as it is rendered (coarse to fine), then ExplanationCompleted.</summary>
+    /// <summary>
+    /// For Score-CAM ChannelScoringProgress events as its forward passes go; then ExplanationReady, each SliderFrame as
+    /// soon as it is rendered (coarse to fine), and ExplanationCompleted.
+    /// </summary>
     public async IAsyncEnumerable<ExplainEvent> ExplainAsync(
         ReadOnlyMemory<byte> imageBytes, ExplainSettings settings, [EnumeratorCancellation] CancellationToken ct = default)
     {
         var total = Stopwatch.StartNew();
         Interlocked.Increment(ref _runningJobs);
+        // A Score-CAM job counts as one that may join runs of masked inputs from its start, as every job counts for frame runs.
+        var scoring = CamMethods.NeedsForwardPasses(settings.Method) ? 1 : 0;
+        Interlocked.Add(ref _scoringJobs, scoring);
         try
         {
             var prepared = await Task.Run(() => Prepare(imageBytes, settings), ct);
@@ -42,7 +53,29 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
             var (gradients, row) = await ComputeGradientsAsync(prepared, ct);
             var gradientMs = clock.Elapsed.TotalMilliseconds;
 
-            var explanation = await Task.Run(() => Explain(prepared, gradients, row), ct);
+            float[]? channelScores = null;
+            double scoringMs = 0;
+            if (scoring == 1)
+            {
+                clock.Restart();
+                var plan = PlanScoring(prepared, gradients, row);
+                yield return new ChannelScoringProgress(0, plan.Count);
+                foreach (var run in plan.Runs(_options.MaxImagesPerRun))
+                {
+                    plan.Record(run.First, await ScoreAsync(run, ct));
+                    var scored = run.First + run.Count;
+                    if (scored == plan.Count || (scored * ScoringProgressReports / plan.Count) > (run.First * ScoringProgressReports / plan.Count))
+                    {
+                        yield return new ChannelScoringProgress(scored, plan.Count);
+                    }
+                }
+                Interlocked.Add(ref _scoringJobs, -scoring);
+                scoring = 0;
+                channelScores = plan.Scores;
+                scoringMs = clock.Elapsed.TotalMilliseconds;
+            }
+
+            var explanation = await Task.Run(() => Explain(prepared, gradients, row, channelScores), ct);
             yield return explanation.ToReadyEvent();
 
             var frameCount = settings.FrameCount;
@@ -105,7 +138,7 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
             {
                 DecodeMs = prepared.PrepareMs,
                 GradientMs = gradientMs,
-                CamMs = explanation.CamMs,
+                CamMs = explanation.CamMs + scoringMs,
                 FramesInferenceMs = framesInferenceMs,
                 RenderMs = renderMs,
                 TotalMs = total.Elapsed.TotalMilliseconds,
@@ -115,6 +148,7 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
         }
         finally
         {
+            Interlocked.Add(ref _scoringJobs, -scoring);
             Interlocked.Decrement(ref _runningJobs);
         }
     }
@@ -187,8 +221,11 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
         return Model.Classifier.ForwardWithGradients(input, images.Count, targets, layer, images.Any(NeedsGradients));
     }
 
-    /// <summary>Prediction, CAM, rankings and heatmap for row <paramref name="row"/> of a gradient run.</summary>
-    public CamExplanation Explain(PreparedImage image, GradientBatch gradients, int row)
+    /// <summary>
+    /// Prediction, CAM, rankings and heatmap for row <paramref name="row"/> of a gradient run; a method that needs
+    /// forward passes (Score-CAM) reads <paramref name="channelScores"/> (<see cref="ChannelScoring.Scores"/>).
+    /// </summary>
+    public CamExplanation Explain(PreparedImage image, GradientBatch gradients, int row, float[]? channelScores = null)
     {
         var clock = Stopwatch.StartNew();
         var settings = image.Settings;
@@ -197,6 +234,10 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
         var prediction = PredictionBuilder.FromLogits(logits, target, settings.TopK, Model.LabelOf);
 
         var maps = ActivationMaps.FromBatchRow(gradients, row, Model.GridOf(image.TargetLayer));
+        if (channelScores is not null)
+        {
+            maps = maps.WithChannelScores(channelScores);
+        }
         var method = CamMethods.For(settings.Method);
         var cam = method.Compute(maps);
         var manifest = Model.Manifest;
@@ -231,6 +272,65 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
             CamMs = camMs,
             HeatmapMs = clock.Elapsed.TotalMilliseconds,
         };
+    }
+
+    /// <summary>
+    /// Score-CAM's channels for row <paramref name="row"/> of a (forward-only) gradient run: the settings' cap, or
+    /// <see cref="ScoreCam.DefaultChannelCap"/> for this model's execution provider.
+    /// </summary>
+    public ChannelScoring PlanScoring(PreparedImage image, GradientBatch gradients, int row)
+    {
+        var maps = ActivationMaps.FromBatchRow(gradients, row, Model.GridOf(image.TargetLayer));
+        var cap = image.Settings.ScoreCamChannels ?? ScoreCam.DefaultChannelCap(Model.Classifier.ExecutionProvider);
+        return new ChannelScoring(image, maps, gradients.TargetClasses[row], Model.InputHeight, Model.InputWidth, cap);
+    }
+
+    /// <summary>Scores every channel of <paramref name="scoring"/> in runs of <see cref="ExplainerOptions.MaxImagesPerRun"/>; returns <see cref="ChannelScoring.Scores"/>.</summary>
+    public float[] ScoreChannels(ChannelScoring scoring)
+    {
+        foreach (var run in scoring.Runs(_options.MaxImagesPerRun))
+        {
+            scoring.Record(run.First, ScoreChannels([run])[0]);
+        }
+        return scoring.Scores;
+    }
+
+    /// <summary>The masked inputs of several jobs (or chunks) in one classifier run, as frames are run; each request's target logits.</summary>
+    public IReadOnlyList<float[]> ScoreChannels(IReadOnlyList<ScoreRun> runs)
+    {
+        var plane = 3 * Model.InputWidth * Model.InputHeight;
+        var total = runs.Sum(r => r.Count);
+        _options.ScoreRunStarting?.Invoke(total);
+        var input = ArrayPool<float>.Shared.Rent(total * plane);
+        float[] logits;
+        try
+        {
+            var offset = 0;
+            foreach (var run in runs)
+            {
+                run.Scoring.WriteInputs(run.First, run.Count, input.AsSpan(offset * plane, run.Count * plane));
+                offset += run.Count;
+            }
+            logits = RunForward(input.AsSpan(0, total * plane), total);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(input);
+        }
+
+        var classCount = Model.ClassCount;
+        var results = new float[runs.Count][];
+        var row = 0;
+        for (var i = 0; i < runs.Count; i++)
+        {
+            var target = runs[i].Scoring.TargetClass;
+            results[i] = new float[runs[i].Count];
+            for (var j = 0; j < runs[i].Count; j++, row++)
+            {
+                results[i][j] = logits[(row * classCount) + target];
+            }
+        }
+        return results;
     }
 
     /// <summary>Frame indices in production order, cut into classifier runs (first run small).</summary>
@@ -370,6 +470,18 @@ public sealed class Explainer(ExplainerModel model, ExplainerOptions? options = 
             logits = await Task.Run(() => PredictFrames(explanation, frameIndices), ct);
         }
         return new TimedFrameLogits(logits, clock.Elapsed.TotalMilliseconds);
+    }
+
+    private Task<float[]> ScoreAsync(ScoreRun run, CancellationToken ct)
+    {
+        if (_options.JobBatching is { } batching)
+        {
+            var runs = LazyInitializer.EnsureInitialized(ref _scoreRuns, () => new RunBatcher<int, ScoreRun, float[]>(
+                (_, requests) => ScoreChannels(requests),
+                request => request.Count, _options.MaxImagesPerRun * batching.MaxJobs, batching.MaxWait, () => Volatile.Read(ref _scoringJobs), batching.Time));
+            return runs.RunAsync(0, run, ct);
+        }
+        return Task.Run(() => ScoreChannels([run])[0], ct);
     }
 
     private readonly record struct TimedFrameLogits(FrameLogits Logits, double InferenceMs);

@@ -35,6 +35,9 @@ public sealed record ExplainerOptions
     /// <summary>Called (on the inference thread) as a run of frames starts, with the frame indices it predicts (of every job in the run).</summary>
     public Action<IReadOnlyList<int>>? FrameRunStarting { get; init; }
 
+    /// <summary>Called (on the inference thread) as a run of Score-CAM's masked inputs starts, with the number of inputs (of every job in the run).</summary>
+    public Action<int>? ScoreRunStarting { get; init; }
+
     /// <summary>Called as a gradient run starts, with the number of images (jobs) in it.</summary>
     public Action<int>? GradientRunStarting { get; init; }
 

@@ -8,7 +8,7 @@ namespace SaliencySlider.Engine.Explaining;
 
 /// <summary>
 /// Compares CAM methods on one image: decodes it once, runs the classifier with the backward pass once for every
-/// gradient method (and once without it for the others), then for each method its CAM, its insertion and deletion
+/// gradient method (and once without it for the others; Score-CAM then scores its channels), then for each method its CAM, its insertion and deletion
 /// curves and their areas, and its sufficiency point, each method's result given as soon as it exists. The frames are
 /// predicted by the explainer's own frame runs, in the same chunks a single-method job with a deletion curve uses,
 /// so each method's areas equal that job's.
@@ -47,7 +47,11 @@ public sealed class MethodComparer(Explainer explainer)
                 runs[needsGradients] = batch;
                 gradientMs += gradientClock.Elapsed.TotalMilliseconds;
             }
-            var explanation = await Task.Run(() => Explainer.Explain(image, batch, 0), ct);
+            // Score-CAM scores its channels with forward passes of masked inputs, as its own job does.
+            var scores = CamMethods.NeedsForwardPasses(kinds[position])
+                ? await Task.Run(() => Explainer.ScoreChannels(Explainer.PlanScoring(image, batch, 0)), ct)
+                : null;
+            var explanation = await Task.Run(() => Explainer.Explain(image, batch, 0, scores), ct);
             camMs += explanation.CamMs;
             heatmapMs += explanation.HeatmapMs;
             if (position == 0)

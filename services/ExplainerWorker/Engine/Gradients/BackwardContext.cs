@@ -91,7 +91,7 @@ internal sealed class BackwardContext
         => Index.ConstantInts(Input(input)) ?? throw Unsupported($"input '{Input(input)}' must be a constant");
 
     public UnsupportedModelException Unsupported(string why)
-        => new($"{Node.OpType} node '{OnnxGraphIndex.Describe(Node)}': {why}. Choose a later target layer, or the gradient-free EigenCAM.");
+        => new($"{Node.OpType} node '{OnnxGraphIndex.Describe(Node)}': {why}. Choose a later target layer, or a gradient-free method (EigenCAM, Score-CAM).");
 
     /// <summary>Sums a gradient of the broadcast shape <paramref name="gradShape"/> down to the shape of <paramref name="target"/>.</summary>
     public string Unbroadcast(string gradient, long[] gradShape, string target)

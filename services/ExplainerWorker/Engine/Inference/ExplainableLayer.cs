@@ -41,5 +41,5 @@ internal static class ExplainableLayer
     /// <summary>Why a gradient method cannot explain a layer whose backward pass would go through <paramref name="node"/>.</summary>
     public static string NoBackwardRule(NodeProto node)
         => $"operator {node.OpType} (node '{OnnxGraphIndex.Describe(node)}') lies between it and the logits and has no backward rule; "
-            + "choose a later target layer, or the gradient-free EigenCAM";
+            + "choose a later target layer, or a gradient-free method (EigenCAM, Score-CAM)";
 }

@@ -17,6 +17,7 @@ public static class ContractMapping
             CamMethod.XgradCam => CamMethodKind.XGradCam,
             CamMethod.LayerCam => CamMethodKind.LayerCam,
             CamMethod.EigenCam => CamMethodKind.EigenCam,
+            CamMethod.ScoreCam => CamMethodKind.ScoreCam,
             _ => CamMethodKind.GradCam,
         },
         TargetClass = options.HasTargetClass ? options.TargetClass : null,
@@ -37,6 +38,14 @@ public static class ContractMapping
         },
         TopK = options.TopK,
         DeletionCurve = options.DeletionCurve,
+        ScoreCamChannels = options.ScoreCamChannels > 0 ? options.ScoreCamChannels : null,
+    };
+
+    public static Progress ToContract(ChannelScoringProgress progress) => new()
+    {
+        Stage = ProgressStage.ScoringChannels,
+        Done = progress.Scored,
+        Total = progress.Total,
     };
 
     public static Prediction ToContract(PredictionResult prediction)

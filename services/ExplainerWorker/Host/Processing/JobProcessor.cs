@@ -186,6 +186,9 @@ public sealed class JobProcessor(
             using var store = telemetry.Store();
             switch (engineEvent)
             {
+                case ChannelScoringProgress progress:
+                    await writer.WriteProgressAsync(ContractMapping.ToContract(progress));
+                    break;
                 case ExplanationReady ready:
                     await writer.WriteExplanationAsync(ContractMapping.ToContract(ready));
                     break;

@@ -62,6 +62,8 @@ public sealed class JobWriter(IDatabase database, JobKeys keys, RedisKey deadLet
             new(JobFields.FrameCount, explanation.FrameCount),
         ]);
 
+    public Task WriteProgressAsync(Progress progress) => WriteAsync(new JobEvent { Progress = progress }, []);
+
     public Task WriteFrameAsync(Frame frame) => WriteAsync(new JobEvent { Frame = frame }, [], increment: JobFields.FramesReady);
 
     /// <summary>One method of a comparison: the record's prediction and frame count say how far it is (methods done of all).</summary>
