@@ -14,6 +14,7 @@ CAM_METHOD_GRAD_CAM: CamMethod
 CAM_METHOD_GRAD_CAM_PLUS_PLUS: CamMethod
 CAM_METHOD_HIRES_CAM: CamMethod
 CAM_METHOD_LAYER_CAM: CamMethod
+CAM_METHOD_SCORE_CAM: CamMethod
 CAM_METHOD_UNSPECIFIED: CamMethod
 CAM_METHOD_XGRAD_CAM: CamMethod
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -26,6 +27,8 @@ JOB_STATE_FAILED: JobState
 JOB_STATE_QUEUED: JobState
 JOB_STATE_RUNNING: JobState
 JOB_STATE_UNSPECIFIED: JobState
+PROGRESS_STAGE_SCORING_CHANNELS: ProgressStage
+PROGRESS_STAGE_UNSPECIFIED: ProgressStage
 
 class CamSteps(_message.Message):
     __slots__ = ["channel_count", "strongest", "weighted_sum"]
@@ -60,26 +63,30 @@ class Completed(_message.Message):
     def __init__(self, insertion_auc: _Optional[float] = ..., deletion_auc: _Optional[float] = ..., timings: _Optional[_Union[Timings, _Mapping]] = ...) -> None: ...
 
 class ExplainOptions(_message.Message):
-    __slots__ = ["baseline", "deletion_curve", "frame_count", "frame_format", "max_frame_side", "method", "target_class", "target_layer", "top_k"]
+    __slots__ = ["baseline", "compare_methods", "deletion_curve", "frame_count", "frame_format", "max_frame_side", "method", "score_cam_channels", "target_class", "target_layer", "top_k"]
     BASELINE_FIELD_NUMBER: _ClassVar[int]
+    COMPARE_METHODS_FIELD_NUMBER: _ClassVar[int]
     DELETION_CURVE_FIELD_NUMBER: _ClassVar[int]
     FRAME_COUNT_FIELD_NUMBER: _ClassVar[int]
     FRAME_FORMAT_FIELD_NUMBER: _ClassVar[int]
     MAX_FRAME_SIDE_FIELD_NUMBER: _ClassVar[int]
     METHOD_FIELD_NUMBER: _ClassVar[int]
+    SCORE_CAM_CHANNELS_FIELD_NUMBER: _ClassVar[int]
     TARGET_CLASS_FIELD_NUMBER: _ClassVar[int]
     TARGET_LAYER_FIELD_NUMBER: _ClassVar[int]
     TOP_K_FIELD_NUMBER: _ClassVar[int]
     baseline: Baseline
+    compare_methods: bool
     deletion_curve: bool
     frame_count: int
     frame_format: ImageFormat
     max_frame_side: int
     method: CamMethod
+    score_cam_channels: int
     target_class: int
     target_layer: str
     top_k: int
-    def __init__(self, method: _Optional[_Union[CamMethod, str]] = ..., target_class: _Optional[int] = ..., target_layer: _Optional[str] = ..., frame_count: _Optional[int] = ..., baseline: _Optional[_Union[Baseline, str]] = ..., max_frame_side: _Optional[int] = ..., frame_format: _Optional[_Union[ImageFormat, str]] = ..., top_k: _Optional[int] = ..., deletion_curve: bool = ...) -> None: ...
+    def __init__(self, method: _Optional[_Union[CamMethod, str]] = ..., target_class: _Optional[int] = ..., target_layer: _Optional[str] = ..., frame_count: _Optional[int] = ..., baseline: _Optional[_Union[Baseline, str]] = ..., max_frame_side: _Optional[int] = ..., frame_format: _Optional[_Union[ImageFormat, str]] = ..., top_k: _Optional[int] = ..., deletion_curve: bool = ..., compare_methods: bool = ..., score_cam_channels: _Optional[int] = ...) -> None: ...
 
 class ExplainRequest(_message.Message):
     __slots__ = ["image", "model", "options"]
@@ -182,16 +189,20 @@ class Job(_message.Message):
     def __init__(self, job_id: _Optional[str] = ..., state: _Optional[_Union[JobState, str]] = ..., prediction: _Optional[_Union[Prediction, _Mapping]] = ..., frames_ready: _Optional[int] = ..., frame_count: _Optional[int] = ..., attempts: _Optional[int] = ..., error: _Optional[str] = ..., timings: _Optional[_Union[Timings, _Mapping]] = ..., model: _Optional[str] = ..., options: _Optional[_Union[ExplainOptions, _Mapping]] = ...) -> None: ...
 
 class JobEvent(_message.Message):
-    __slots__ = ["completed", "explanation", "frame", "status"]
+    __slots__ = ["completed", "explanation", "frame", "method_result", "progress", "status"]
     COMPLETED_FIELD_NUMBER: _ClassVar[int]
     EXPLANATION_FIELD_NUMBER: _ClassVar[int]
     FRAME_FIELD_NUMBER: _ClassVar[int]
+    METHOD_RESULT_FIELD_NUMBER: _ClassVar[int]
+    PROGRESS_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     completed: Completed
     explanation: Explanation
     frame: Frame
+    method_result: MethodResult
+    progress: Progress
     status: JobStatus
-    def __init__(self, status: _Optional[_Union[JobStatus, _Mapping]] = ..., explanation: _Optional[_Union[Explanation, _Mapping]] = ..., frame: _Optional[_Union[Frame, _Mapping]] = ..., completed: _Optional[_Union[Completed, _Mapping]] = ...) -> None: ...
+    def __init__(self, status: _Optional[_Union[JobStatus, _Mapping]] = ..., explanation: _Optional[_Union[Explanation, _Mapping]] = ..., frame: _Optional[_Union[Frame, _Mapping]] = ..., completed: _Optional[_Union[Completed, _Mapping]] = ..., method_result: _Optional[_Union[MethodResult, _Mapping]] = ..., progress: _Optional[_Union[Progress, _Mapping]] = ...) -> None: ...
 
 class JobStatus(_message.Message):
     __slots__ = ["attempt", "job_id", "message", "queue_position", "state"]
@@ -216,6 +227,36 @@ class ListModelsResponse(_message.Message):
     MODELS_FIELD_NUMBER: _ClassVar[int]
     models: _containers.RepeatedCompositeFieldContainer[ModelInfo]
     def __init__(self, models: _Optional[_Iterable[_Union[ModelInfo, _Mapping]]] = ...) -> None: ...
+
+class MethodResult(_message.Message):
+    __slots__ = ["deletion_auc", "deletion_curve", "heatmap_height", "heatmap_png", "heatmap_width", "insertion_auc", "insertion_curve", "layer", "method", "method_count", "position", "prediction", "sufficiency"]
+    DELETION_AUC_FIELD_NUMBER: _ClassVar[int]
+    DELETION_CURVE_FIELD_NUMBER: _ClassVar[int]
+    HEATMAP_HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    HEATMAP_PNG_FIELD_NUMBER: _ClassVar[int]
+    HEATMAP_WIDTH_FIELD_NUMBER: _ClassVar[int]
+    INSERTION_AUC_FIELD_NUMBER: _ClassVar[int]
+    INSERTION_CURVE_FIELD_NUMBER: _ClassVar[int]
+    LAYER_FIELD_NUMBER: _ClassVar[int]
+    METHOD_COUNT_FIELD_NUMBER: _ClassVar[int]
+    METHOD_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    PREDICTION_FIELD_NUMBER: _ClassVar[int]
+    SUFFICIENCY_FIELD_NUMBER: _ClassVar[int]
+    deletion_auc: float
+    deletion_curve: _containers.RepeatedScalarFieldContainer[float]
+    heatmap_height: int
+    heatmap_png: bytes
+    heatmap_width: int
+    insertion_auc: float
+    insertion_curve: _containers.RepeatedScalarFieldContainer[float]
+    layer: str
+    method: str
+    method_count: int
+    position: int
+    prediction: Prediction
+    sufficiency: float
+    def __init__(self, method: _Optional[str] = ..., position: _Optional[int] = ..., method_count: _Optional[int] = ..., prediction: _Optional[_Union[Prediction, _Mapping]] = ..., heatmap_png: _Optional[bytes] = ..., heatmap_width: _Optional[int] = ..., heatmap_height: _Optional[int] = ..., insertion_curve: _Optional[_Iterable[float]] = ..., deletion_curve: _Optional[_Iterable[float]] = ..., insertion_auc: _Optional[float] = ..., deletion_auc: _Optional[float] = ..., sufficiency: _Optional[float] = ..., layer: _Optional[str] = ...) -> None: ...
 
 class ModelInfo(_message.Message):
     __slots__ = ["classes", "default_layer", "description", "execution_provider", "input_height", "input_width", "is_default", "name"]
@@ -248,6 +289,16 @@ class Prediction(_message.Message):
     target_probability: float
     top: _containers.RepeatedCompositeFieldContainer[ClassScore]
     def __init__(self, top: _Optional[_Iterable[_Union[ClassScore, _Mapping]]] = ..., target_class: _Optional[int] = ..., target_label: _Optional[str] = ..., target_probability: _Optional[float] = ...) -> None: ...
+
+class Progress(_message.Message):
+    __slots__ = ["done", "stage", "total"]
+    DONE_FIELD_NUMBER: _ClassVar[int]
+    STAGE_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    done: int
+    stage: ProgressStage
+    total: int
+    def __init__(self, stage: _Optional[_Union[ProgressStage, str]] = ..., done: _Optional[int] = ..., total: _Optional[int] = ...) -> None: ...
 
 class StreamFramesRequest(_message.Message):
     __slots__ = ["job_id"]
@@ -321,4 +372,7 @@ class Baseline(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []
 
 class ImageFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class ProgressStage(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []
