@@ -9,7 +9,7 @@ import grpc
 import pytest
 
 from saliency_slider import (AsyncClient, Client, Completed, Event, Explanation, ExplanationReady, FrameReady,
-                             Queued, Running, ServerError, Submitted)
+                             Progress, Queued, Running, ServerError, Submitted)
 
 from support import CAT_CLASSES, SMALL, fresh_png
 
@@ -51,6 +51,18 @@ def test_stream_yields_submitted_queued_running_explanation_each_frame_coarse_to
     assert isinstance(submitted, Submitted) and not submitted.cached
     assert isinstance(explanation, ExplanationReady) and explanation.prediction[0].index in CAT_CLASSES
     assert explanation.frame_count == 5 and max(explanation.frame_width, explanation.frame_height) == 96
+
+
+def test_a_score_cam_stream_reports_its_channel_scoring_before_the_explanation(client: Client, cat_path: Path) -> None:
+    events = list(client.stream(fresh_png(cat_path), method="scorecam", **SMALL))
+
+    progress = [event for event in events if isinstance(event, Progress)]
+    assert progress and progress[0].done == 0 and progress[-1].done == progress[-1].total > 0
+    assert [event.done for event in progress] == sorted(event.done for event in progress)
+    kinds = [type(event) for event in events]
+    assert kinds.index(Running) < kinds.index(Progress) < kinds.index(ExplanationReady)
+    explanation = events[kinds.index(ExplanationReady)]
+    assert isinstance(explanation, ExplanationReady) and explanation.method == "scorecam"
 
 
 def test_stream_of_a_known_job_replays_it_as_cached(client: Client, cat_path: Path, cat: Explanation) -> None:

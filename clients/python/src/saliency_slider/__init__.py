@@ -11,8 +11,8 @@ slider of frames that rebuild the image from its most salient pixels.
 from .aio import AsyncClient
 from .client import Client
 from .errors import JobFailedError, SaliencyError, ServerError, StreamEndedError
-from .events import (ClassScore, Completed, Event, ExplanationReady, FrameReady, Queued, Running, SliderFrame,
-                     Submitted, Timings)
+from .events import (ClassScore, Completed, Event, ExplanationReady, FrameReady, Progress, Queued, Running,
+                     SliderFrame, Submitted, Timings)
 from .explanation import CurvePoint, Explanation
 from .images import ImageInput
 from .records import JobInfo, ModelInfo
@@ -20,6 +20,6 @@ from .request import BASELINES, METHODS
 
 __all__ = [
     "AsyncClient", "BASELINES", "ClassScore", "Client", "Completed", "CurvePoint", "Event", "Explanation",
-    "ExplanationReady", "FrameReady", "ImageInput", "JobFailedError", "JobInfo", "METHODS", "ModelInfo", "Queued",
+    "ExplanationReady", "FrameReady", "ImageInput", "JobFailedError", "JobInfo", "METHODS", "ModelInfo", "Progress", "Queued",
     "Running", "SaliencyError", "ServerError", "SliderFrame", "StreamEndedError", "Submitted", "Timings",
 ]

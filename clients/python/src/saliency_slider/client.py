@@ -72,7 +72,7 @@ class Client:
         Args:
             image: a path, encoded bytes (JPEG, PNG, WebP, GIF, BMP), a PIL image or a numpy array.
             model: a name from ``models()``; None: the server's default.
-            method: gradcam, gradcampp, hirescam, xgradcam, layercam or eigencam.
+            method: gradcam, gradcampp, hirescam, xgradcam, layercam, eigencam or scorecam.
             frames: slider frames, 2..101.
             target_class: class index to explain; None: the top-1.
             layer: tensor to explain; None: the model's default layer.

@@ -1,7 +1,7 @@
 """The typed events of a job's stream, converted from the contract's JobEvent as they arrive.
 
-A stream yields, in order: ``Submitted``; ``Queued`` / ``Running`` as the state changes; one
-``ExplanationReady``; one ``FrameReady`` per slider frame, coarse to fine (first, last, middle,
+A stream yields, in order: ``Submitted``; ``Queued`` / ``Running`` as the state changes; for Score-CAM
+``Progress`` while its channels are scored; one ``ExplanationReady``; one ``FrameReady`` per slider frame, coarse to fine (first, last, middle,
 quarters, …, not in index order); then ``Completed``. A job that fails raises ``JobFailedError``.
 """
 from __future__ import annotations
@@ -71,6 +71,15 @@ class Running:
 
 
 @dataclass(frozen=True)
+class Progress:
+    """Score-CAM scoring its channels before the explanation: ``done`` of ``total`` forward passes."""
+
+    job_id: str
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
 class ExplanationReady:
     """The full image's prediction and heatmap; precedes every frame."""
 
@@ -132,7 +141,7 @@ class Completed:
     timings: Timings
 
 
-Event = Union[Submitted, Queued, Running, ExplanationReady, FrameReady, Completed]
+Event = Union[Submitted, Queued, Running, Progress, ExplanationReady, FrameReady, Completed]
 """Anything ``stream`` yields."""
 
 
@@ -169,6 +178,8 @@ class EventReader:
         kind = event.WhichOneof("event")
         if kind == "status":
             return self._status(event.status)
+        if kind == "progress":
+            return Progress(self.job_id, event.progress.done, event.progress.total)
         if kind == "explanation":
             return self._explanation(event.explanation)
         if kind == "frame":

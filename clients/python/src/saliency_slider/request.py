@@ -13,6 +13,7 @@ METHODS: Dict[str, "pb.CamMethod"] = {
     "xgradcam": pb.CAM_METHOD_XGRAD_CAM,
     "layercam": pb.CAM_METHOD_LAYER_CAM,
     "eigencam": pb.CAM_METHOD_EIGEN_CAM,
+    "scorecam": pb.CAM_METHOD_SCORE_CAM,
 }
 """CAM method names (as the ``saliency`` CLI spells them) and their contract values."""
 
