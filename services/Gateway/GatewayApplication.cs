@@ -61,15 +61,17 @@ public static class GatewayApplication
             options.ClientName ??= "saliency-gateway";
             return ConnectionMultiplexer.Connect(options);
         });
-        builder.Services.AddSingleton(new JobKeys(redisOptions.KeyPrefix));
+        builder.Services.AddSingleton(new JobKeys(redisOptions.KeyPrefix, queueOptions));
         builder.Services.AddSingleton(services => new JobIdFactory(jobOptions.IdSecret, services.GetRequiredService<ILogger<JobIdFactory>>()));
-        // One blocking read serves every follower (JobActivityWatcher).
-        builder.Services.AddSingleton(_ => new BlockingStreamReader(redisOptions.Configuration, 1, queueOptions.BlockTime, "saliency-gateway-watch"));
+        // One blocking read per queue shard serves every follower (JobActivityWatcher).
+        builder.Services.AddSingleton(_ => new BlockingStreamReader(
+            redisOptions.Configuration, Math.Max(1, queueOptions.Shards), queueOptions.BlockTime, "saliency-gateway-watch"));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ServedModels>();
         builder.Services.AddSingleton<WorkerDirectory>();
         builder.Services.AddSingleton<DecodeBudget>();
         builder.Services.AddSingleton<SubmissionValidator>();
+        builder.Services.AddSingleton<ReplicaAcknowledgement>();
         builder.Services.AddSingleton<JobEnqueuer>();
         builder.Services.AddSingleton<JobRecordReader>();
         builder.Services.AddSingleton<JobActivityWatcher>();

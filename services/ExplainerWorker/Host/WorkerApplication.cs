@@ -37,14 +37,18 @@ public static class WorkerApplication
             options.ClientName ??= "saliency-worker";
             return ConnectionMultiplexer.Connect(options);
         });
-        builder.Services.AddSingleton(new JobKeys(redisOptions.KeyPrefix));
+        builder.Services.AddSingleton(new JobKeys(redisOptions.KeyPrefix, queueOptions));
+        // One blocking read per slot on a single shard; one per shard (QueueArrivals) on several.
         builder.Services.AddSingleton(_ => new BlockingStreamReader(
-            redisOptions.Configuration, Math.Max(1, workerOptions.Concurrency), queueOptions.BlockTime, "saliency-worker-queue"));
+            redisOptions.Configuration, queueOptions.Shards == 1 ? Math.Max(1, workerOptions.Concurrency) : queueOptions.Shards,
+            queueOptions.BlockTime, "saliency-worker-queue"));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<LoadedModels>();
         builder.Services.AddSingleton<WorkerMetrics>();
         builder.Services.AddSingleton<AttemptStarter>();
         builder.Services.AddSingleton<JobProcessor>();
+        builder.Services.AddSingleton<QueueArrivals>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<QueueArrivals>());
         builder.Services.AddSingleton<JobQueue>();
         builder.Services.AddHostedService<JobQueueConsumer>();
         builder.Services.AddHostedService<HeartbeatPublisher>();

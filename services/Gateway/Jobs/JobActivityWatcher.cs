@@ -6,9 +6,10 @@ using StackExchange.Redis;
 namespace SaliencySlider.Gateway.Jobs;
 
 /// <summary>
-/// Wakes the followers of jobs that got a new event. Every event write also appends the job id to the
-/// activity stream; this one loop follows that stream with a single blocking read, however many jobs
-/// the gateway's clients follow, and signals the followers of each job it names. A follower takes
+/// Wakes the followers of jobs that got a new event. Every event write also appends the job id to its
+/// shard's activity stream; one loop per shard follows that stream with a single blocking read, however many jobs
+/// the gateway's clients follow, and signals the followers of each job it names. (One read per shard because
+/// Redis Cluster refuses a read over keys of several slots.) A follower takes
 /// <see cref="Watch.NextChange"/> before it reads the job's events, so no event can slip in between;
 /// a wake-up that finds nothing new is harmless.
 /// </summary>
@@ -35,15 +36,18 @@ public sealed class JobActivityWatcher(IConnectionMultiplexer redis, BlockingStr
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+        => Task.WhenAll(Enumerable.Range(0, keys.Shards).Select(shard => WatchAsync(keys.Activity(shard), stoppingToken)));
+
+    private async Task WatchAsync(RedisKey activity, CancellationToken stoppingToken)
     {
         RedisValue? lastId = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                lastId ??= await LastEntryIdAsync();
-                foreach (var entry in await blockingReader.ReadAsync(keys.Activity, lastId.Value, BatchSize, stoppingToken))
+                lastId ??= await LastEntryIdAsync(activity);
+                foreach (var entry in await blockingReader.ReadAsync(activity, lastId.Value, BatchSize, stoppingToken))
                 {
                     lastId = entry.Id;
                     if (_watches.TryGetValue((string?)entry[ActivityFields.JobId] ?? "", out var watch))
@@ -59,15 +63,15 @@ public sealed class JobActivityWatcher(IConnectionMultiplexer redis, BlockingStr
             catch (RedisException e)
             {
                 // Followers still wake on their own timeout and look for themselves meanwhile.
-                logger.LogWarning(e, "Could not read the job activity stream; retrying");
+                logger.LogWarning(e, "Could not read the job activity stream {Stream}; retrying", (string?)activity);
                 await Task.Delay(RetryDelay, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
     }
 
-    private async Task<RedisValue> LastEntryIdAsync()
+    private async Task<RedisValue> LastEntryIdAsync(RedisKey activity)
     {
-        var last = await redis.GetDatabase().StreamRangeAsync(keys.Activity, "-", "+", count: 1, messageOrder: Order.Descending);
+        var last = await redis.GetDatabase().StreamRangeAsync(activity, "-", "+", count: 1, messageOrder: Order.Descending);
         return last.Length > 0 ? last[0].Id : "0-0";
     }
 
