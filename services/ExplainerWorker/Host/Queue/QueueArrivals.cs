@@ -15,66 +15,13 @@ public sealed class QueueArrivals(IConnectionMultiplexer redis, BlockingStreamRe
     : BackgroundService
 {
     private const int BatchSize = 128;
-    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
-    private readonly Lock _lock = new();
-    private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ChangeSignal _arrived = new();
 
     /// <summary>Completes when an entry is added to any shard after this call.</summary>
-    public Task NextArrival()
-    {
-        lock (_lock)
-        {
-            return _arrived.Task;
-        }
-    }
+    public Task NextArrival() => _arrived.Next();
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => keys.Shards == 1
         ? Task.CompletedTask
-        : Task.WhenAll(Enumerable.Range(0, keys.Shards).Select(shard => WatchAsync(keys.Queue(shard), stoppingToken)));
-
-    private async Task WatchAsync(RedisKey queue, CancellationToken stoppingToken)
-    {
-        RedisValue? lastId = null;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (lastId is null)
-                {
-                    var last = await redis.GetDatabase().StreamRangeAsync(queue, "-", "+", count: 1, messageOrder: Order.Descending);
-                    lastId = last.Length > 0 ? last[0].Id : "0-0";
-                    Signal(); // entries may have arrived while this shard was not watched
-                }
-
-                var entries = await blockingReader.ReadAsync(queue, lastId.Value, BatchSize, stoppingToken);
-                if (entries.Length > 0)
-                {
-                    lastId = entries[^1].Id;
-                    Signal();
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (RedisException e)
-            {
-                logger.LogWarning(e, "Could not watch the queue shard {Stream}; retrying", (string?)queue);
-                lastId = null;
-                await Task.Delay(RetryDelay, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
-    }
-
-    private void Signal()
-    {
-        TaskCompletionSource signalled;
-        lock (_lock)
-        {
-            signalled = _arrived;
-            _arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-
-        signalled.TrySetResult();
-    }
+        : Task.WhenAll(Enumerable.Range(0, keys.Shards).Select(shard =>
+            StreamTail.FollowAsync(redis, blockingReader, keys.Queue(shard), BatchSize, _ => _arrived.Signal(), logger, stoppingToken)));
 }
