@@ -9,7 +9,8 @@ namespace SaliencySlider.Service.Tests.Cluster;
 public sealed class ClusterFailoverTests(ITestOutputHelper output)
 {
     private const int Jobs = 24;
-    private const int KillAfterAccepted = 8;
+    private const int QueuedBeforeKill = 8;
+    private const int FrameCount = 9;
 
     [Fact]
     public async Task A_primary_killed_under_load_loses_no_accepted_job()
@@ -27,11 +28,20 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
             await stack.InitializeAsync();
             var keys = ShardedStack.Keys(stack);
             await using var worker = await stack.StartWorkerAsync("first", new KeyValuePair<string, string?>("Worker:Concurrency", "2"));
+            var submissions = ShardedStack.Submissions(Jobs, FrameCount).ToList();
 
             var accepted = new List<string>();
+            foreach (var request in submissions.Take(QueuedBeforeKill))
+            {
+                accepted.Add((await stack.Client.SubmitAsync(request, stack.Deadline())).JobId);
+            }
+
+            // Shard 0's primary dies without a goodbye while one of its jobs is writing frames, and the rest are submitted meanwhile.
+            var victimJob = accepted.First(jobId => keys.ShardOf(jobId) == 0);
+            using var follow = stack.Client.StreamFrames(new StreamFramesRequest { JobId = victimJob }, stack.Deadline());
+            var kill = cluster.KillPrimaryOfAsync(keys.Queue(0), FirstFrameAsync(follow.ResponseStream));
             var refused = new List<SubmitRequest>();
-            Task? kill = null;
-            foreach (var request in ShardedStack.Submissions(Jobs))
+            foreach (var request in submissions.Skip(QueuedBeforeKill))
             {
                 try
                 {
@@ -41,16 +51,10 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
                 {
                     refused.Add(request); // not accepted: the client was told to retry
                 }
-
-                if (accepted.Count == KillAfterAccepted && kill is null)
-                {
-                    // Jobs are queued and running on every shard now; shard 0's primary dies without a goodbye.
-                    kill = cluster.KillPrimaryOfAsync(keys.Queue(0));
-                }
             }
 
-            await kill!;
-            output.WriteLine($"accepted {accepted.Count} while the primary was killed and failed over, refused {refused.Count} (submitted again now)");
+            await kill;
+            output.WriteLine($"accepted {accepted.Count} around the kill and failover, refused {refused.Count} (submitted again now)");
             foreach (var request in refused)
             {
                 accepted.Add((await RetryingAsync(async () => await stack.Client.SubmitAsync(request, stack.Deadline()))).JobId);
@@ -69,7 +73,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
 
                 Assert.True(job.Completed is not null && job.Failed is null, $"job {jobId} did not complete");
                 Assert.NotNull(job.Explanation);
-                Assert.Equal(Enumerable.Range(0, ShardedStack.FrameCount), job.Frames.Select(f => f.Index).Order());
+                Assert.Equal(Enumerable.Range(0, FrameCount), job.Frames.Select(f => f.Index).Order());
                 restarted += job.Restarts;
             }
 
@@ -80,6 +84,19 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
             await stack.DisposeAsync();
             await cluster.DisposeAsync();
         }
+    }
+
+    private static async Task FirstFrameAsync(IAsyncStreamReader<StreamFramesResponse> stream)
+    {
+        while (await stream.MoveNext(CancellationToken.None))
+        {
+            if (stream.Current.Event.EventCase == JobEvent.EventOneofCase.Frame)
+            {
+                return;
+            }
+        }
+
+        throw new InvalidOperationException("the job's stream ended before its first frame");
     }
 
     /// <summary>Calls again while the gateway answers UNAVAILABLE (the job's slot failing over), as a client would.</summary>

@@ -28,10 +28,10 @@ public static class ShardedStack
         Shards = RedisCluster.Primaries,
     });
 
-    /// <summary>Distinct small jobs (cropped photos, two frames of at most 64 px), the same ones every run.</summary>
-    public static IEnumerable<SubmitRequest> Submissions(int count) => Enumerable.Range(0, count).Select(i => new SubmitRequest
+    /// <summary>Distinct small jobs (cropped photos, frames of at most 64 px), the same ones every run.</summary>
+    public static IEnumerable<SubmitRequest> Submissions(int count, int frameCount = FrameCount) => Enumerable.Range(0, count).Select(i => new SubmitRequest
     {
         Image = ByteString.CopyFrom(TestImages.Cropped(new[] { "chelsea.png", "coffee.png", "eagle.jpg" }[i % 3], 1 + (i / 3))),
-        Options = new ExplainOptions { FrameCount = FrameCount, MaxFrameSide = 64 },
+        Options = new ExplainOptions { FrameCount = frameCount, MaxFrameSide = 64 },
     });
 }

@@ -61,14 +61,16 @@ public sealed class RedisCluster : IAsyncLifetime
     }
 
     /// <summary>
-    /// SIGKILLs the primary that holds <paramref name="key"/>'s slot now and returns once its replica took over
+    /// SIGKILLs the primary that holds <paramref name="key"/>'s slot and returns once its replica took over
     /// the slots and the killed node, started again on its folder (a restarted pod), is the new primary's replica
     /// in sync, so the shard is redundant again.
     /// </summary>
-    public async Task KillPrimaryOfAsync(RedisKey key)
+    /// <param name="when">Kills once this completes (the primary is found before).</param>
+    public async Task KillPrimaryOfAsync(RedisKey key, Task when)
     {
         var slot = _connection!.HashSlot(key);
         var victim = await PrimaryOfSlotAsync(slot) ?? throw new InvalidOperationException($"no live primary owns slot {slot}");
+        await when;
         await victim.KillAsync();
         _nodes.Remove(victim);
         await WaitUntilAsync(async () => await PrimaryOfSlotAsync(slot) is not null && await ClusterOkAsync(_nodes[0]), "a replica to take over the killed primary's slots");
