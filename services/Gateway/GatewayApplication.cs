@@ -103,6 +103,7 @@ public static class GatewayApplication
             .WithExposedHeaders("Grpc-Status", "Grpc-Message", "Grpc-Encoding", "Grpc-Accept-Encoding")));
 
         var app = builder.Build();
+        ClusterLayoutCheck.ThrowIfUnsharded(app.Services.GetRequiredService<IConnectionMultiplexer>(), app.Services.GetRequiredService<JobKeys>());
         // Read the catalog now, so a bad model directory shows in the start-up log rather than on the first call.
         _ = app.Services.GetRequiredService<ServedModels>();
 

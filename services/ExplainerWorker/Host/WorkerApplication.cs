@@ -55,6 +55,7 @@ public static class WorkerApplication
         builder.AddWorkerTelemetry();
 
         var host = builder.Build();
+        ClusterLayoutCheck.ThrowIfUnsharded(host.Services.GetRequiredService<IConnectionMultiplexer>(), host.Services.GetRequiredService<JobKeys>());
         // Load the models now: a worker that cannot load them should fail at start, not on its first job.
         _ = host.Services.GetRequiredService<LoadedModels>();
         host.ReportLoadedModels();

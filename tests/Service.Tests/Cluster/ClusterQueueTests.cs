@@ -1,4 +1,5 @@
-using SaliencySlider.Contracts.V1;
+using Microsoft.Extensions.Configuration;
+using SaliencySlider.Gateway;
 using SaliencySlider.Service.Tests.Infrastructure;
 using SaliencySlider.Shared.Jobs;
 using static SaliencySlider.Service.Tests.Infrastructure.EventAssertions;
@@ -8,6 +9,19 @@ namespace SaliencySlider.Service.Tests.Cluster;
 [Collection(RedisClusterCollection.Name)]
 public sealed class ClusterQueueTests(RedisCluster cluster)
 {
+    [Fact]
+    public void The_gateway_refuses_to_start_on_a_cluster_with_the_unsharded_layout_and_says_what_to_set()
+    {
+        var refused = Assert.Throws<InvalidOperationException>(() => GatewayApplication.Build([], configuration => configuration.AddInMemoryCollection(
+        [
+            new("Redis:Configuration", cluster.Configuration),
+            new("Models:Directory", RepoPaths.ModelDirectory),
+            new("Models:ManifestDirectory", RepoPaths.ManifestDirectory),
+        ])));
+
+        Assert.Contains("set Queue__Shards to at least the number of primaries", refused.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Jobs_on_every_shard_are_taken_in_turn_across_the_primaries_and_completed()
     {
