@@ -25,6 +25,7 @@ public static class CliApp
             GradientGraphCommand.Create(stdout, stderr),
             ImportTfliteCommand.Create(stdout, stderr),
             FingerprintCommand.Create(stdout, stderr),
+            QueueStreamsCommand.Create(stdout, stderr),
         };
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)

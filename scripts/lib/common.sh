@@ -55,6 +55,42 @@ start_redis() {
   log "redis-server did not start (see $dir/redis.log)"; return 1
 }
 
+# Starts a local Redis Cluster of 3 primaries and 3 replicas on 127.0.0.1 ports $2 .. $2+5 (cluster bus
+# on port + 10000), each node append-only with its data and nodes.conf under $1/<port>; creates the cluster
+# on the first run (later runs find nodes.conf and rejoin it). Sets REDIS_CLUSTER_PIDS and REDIS_CLUSTER_URL
+# (every node, comma-separated, as StackExchange.Redis takes it).
+start_redis_cluster() {
+  local dir="$1" base="$2" port i created=yes nodes=()
+  REDIS_CLUSTER_PIDS=()
+  for i in 0 1 2 3 4 5; do
+    port=$((base + i))
+    mkdir -p "$dir/$port"
+    [ -f "$dir/$port/nodes.conf" ] || created=no
+    redis-server --port "$port" --bind 127.0.0.1 --dir "$dir/$port" --appendonly yes --save '' \
+      --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 5000 \
+      --daemonize no --logfile "$dir/$port/redis.log" &
+    REDIS_CLUSTER_PIDS+=("$!")
+    nodes+=("127.0.0.1:$port")
+  done
+  for port in $(seq "$base" $((base + 5))); do
+    for i in $(seq 1 100); do
+      redis-cli -p "$port" ping >/dev/null 2>&1 && break
+      # Bounded readiness wait for an external process (not test synchronisation).
+      sleep 0.1
+    done
+  done
+  if [ "$created" = no ]; then
+    redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes >"$dir/create.log" 2>&1 \
+      || { log "redis-cli --cluster create failed (see $dir/create.log)"; return 1; }
+  fi
+  for i in $(seq 1 300); do
+    redis-cli -p "$base" cluster info 2>/dev/null | grep -q '^cluster_state:ok' && break
+    sleep 0.1
+  done
+  redis-cli -p "$base" cluster info | grep -q '^cluster_state:ok' || { log "the Redis Cluster did not become ok (see $dir/*/redis.log)"; return 1; }
+  REDIS_CLUSTER_URL="$(IFS=,; echo "${nodes[*]}")"
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }

@@ -62,10 +62,11 @@ public static class GatewayApplication
             options.ClientName ??= "saliency-gateway";
             return ConnectionMultiplexer.Connect(options);
         });
-        builder.Services.AddSingleton(new JobKeys(redisOptions.KeyPrefix));
+        builder.Services.AddSingleton(new JobKeys(redisOptions.KeyPrefix, queueOptions));
         builder.Services.AddSingleton(services => new JobIdFactory(jobOptions.IdSecret, services.GetRequiredService<ILogger<JobIdFactory>>()));
-        // One blocking read serves every follower (JobActivityWatcher).
-        builder.Services.AddSingleton(_ => new BlockingStreamReader(redisOptions.Configuration, 1, queueOptions.BlockTime, "saliency-gateway-watch"));
+        // One blocking read per queue shard serves every follower (JobActivityWatcher).
+        builder.Services.AddSingleton(_ => new BlockingStreamReader(
+            redisOptions.Configuration, Math.Max(1, queueOptions.Shards), queueOptions.BlockTime, "saliency-gateway-watch"));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ServedModels>();
         builder.Services.AddSingleton<WorkerDirectory>();
@@ -73,6 +74,7 @@ public static class GatewayApplication
         builder.Services.AddSingleton<ExamplePhotos>();
         builder.Services.AddSingleton<DecodeBudget>();
         builder.Services.AddSingleton<SubmissionValidator>();
+        builder.Services.AddSingleton<ReplicaAcknowledgement>();
         builder.Services.AddSingleton<JobEnqueuer>();
         builder.Services.AddSingleton<JobRecordReader>();
         builder.Services.AddSingleton<JobActivityWatcher>();
@@ -104,6 +106,7 @@ public static class GatewayApplication
             .WithExposedHeaders("Grpc-Status", "Grpc-Message", "Grpc-Encoding", "Grpc-Accept-Encoding")));
 
         var app = builder.Build();
+        ClusterLayoutCheck.ThrowIfUnsharded(app.Services.GetRequiredService<IConnectionMultiplexer>(), app.Services.GetRequiredService<JobKeys>());
         // Read the catalog now, so a bad model directory shows in the start-up log rather than on the first call.
         _ = app.Services.GetRequiredService<ServedModels>();
 

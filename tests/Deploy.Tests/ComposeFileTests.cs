@@ -61,7 +61,7 @@ public partial class ComposeFileTests
 
         Assert.Contains($"{AppSettings.Gateway("Gateway:HttpPort")}:{AppSettings.Gateway("Gateway:HttpPort")}", ports);
         Assert.Contains($"{AppSettings.Gateway("Gateway:GrpcPort")}:{AppSettings.Gateway("Gateway:GrpcPort")}", ports);
-        Assert.Equal("redis:6379", gateway.Scalar("environment", "Redis__Configuration"));
+        Assert.Equal("${REDIS_CONFIGURATION:-redis:6379}", gateway.Scalar("environment", "Redis__Configuration"));
     }
 
     [Fact]
@@ -123,6 +123,27 @@ public partial class ComposeFileTests
             Assert.Equal("service_completed_successfully", Service(name).Scalar("depends_on", "models", "condition"));
             Assert.Equal("service_healthy", Service(name).Scalar("depends_on", "redis", "condition"));
             Assert.Equal("/models", Service(name).Scalar("environment", "Models__Directory"));
+        }
+    }
+
+    [Fact]
+    public void The_cluster_profile_joins_six_cluster_nodes_into_three_primaries_with_a_replica_each()
+    {
+        var nodes = Service("redis-cluster");
+        var command = nodes.Scalars("command").ToList();
+        var create = Service("redis-cluster-create");
+
+        Assert.Equal(["cluster"], nodes.Scalars("profiles"));
+        Assert.Equal("yes", command[command.IndexOf("--cluster-enabled") + 1]);
+        Assert.Equal("6", nodes.Scalar("deploy", "replicas"));
+        Assert.Equal(["cluster"], create.Scalars("profiles"));
+        Assert.Contains("--cluster-replicas 1", create.Scalars("command").Single(), StringComparison.Ordinal);
+        Assert.Equal("service_healthy", create.Scalar("depends_on", "redis-cluster", "condition"));
+        foreach (var name in new[] { "gateway", "worker", "worker-gpu" })
+        {
+            // The same Redis and shard count for every service; the defaults are the single Redis.
+            Assert.Equal("${REDIS_CONFIGURATION:-redis:6379}", Service(name).Scalar("environment", "Redis__Configuration"));
+            Assert.Equal("${QUEUE_SHARDS:-1}", Service(name).Scalar("environment", "Queue__Shards"));
         }
     }
 

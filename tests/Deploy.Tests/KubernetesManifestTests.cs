@@ -8,8 +8,11 @@ public class KubernetesManifestTests
 {
     public static TheoryData<string> Overlays => new() { "cpu", "gpu" };
 
+    /// <summary>Also the overlay on a Redis Cluster (RedisClusterOverlayTests checks the rest of it).</summary>
+    public static TheoryData<string> AllOverlays => new() { "cpu", "gpu", "redis-cluster" };
+
     [Theory]
-    [MemberData(nameof(Overlays))]
+    [MemberData(nameof(AllOverlays))]
     public void Every_rendered_object_passes_its_Kubernetes_or_KEDA_schema(string overlay)
     {
         var rendered = RenderedOverlay.Of(overlay);
@@ -32,7 +35,7 @@ public class KubernetesManifestTests
     }
 
     [Theory]
-    [MemberData(nameof(Overlays))]
+    [MemberData(nameof(AllOverlays))]
     public void Every_container_has_probes_resources_and_a_locked_down_security_context(string overlay)
     {
         var problems = new List<string>();

@@ -37,14 +37,18 @@ public static class WorkerApplication
             options.ClientName ??= "saliency-worker";
             return ConnectionMultiplexer.Connect(options);
         });
-        builder.Services.AddSingleton(new JobKeys(redisOptions.KeyPrefix));
+        builder.Services.AddSingleton(new JobKeys(redisOptions.KeyPrefix, queueOptions));
+        // One blocking read per slot on a single shard; one per shard (QueueArrivals) on several.
         builder.Services.AddSingleton(_ => new BlockingStreamReader(
-            redisOptions.Configuration, Math.Max(1, workerOptions.Concurrency), queueOptions.BlockTime, "saliency-worker-queue"));
+            redisOptions.Configuration, queueOptions.Shards == 1 ? Math.Max(1, workerOptions.Concurrency) : queueOptions.Shards,
+            queueOptions.BlockTime, "saliency-worker-queue"));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<LoadedModels>();
         builder.Services.AddSingleton<WorkerMetrics>();
         builder.Services.AddSingleton<AttemptStarter>();
         builder.Services.AddSingleton<JobProcessor>();
+        builder.Services.AddSingleton<QueueArrivals>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<QueueArrivals>());
         builder.Services.AddSingleton<JobQueue>();
         builder.Services.AddHostedService<LayerShapesPublisher>();
         builder.Services.AddHostedService<JobQueueConsumer>();
@@ -52,6 +56,7 @@ public static class WorkerApplication
         builder.AddWorkerTelemetry();
 
         var host = builder.Build();
+        ClusterLayoutCheck.ThrowIfUnsharded(host.Services.GetRequiredService<IConnectionMultiplexer>(), host.Services.GetRequiredService<JobKeys>());
         // Load the models now: a worker that cannot load them should fail at start, not on its first job.
         _ = host.Services.GetRequiredService<LoadedModels>();
         host.ReportLoadedModels();

@@ -39,10 +39,12 @@ public sealed class RedisFailureInterceptor(IOptions<QueueOptions> queueOptions,
         }
     }
 
-    // LOADING: a restarted Redis still reading its append-only file; READONLY/MASTERDOWN: a failover.
+    // LOADING: a restarted Redis still reading its append-only file; READONLY/MASTERDOWN: a failover;
+    // CLUSTERDOWN/TRYAGAIN: a Redis Cluster whose slot has no primary yet, or is being moved.
+    private static readonly string[] UnavailableReplies = ["LOADING", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN"];
+
     private static bool IsRedisUnavailable(Exception e) => e is RedisConnectionException or RedisTimeoutException
-        || (e is RedisServerException server && (server.Message.StartsWith("LOADING", StringComparison.Ordinal)
-            || server.Message.StartsWith("READONLY", StringComparison.Ordinal) || server.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal)));
+        || (e is RedisServerException server && UnavailableReplies.Any(reply => server.Message.StartsWith(reply, StringComparison.Ordinal)));
 
     private static bool IsRedisFull(Exception e) => e is RedisServerException server && server.Message.StartsWith("OOM", StringComparison.Ordinal);
 

@@ -92,6 +92,10 @@ public sealed class SaliencyGrpcService(
         {
             throw RetryAfter.Exhausted(e.Message, queueOptions.Value.BusyRetryAfter);
         }
+        catch (ReplicaAckException e)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, e.Message));
+        }
     }
 
     private async Task ForwardAsync<TResponse>(

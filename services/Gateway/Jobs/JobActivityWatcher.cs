@@ -6,9 +6,10 @@ using StackExchange.Redis;
 namespace SaliencySlider.Gateway.Jobs;
 
 /// <summary>
-/// Wakes the followers of jobs that got a new event. Every event write also appends the job id to the
-/// activity stream; this one loop follows that stream with a single blocking read, however many jobs
-/// the gateway's clients follow, and signals the followers of each job it names. A follower takes
+/// Wakes the followers of jobs that got a new event. Every event write also appends the job id to its
+/// shard's activity stream; one loop per shard follows that stream with a single blocking read, however many jobs
+/// the gateway's clients follow, and signals the followers of each job it names. (One read per shard because
+/// Redis Cluster refuses a read over keys of several slots.) A follower takes
 /// <see cref="Watch.NextChange"/> before it reads the job's events, so no event can slip in between;
 /// a wake-up that finds nothing new is harmless.
 /// </summary>
@@ -16,7 +17,6 @@ public sealed class JobActivityWatcher(IConnectionMultiplexer redis, BlockingStr
     : BackgroundService
 {
     private const int BatchSize = 512;
-    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     private readonly ConcurrentDictionary<string, Watch> _watches = new(StringComparer.Ordinal);
 
     /// <summary>Jobs with at least one follower now.</summary>
@@ -35,40 +35,20 @@ public sealed class JobActivityWatcher(IConnectionMultiplexer redis, BlockingStr
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+        => Task.WhenAll(Enumerable.Range(0, keys.Shards).Select(shard =>
+            StreamTail.FollowAsync(redis, blockingReader, keys.Activity(shard), BatchSize, WakeFollowers, logger, stoppingToken)));
+
+    // Followers also wake on their own timeout and look for themselves while the stream cannot be read.
+    private void WakeFollowers(StreamEntry[] entries)
     {
-        RedisValue? lastId = null;
-        while (!stoppingToken.IsCancellationRequested)
+        foreach (var entry in entries)
         {
-            try
+            if (_watches.TryGetValue((string?)entry[ActivityFields.JobId] ?? "", out var watch))
             {
-                lastId ??= await LastEntryIdAsync();
-                foreach (var entry in await blockingReader.ReadAsync(keys.Activity, lastId.Value, BatchSize, stoppingToken))
-                {
-                    lastId = entry.Id;
-                    if (_watches.TryGetValue((string?)entry[ActivityFields.JobId] ?? "", out var watch))
-                    {
-                        watch.Signal();
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (RedisException e)
-            {
-                // Followers still wake on their own timeout and look for themselves meanwhile.
-                logger.LogWarning(e, "Could not read the job activity stream; retrying");
-                await Task.Delay(RetryDelay, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                watch.Signal();
             }
         }
-    }
-
-    private async Task<RedisValue> LastEntryIdAsync()
-    {
-        var last = await redis.GetDatabase().StreamRangeAsync(keys.Activity, "-", "+", count: 1, messageOrder: Order.Descending);
-        return last.Length > 0 ? last[0].Id : "0-0";
     }
 
     /// <summary>One job's followers: a task that completes at the job's next event after it was taken.</summary>
@@ -77,7 +57,7 @@ public sealed class JobActivityWatcher(IConnectionMultiplexer redis, BlockingStr
         private readonly JobActivityWatcher _owner;
         private readonly string _jobId;
         private readonly Lock _lock = new();
-        private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ChangeSignal _changed = new();
         private int _followers;
         private bool _disposed;
 
@@ -88,13 +68,7 @@ public sealed class JobActivityWatcher(IConnectionMultiplexer redis, BlockingStr
         }
 
         /// <summary>Completes when an event is written to the job after this call.</summary>
-        public Task NextChange()
-        {
-            lock (_lock)
-            {
-                return _changed.Task;
-            }
-        }
+        public Task NextChange() => _changed.Next();
 
         internal bool TryJoin()
         {
@@ -110,17 +84,7 @@ public sealed class JobActivityWatcher(IConnectionMultiplexer redis, BlockingStr
             }
         }
 
-        internal void Signal()
-        {
-            TaskCompletionSource signalled;
-            lock (_lock)
-            {
-                signalled = _changed;
-                _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
-
-            signalled.TrySetResult();
-        }
+        internal void Signal() => _changed.Signal();
 
         public void Dispose()
         {

@@ -13,9 +13,14 @@ namespace SaliencySlider.Gateway.Jobs;
 
 public sealed record EnqueueResult(string JobId, JobState State, bool Cached, long QueuePosition);
 
-/// <summary>The queue already holds <c>Queue:MaxDepth</c> jobs or more: a new job is refused (existing ones are still answered).</summary>
-public sealed class QueueFullException(long depth, long limit)
-    : Exception($"the job queue is full ({depth} jobs waiting or running; the limit is {limit})")
+/// <summary>
+/// The job's queue shard already holds its share of <c>Queue:MaxDepth</c> jobs or more: a new job is refused
+/// (existing ones are still answered).
+/// </summary>
+public sealed class QueueFullException(long depth, long limit, int shards)
+    : Exception(shards == 1
+        ? $"the job queue is full ({depth} jobs waiting or running; the limit is {limit})"
+        : $"the job queue is full (the job's shard holds {depth} jobs waiting or running; the limit is {limit} per shard, {shards} shards)")
 {
     public long Depth { get; } = depth;
     public long Limit { get; } = limit;
@@ -25,11 +30,13 @@ public sealed class QueueFullException(long depth, long limit)
 /// Creates a job and queues it in one Lua script, so that identical submissions racing each other
 /// produce one job: the job record, the image, the first (QUEUED) event and the queue entry are
 /// written together, unless a job with this id exists and has not failed. A failed job, or a done one
-/// whose frames expired, is reset and queued again. A new job is refused while the queue (waiting plus running entries,
-/// counted inside the script) is at its depth limit. The script spans the job's slot and the queue stream, so the deployment uses one
-/// Redis primary (not Redis Cluster).
+/// whose frames expired, is reset and queued again. A new job is refused while its shard's queue (waiting plus running
+/// entries, counted inside the script) is at its share of the depth limit. The script touches the job's keys and its
+/// shard's queue and activity streams, which share one hash tag (<see cref="JobKeys"/>): one Redis Cluster slot.
+/// With <c>Redis:ReplicaAcks</c> the answer waits until that many replicas have the job (<see cref="ReplicaAcknowledgement"/>).
 /// </summary>
-public sealed class JobEnqueuer(IConnectionMultiplexer redis, JobKeys keys, JobIdFactory ids, IOptions<QueueOptions> queue, IOptions<JobOptions> jobs, GatewayMetrics metrics)
+public sealed class JobEnqueuer(
+    IConnectionMultiplexer redis, JobKeys keys, JobIdFactory ids, ReplicaAcknowledgement replicas, IOptions<QueueOptions> queue, IOptions<JobOptions> jobs, GatewayMetrics metrics)
 {
     private const string QueueFullReply = "QUEUE_FULL:";
 
@@ -89,6 +96,7 @@ public sealed class JobEnqueuer(IConnectionMultiplexer redis, JobKeys keys, JobI
     {
         var jobId = ids.Create(submission.Image.Span, submission.Model, submission.Options);
         var database = redis.GetDatabase();
+        var shard = keys.ShardOf(jobId);
         var position = await QueuePositionAsync(database);
         var queuedEvent = JobEventCodec.Status(jobId, JobState.Queued, queuePosition: position);
         var existingState = await database.ScriptEvaluateAsync(EnqueueScript, new
@@ -96,8 +104,8 @@ public sealed class JobEnqueuer(IConnectionMultiplexer redis, JobKeys keys, JobI
             jobKey = keys.Job(jobId),
             imageKey = keys.Image(jobId),
             eventsKey = keys.Events(jobId),
-            queueKey = (RedisKey)_queue.Stream,
-            activityKey = keys.Activity,
+            queueKey = keys.Queue(shard),
+            activityKey = keys.Activity(shard),
             jobId,
             image = (RedisValue)submission.Image,
             model = submission.Model,
@@ -109,14 +117,15 @@ public sealed class JobEnqueuer(IConnectionMultiplexer redis, JobKeys keys, JobI
             queuedEvent = (RedisValue)queuedEvent.ToByteArray(),
             traceParent = TraceContext.CurrentTraceParent(),
             group = _queue.Group,
-            maxDepth = _queue.MaxDepth,
+            maxDepth = _queue.MaxDepthPerShard,
         });
 
         if ((string?)existingState is { } reply && reply.StartsWith(QueueFullReply, StringComparison.Ordinal))
         {
-            throw new QueueFullException(long.Parse(reply[QueueFullReply.Length..], CultureInfo.InvariantCulture), _queue.MaxDepth);
+            throw new QueueFullException(long.Parse(reply[QueueFullReply.Length..], CultureInfo.InvariantCulture), _queue.MaxDepthPerShard, keys.Shards);
         }
 
+        await replicas.WaitAsync(keys.Job(jobId));
         metrics.Submitted(cached: !existingState.IsNull);
         return existingState.IsNull
             ? new EnqueueResult(jobId, JobState.Queued, Cached: false, position)
@@ -124,20 +133,26 @@ public sealed class JobEnqueuer(IConnectionMultiplexer redis, JobKeys keys, JobI
     }
 
     /// <summary>
-    /// Queue entries not yet handed to any worker (the group's lag): the jobs ahead of a job queued now,
-    /// for its QUEUED event; unknown (0) when Redis cannot tell, e.g. after entries were deleted from the
-    /// middle of the stream.
+    /// Queue entries not yet handed to any worker (the groups' lag summed over the shards, which workers
+    /// consume alike): the jobs ahead of a job queued now, for its QUEUED event; a shard whose lag Redis
+    /// cannot tell (e.g. after entries were deleted from the middle of the stream) counts 0.
     /// </summary>
     private async Task<long> QueuePositionAsync(IDatabase database)
     {
-        try
+        var position = 0L;
+        for (var shard = 0; shard < keys.Shards; shard++)
         {
-            var group = (await database.StreamGroupInfoAsync(_queue.Stream)).FirstOrDefault(g => g.Name == _queue.Group);
-            return group.Lag ?? 0;
+            try
+            {
+                var group = (await database.StreamGroupInfoAsync(keys.Queue(shard))).FirstOrDefault(g => g.Name == _queue.Group);
+                position += group.Lag ?? 0;
+            }
+            catch (RedisServerException)
+            {
+                // no stream yet: nothing ahead on this shard
+            }
         }
-        catch (RedisServerException)
-        {
-            return 0; // no stream yet: nothing ahead
-        }
+
+        return position;
     }
 }

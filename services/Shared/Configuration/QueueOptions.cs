@@ -5,7 +5,16 @@ public sealed class QueueOptions
 {
     public const string Section = "Queue";
 
+    public const int MaxShards = 1024;
+
     public string Stream { get; set; } = "saliency:jobs";
+
+    /// <summary>
+    /// Queue shards: streams, each with its jobs, activity and dead-letter streams in one Redis Cluster slot
+    /// (see JobKeys). 1 keeps the unsharded key names of a single Redis; on Redis Cluster set at least the
+    /// number of primaries.
+    /// </summary>
+    public int Shards { get; set; } = 1;
     public string Group { get; set; } = "workers";
 
     /// <summary>Stream that receives one entry per job given up on after <see cref="MaxAttempts"/> failed attempts.</summary>
@@ -26,11 +35,17 @@ public sealed class QueueOptions
     /// <summary>Failed attempts (worker crashes, unexpected engine errors) after which a job is FAILED and dead-lettered.</summary>
     public int MaxAttempts { get; set; } = 3;
 
-    /// <summary>Jobs waiting or running above which Submit answers RESOURCE_EXHAUSTED; 0: no limit.</summary>
+    /// <summary>
+    /// Jobs waiting or running above which Submit answers RESOURCE_EXHAUSTED; 0: no limit. Checked per shard
+    /// (atomically, in the enqueue script) against <see cref="MaxDepthPerShard"/>.
+    /// </summary>
     public long MaxDepth { get; set; } = 1000;
 
     /// <summary>The retry hint Submit gives when the queue is full.</summary>
     public TimeSpan BusyRetryAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A shard refuses new jobs at its share of <see cref="MaxDepth"/>, rounded up (0: no limit).</summary>
+    public long MaxDepthPerShard => MaxDepth <= 0 ? 0 : (MaxDepth + Shards - 1) / Math.Max(1, Shards);
 
     public TimeSpan EffectiveClaimRefreshInterval => ClaimRefreshInterval > TimeSpan.Zero
         ? ClaimRefreshInterval

@@ -10,4 +10,13 @@ public sealed class RedisOptions
 
     /// <summary>Prefix of every key the service writes (tests use a unique one per test class).</summary>
     public string KeyPrefix { get; set; } = "saliency";
+
+    /// <summary>
+    /// Replicas that must have a new job before Submit acknowledges it (WAIT after the enqueue script), so a
+    /// failover of the job's primary cannot lose an accepted job; 0: no wait (a Redis without replicas).
+    /// </summary>
+    public int ReplicaAcks { get; set; }
+
+    /// <summary>Longest Submit waits for <see cref="ReplicaAcks"/>; without them by then it answers UNAVAILABLE.</summary>
+    public TimeSpan ReplicaAckTimeout { get; set; } = TimeSpan.FromSeconds(2);
 }

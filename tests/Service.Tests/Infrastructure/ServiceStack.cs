@@ -44,6 +44,7 @@ public sealed class ServiceStack : IAsyncLifetime
     private readonly List<WorkerHandle> _workers = [];
     private readonly string? _redisConfiguration;
     private readonly KeyValuePair<string, string?>[] _gatewaySettings;
+    private readonly KeyValuePair<string, string?>[] _sharedSettings;
 
     public ServiceStack()
         : this(null, [])
@@ -52,10 +53,13 @@ public sealed class ServiceStack : IAsyncLifetime
 
     /// <param name="redisConfiguration">A Redis of the test's own (default: the shared one of <see cref="RedisServer"/>).</param>
     /// <param name="gatewaySettings">Gateway settings over the common ones.</param>
-    internal ServiceStack(string? redisConfiguration, IEnumerable<KeyValuePair<string, string?>> gatewaySettings)
+    /// <param name="sharedSettings">Settings over the common ones for the gateway and every worker (e.g. the queue shards).</param>
+    internal ServiceStack(
+        string? redisConfiguration, IEnumerable<KeyValuePair<string, string?>> gatewaySettings, IEnumerable<KeyValuePair<string, string?>>? sharedSettings = null)
     {
         _redisConfiguration = redisConfiguration;
         _gatewaySettings = [.. gatewaySettings];
+        _sharedSettings = [.. sharedSettings ?? []];
     }
 
     private WebApplication? _gateway;
@@ -158,6 +162,7 @@ public sealed class ServiceStack : IAsyncLifetime
         new("Jobs:Ttl", "00:15:00"),
         new("Jobs:IdSecret", "service-tests"),
         new("RateLimit:SubmitsPerMinute", "0"),
+        .. _sharedSettings,
     ];
 
     private async Task DeleteKeysAsync(ConnectionMultiplexer redis)

@@ -22,7 +22,7 @@ public sealed class ReclaimCursorTests
         var stream = "test-" + Guid.NewGuid().ToString("N")[..10] + ":jobs";
         var options = new QueueOptions { Stream = stream, Group = Group, VisibilityTimeout = TimeSpan.FromMinutes(1) };
         await using var blocking = new BlockingStreamReader(configuration, 1, options.BlockTime, "reclaim-test");
-        var queue = new JobQueue(redis, blocking, new JobKeys("test"), Options.Create(options));
+        var queue = new JobQueue(redis, blocking, new JobKeys("test", options), Options.Create(options));
         await queue.EnsureGroupAsync();
         try
         {

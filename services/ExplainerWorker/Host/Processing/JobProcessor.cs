@@ -73,7 +73,7 @@ public sealed class JobProcessor(
         }
 
         var database = redis.GetDatabase();
-        var writer = new JobWriter(database, keys, _queue.DeadLetterStream, jobId, start.Attempt, lease, jobOptions.Value.Ttl, jobOptions.Value.FrameTtl);
+        var writer = new JobWriter(database, keys, jobId, start.Attempt, lease, jobOptions.Value.Ttl, jobOptions.Value.FrameTtl);
         try
         {
             if (start.Decision == AttemptDecision.Exhausted)

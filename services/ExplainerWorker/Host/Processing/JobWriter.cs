@@ -15,9 +15,9 @@ public sealed class AttemptSupersededException(string jobId, int attempt)
 /// <summary>
 /// Writes one attempt of one job. Each write is one Lua script that first checks the job record's
 /// lease is still this attempt's token (a fence: a stale attempt whose job was reclaimed cannot add
-/// anything), then appends the event (and its note on the activity stream), applies the record change it implies and renews every key's TTL (the record's, and the shorter one of the events and image).
+/// anything), then appends the event (and its note on the shard's activity stream), applies the record change it implies and renews every key's TTL (the record's, and the shorter one of the events and image).
 /// </summary>
-public sealed class JobWriter(IDatabase database, JobKeys keys, RedisKey deadLetterStream, string jobId, int attempt, string lease, TimeSpan ttl, TimeSpan frameTtl)
+public sealed class JobWriter(IDatabase database, JobKeys keys, string jobId, int attempt, string lease, TimeSpan ttl, TimeSpan frameTtl)
 {
     // Declared with a shebang so that a Redis over maxmemory refuses the write whole (OOM): the job stays pending
     // and is reclaimed as a new attempt once memory is free.
@@ -130,7 +130,7 @@ public sealed class JobWriter(IDatabase database, JobKeys keys, RedisKey deadLet
 
         var written = await database.ScriptEvaluateAsync(
             FencedWriteScript,
-            [keys.Job(jobId), keys.Events(jobId), keys.Image(jobId), deadLetterStream, keys.Activity],
+            [keys.Job(jobId), keys.Events(jobId), keys.Image(jobId), keys.DeadLetter(keys.ShardOf(jobId)), keys.Activity(keys.ShardOf(jobId))],
             [.. arguments]);
         if ((long)written != 1)
         {

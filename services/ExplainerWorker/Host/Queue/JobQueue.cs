@@ -6,11 +6,15 @@ using StackExchange.Redis;
 
 namespace SaliencySlider.ExplainerWorker.Queue;
 
-/// <summary>A job delivered from the queue stream.</summary>
-public sealed record QueuedJob(RedisValue EntryId, string? JobId);
+/// <summary>A job delivered from the queue stream of shard <paramref name="Shard"/>.</summary>
+public sealed record QueuedJob(RedisValue EntryId, string? JobId, int Shard = 0);
 
-/// <summary>The workers' side of the queue stream and its consumer group.</summary>
-public sealed class JobQueue(IConnectionMultiplexer redis, BlockingStreamReader blockingReader, JobKeys keys, IOptions<QueueOptions> queueOptions)
+/// <summary>
+/// The workers' side of the queue shards' streams and their consumer group (one group name on every shard).
+/// Every read and every reclaim scan starts at the next shard in turn, so a backlog on one shard cannot starve
+/// the others.
+/// </summary>
+public sealed class JobQueue(IConnectionMultiplexer redis, BlockingStreamReader blockingReader, JobKeys keys, IOptions<QueueOptions> queueOptions, QueueArrivals? arrivals = null)
 {
     // XCLAIM with a minimum idle time of 0 would take the entry from whoever holds it now; only
     // refresh an entry this consumer still holds. JUSTID: the delivery counter is left alone.
@@ -54,39 +58,105 @@ public sealed class JobQueue(IConnectionMultiplexer redis, BlockingStreamReader 
     private const string StreamStart = "0-0";
     private readonly QueueOptions _queue = queueOptions.Value;
 
-    // Shared by this worker's slots: where the next scan for abandoned entries starts.
-    private volatile string _reclaimCursor = StreamStart;
+    // Shared by this worker's slots: where the next scan for abandoned entries starts, per shard.
+    private readonly string[] _reclaimCursors = [.. Enumerable.Repeat(StreamStart, keys.Shards)];
+    // Separate turns for reads and reclaim scans: one shared counter would, on two shards, send every read to the same one.
+    private int _nextReadShard = -1;
+    private int _nextReclaimShard = -1;
 
-    public Task EnsureGroupAsync() => ConsumerGroups.EnsureAsync(redis.GetDatabase(), _queue.Stream, _queue.Group);
-
-    /// <summary>XREADGROUP ... BLOCK: the next job for <paramref name="consumer"/>, or none after the block time.</summary>
-    public async Task<QueuedJob[]> ReadNewAsync(string consumer)
+    public async Task EnsureGroupAsync()
     {
-        var entries = await blockingReader.ReadGroupAsync(_queue.Stream, _queue.Group, consumer, count: 1);
-        return entries.Select(e => new QueuedJob(e.Id, (string?)e[QueueFields.JobId])).ToArray();
+        for (var shard = 0; shard < keys.Shards; shard++)
+        {
+            await ConsumerGroups.EnsureAsync(redis.GetDatabase(), keys.Queue(shard), _queue.Group);
+        }
+    }
+
+    /// <summary>
+    /// The next job for <paramref name="consumer"/>, or none after the block time. With one shard one
+    /// XREADGROUP ... BLOCK; with several (a blocking read may not span cluster slots) one non-blocking
+    /// XREADGROUP per shard from the next shard in turn, and when all are empty a wait for
+    /// <see cref="QueueArrivals"/> to see a new entry on any of them.
+    /// </summary>
+    public async Task<QueuedJob[]> ReadNewAsync(string consumer, CancellationToken stoppingToken = default)
+    {
+        if (keys.Shards == 1)
+        {
+            var entries = await blockingReader.ReadGroupAsync(keys.Queue(0), _queue.Group, consumer, count: 1);
+            return ToJobs(entries, 0);
+        }
+
+        var arrived = (arrivals ?? throw new InvalidOperationException("a sharded queue needs QueueArrivals")).NextArrival();
+        var jobs = await ReadAnyShardAsync(consumer);
+        if (jobs.Length > 0 || stoppingToken.IsCancellationRequested)
+        {
+            return jobs;
+        }
+
+        await arrived.WaitAsync(_queue.BlockTime, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        return stoppingToken.IsCancellationRequested ? [] : await ReadAnyShardAsync(consumer);
+    }
+
+    private async Task<QueuedJob[]> ReadAnyShardAsync(string consumer)
+    {
+        return await FirstFromAnyShardAsync(NextShard(ref _nextReadShard), async shard =>
+            ToJobs(await redis.GetDatabase().StreamReadGroupAsync(keys.Queue(shard), _queue.Group, consumer, ">", count: 1), shard));
+    }
+
+    /// <summary>
+    /// The first shard's jobs, from <paramref name="first"/> on, that <paramref name="take"/> finds any on. A shard
+    /// Redis cannot serve now (its primary failing over) is passed over, so the others keep being consumed; its
+    /// error is thrown only when no shard had a job.
+    /// </summary>
+    private async Task<QueuedJob[]> FirstFromAnyShardAsync(int first, Func<int, Task<QueuedJob[]>> take)
+    {
+        RedisException? failure = null;
+        for (var i = 0; i < keys.Shards; i++)
+        {
+            try
+            {
+                var jobs = await take((first + i) % keys.Shards);
+                if (jobs.Length > 0)
+                {
+                    return jobs;
+                }
+            }
+            catch (RedisException e) when (keys.Shards > 1)
+            {
+                failure ??= e;
+            }
+        }
+
+        return failure is null ? [] : throw failure;
     }
 
     /// <summary>
     /// XAUTOCLAIM: one entry delivered to some consumer that has not refreshed its claim for longer
     /// than the visibility timeout (its worker is taken for dead), now owned by <paramref name="consumer"/>.
-    /// Each call examines only a few pending entries, so the scan follows the cursor Redis returns until it
-    /// claims one or has been once through the whole pending list: an abandoned entry behind any number of
-    /// live ones is found in one call.
+    /// Shards are scanned from the next one in turn. Each call examines only a few pending entries, so the scan
+    /// of a shard follows the cursor Redis returns until it claims one or has been once through the whole pending
+    /// list: an abandoned entry behind any number of live ones is found in one call.
     /// </summary>
     public async Task<QueuedJob[]> ReclaimAbandonedAsync(string consumer)
     {
+        var first = keys.Shards == 1 ? 0 : NextShard(ref _nextReclaimShard);
+        return await FirstFromAnyShardAsync(first, shard => ReclaimAbandonedAsync(consumer, shard));
+    }
+
+    private async Task<QueuedJob[]> ReclaimAbandonedAsync(string consumer, int shard)
+    {
         var database = redis.GetDatabase();
         var minIdle = (long)_queue.VisibilityTimeout.TotalMilliseconds;
-        var cursor = _reclaimCursor;
+        var cursor = _reclaimCursors[shard];
         var fullPass = cursor == StreamStart;
         while (true)
         {
-            var result = await database.StreamAutoClaimAsync(_queue.Stream, _queue.Group, consumer, minIdle, (RedisValue)cursor, count: 1);
+            var result = await database.StreamAutoClaimAsync(keys.Queue(shard), _queue.Group, consumer, minIdle, (RedisValue)cursor, count: 1);
             var next = result.NextStartId.IsNullOrEmpty ? StreamStart : result.NextStartId.ToString();
-            _reclaimCursor = next;
+            Volatile.Write(ref _reclaimCursors[shard], next);
             if (result.ClaimedEntries.Length > 0)
             {
-                return result.ClaimedEntries.Select(e => new QueuedJob(e.Id, e.IsNull ? null : (string?)e[QueueFields.JobId])).ToArray();
+                return ToJobs(result.ClaimedEntries, shard);
             }
 
             if (next == StreamStart)
@@ -108,15 +178,15 @@ public sealed class JobQueue(IConnectionMultiplexer redis, BlockingStreamReader 
     public async Task<bool> RefreshClaimAsync(QueuedJob job, string consumer)
     {
         var refreshed = await redis.GetDatabase().ScriptEvaluateAsync(
-            RefreshClaimScript, [_queue.Stream], [_queue.Group, consumer, job.EntryId]);
+            RefreshClaimScript, [keys.Queue(job.Shard)], [_queue.Group, consumer, job.EntryId]);
         return (long)refreshed == 1;
     }
 
     /// <summary>XACK, then trims the entries older than the oldest one still pending or undelivered.</summary>
     public Task AcknowledgeAsync(QueuedJob job)
-        => redis.GetDatabase().ScriptEvaluateAsync(AcknowledgeScript, [_queue.Stream], [_queue.Group, job.EntryId]);
+        => redis.GetDatabase().ScriptEvaluateAsync(AcknowledgeScript, [keys.Queue(job.Shard)], [_queue.Group, job.EntryId]);
 
-    /// <summary>Puts the job at the end of the queue again and acknowledges its old entry, in one script.</summary>
+    /// <summary>Puts the job at the end of its shard's queue again and acknowledges its old entry, in one script.</summary>
     public async Task RequeueAsync(QueuedJob job)
     {
         if (job.JobId is null)
@@ -126,6 +196,12 @@ public sealed class JobQueue(IConnectionMultiplexer redis, BlockingStreamReader 
         }
 
         await redis.GetDatabase().ScriptEvaluateAsync(
-            RequeueScript, [_queue.Stream, keys.Job(job.JobId)], [_queue.Group, job.EntryId, job.JobId]);
+            RequeueScript, [keys.Queue(job.Shard), keys.Job(job.JobId)], [_queue.Group, job.EntryId, job.JobId]);
     }
+
+    private int NextShard(ref int turn) => (int)((uint)Interlocked.Increment(ref turn) % (uint)keys.Shards);
+
+    // XAUTOCLAIM reports an entry deleted while pending with nil fields: no job id.
+    private static QueuedJob[] ToJobs(StreamEntry[] entries, int shard)
+        => [.. entries.Select(e => new QueuedJob(e.Id, e.IsNull ? null : (string?)e[QueueFields.JobId], shard))];
 }

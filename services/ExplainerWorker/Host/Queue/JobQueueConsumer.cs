@@ -74,7 +74,7 @@ public sealed class JobQueueConsumer(
 
                 if (jobs.Length == 0 && !stoppingToken.IsCancellationRequested)
                 {
-                    jobs = await queue.ReadNewAsync(consumer);
+                    jobs = await queue.ReadNewAsync(consumer, stoppingToken);
                 }
 
                 foreach (var job in jobs)
