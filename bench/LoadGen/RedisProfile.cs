@@ -88,7 +88,7 @@ internal sealed class RedisProfile
             s.AppendLine(Invariant($"| {key.Key} | {key.MeanBytes:F0} | {key.TtlHours:F2} |"));
         }
         s.AppendLine(Invariant($"| all of the job's keys | {JobKeys.Sum(k => k.MeanBytes):F0} | |"));
-        s.AppendLine(Invariant($"| shared streams (queue `{QueueStream}`, activity `{Keys.Activity}`): growth per job | {GrowthPerJob.SharedStreamBytes:F0} | |"));
+        s.AppendLine(Invariant($"| shared streams (queue `{QueueStream}`, activity `{Keys.Activity(0)}`): growth per job | {GrowthPerJob.SharedStreamBytes:F0} | |"));
         s.AppendLine(Invariant($"| INFO used_memory: growth per job over the same jobs | {GrowthPerJob.UsedMemoryBytes:F0} | |"));
         return s.ToString();
     }
@@ -96,7 +96,7 @@ internal sealed class RedisProfile
     private static IServer Server(ServiceProcesses services) => services.Redis!.GetServer("127.0.0.1", services.RedisPort);
 
     private static async Task<long> SharedStreamBytesAsync(IDatabase database)
-        => await MemoryUsageAsync(database, QueueStream) + await MemoryUsageAsync(database, Keys.Activity);
+        => await MemoryUsageAsync(database, QueueStream) + await MemoryUsageAsync(database, Keys.Activity(0));
 
     private static async Task<long> MemoryUsageAsync(IDatabase database, RedisKey key)
     {
