@@ -1,7 +1,7 @@
 /**
  * The demo page in real headless Chromium against the real gateway, worker and Redis: upload,
  * live frames, a 200-step drag that must not touch the network, a bad upload, and a model picked
- * in the model picker (the iNaturalist bird model on a chickadee).
+ * in the model picker (the iNaturalist bird model on a chickadee); /v1 paths belong to the REST API.
  */
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -271,5 +271,18 @@ describe("demo page", () => {
     mkdirSync(resolve(repoRoot, "docs"), { recursive: true });
     await page.screenshot({ path: resolve(repoRoot, "docs/demo-screenshot.png"), animations: "disabled" });
     await page.close();
+  });
+
+  it("leaves /v1 to the REST API: JSON there, the page for every other path", async () => {
+    const models = await fetch(`${system!.baseUrl}/v1/models`);
+    expect(models.status).toBe(200);
+    expect(((await models.json()) as { models: unknown[] }).models.length).toBeGreaterThan(0);
+    const unknown = await fetch(`${system!.baseUrl}/v1/no-such-route`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get("content-type")).toContain("application/json");
+    expect(((await unknown.json()) as { message: string }).message).toContain("no REST route GET /v1/no-such-route");
+    const page = await fetch(`${system!.baseUrl}/some/page`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toContain("text/html");
   });
 });
