@@ -6,6 +6,7 @@ using SaliencySlider.Gateway.Grpc;
 using SaliencySlider.Gateway.Health;
 using SaliencySlider.Gateway.Jobs;
 using SaliencySlider.Gateway.Models;
+using SaliencySlider.Gateway.Rest;
 using SaliencySlider.Gateway.Security;
 using SaliencySlider.Gateway.Submission;
 using SaliencySlider.Gateway.Telemetry;
@@ -17,8 +18,8 @@ using StackExchange.Redis;
 namespace SaliencySlider.Gateway;
 
 /// <summary>
-/// The gateway: native gRPC on Gateway:GrpcPort (HTTP/2 cleartext); gRPC-Web, the demo page and
-/// /healthz on Gateway:HttpPort (HTTP/1.1).
+/// The gateway: native gRPC on Gateway:GrpcPort (HTTP/2 cleartext); gRPC-Web, REST/JSON (/v1/..., /openapi.json),
+/// the demo page and /healthz on Gateway:HttpPort (HTTP/1.1).
 /// </summary>
 public static class GatewayApplication
 {
@@ -93,17 +94,18 @@ public static class GatewayApplication
             grpc.MaxReceiveMessageSize = checked((int)(jobOptions.MaxImageBytes + UploadHeadroomBytes));
             // Telemetry outermost, so refusals by the access interceptors are traced and counted by status.
             grpc.Interceptors.Add<TelemetryInterceptor>();
+            grpc.Interceptors.Add<RetryAfterHeaderInterceptor>();
             grpc.Interceptors.Add<ApiKeyInterceptor>();
             grpc.Interceptors.Add<SubmitRateLimitInterceptor>();
             grpc.Interceptors.Add<RedisFailureInterceptor>();
-        });
+        }).AddRestApi();
         builder.Services.AddGrpcReflection();
         builder.Services.AddGatewayHealthChecks();
         builder.Services.AddCors(cors => cors.AddPolicy(GrpcWebCorsPolicy, policy => policy
             .AllowAnyOrigin()
             .AllowAnyMethod()
             .AllowAnyHeader()
-            .WithExposedHeaders("Grpc-Status", "Grpc-Message", "Grpc-Encoding", "Grpc-Accept-Encoding")));
+            .WithExposedHeaders("Grpc-Status", "Grpc-Message", "Grpc-Encoding", "Grpc-Accept-Encoding", "Retry-After")));
 
         var app = builder.Build();
         ClusterLayoutCheck.ThrowIfUnsharded(app.Services.GetRequiredService<IConnectionMultiplexer>(), app.Services.GetRequiredService<JobKeys>());
@@ -127,6 +129,7 @@ public static class GatewayApplication
         app.MapGatewayHealth();
         app.MapGatewayTelemetry();
         app.MapExamples();
+        app.MapRestApi();
         app.MapFallbackToFile("index.html");
         return app;
     }

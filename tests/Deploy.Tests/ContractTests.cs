@@ -30,7 +30,7 @@ public class ContractTests
         { "ENUM_VALUE_PREFIX", "  JOB_STATE_FAILED = 4;", "  JOB_STATE_FAILED = 4;\n  CANCELLED = 5;", "CANCELLED" },
         { "SERVICE_SUFFIX", "service SaliencySliderService {", "service SaliencySlider {", "SaliencySlider" },
         { "RPC_REQUEST_RESPONSE_UNIQUE", "rpc Explain(ExplainRequest)", "rpc Explain(SubmitRequest)", "saliency.v1.SubmitRequest" },
-        { "RPC_RESPONSE_STANDARD_NAME", "returns (GetJobResponse);", "returns (Job);", "GetJobResponse" },
+        { "RPC_RESPONSE_STANDARD_NAME", "returns (GetJobResponse) {", "returns (Job) {", "GetJobResponse" },
     };
 
     [Theory]

@@ -1,7 +1,8 @@
 /**
  * The demo page in real headless Chromium against the real gateway, worker and Redis: upload,
  * live frames, a 200-step drag that must not touch the network, a bad upload, a model picked
- * in the model picker (the iNaturalist bird model on a chickadee), and Score-CAM with its progress.
+ * in the model picker (the iNaturalist bird model on a chickadee), Score-CAM with its progress, the example
+ * photos and the How it works panel; /v1 paths belong to the REST API.
  */
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -31,6 +32,11 @@ async function openPage(width = 1360, height = 900): Promise<Page> {
   await page.goto(system!.baseUrl);
   // ListModels answered: the model list holds the served model.
   await page.waitForFunction(() => (document.querySelector<HTMLSelectElement>("#model")?.value ?? "") !== "");
+  // The example photos' thumbnails have loaded, so the tests that count requests see none of theirs.
+  await page.waitForFunction(() => {
+    const thumbnails = Array.from(document.querySelectorAll<HTMLImageElement>("[data-testid=example] img"));
+    return thumbnails.length > 0 && thumbnails.every((img) => img.complete && img.naturalWidth > 0);
+  });
   return page;
 }
 
@@ -229,8 +235,6 @@ describe("demo page", () => {
     const examples = page.locator("[data-testid=example]");
     await examples.first().waitFor({ state: "visible" });
     expect(await examples.locator("span").allTextContents()).toEqual(photos.map((file) => file.replace(/\.[^.]+$/, "")));
-    // Every thumbnail loaded from the gateway.
-    await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>("[data-testid=example] img")).every((img) => img.complete && img.naturalWidth > 0));
 
     await examples.filter({ hasText: "eagle" }).click();
     await waitForAllFrames(page);
@@ -291,5 +295,18 @@ describe("demo page", () => {
     mkdirSync(resolve(repoRoot, "docs"), { recursive: true });
     await page.screenshot({ path: resolve(repoRoot, "docs/demo-screenshot.png"), animations: "disabled" });
     await page.close();
+  });
+
+  it("leaves /v1 to the REST API: JSON there, the page for every other path", async () => {
+    const models = await fetch(`${system!.baseUrl}/v1/models`);
+    expect(models.status).toBe(200);
+    expect(((await models.json()) as { models: unknown[] }).models.length).toBeGreaterThan(0);
+    const unknown = await fetch(`${system!.baseUrl}/v1/no-such-route`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get("content-type")).toContain("application/json");
+    expect(((await unknown.json()) as { message: string }).message).toContain("no REST route GET /v1/no-such-route");
+    const page = await fetch(`${system!.baseUrl}/some/page`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toContain("text/html");
   });
 });

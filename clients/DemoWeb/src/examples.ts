@@ -36,7 +36,6 @@ export function renderExamples(row: HTMLElement, baseUrl: string, photos: Exampl
       const thumbnail = document.createElement("img");
       thumbnail.src = url;
       thumbnail.alt = photo.name;
-      thumbnail.loading = "lazy";
       const caption = document.createElement("span");
       caption.textContent = photo.name;
       button.append(thumbnail, caption);

@@ -25,16 +25,23 @@ internal static class Buf
     }
 
     /// <summary>
-    /// A copy of the workspace (buf.yaml and protos/) in a new temporary directory, with the contract
-    /// edited by <paramref name="edit"/>; the caller deletes it.
+    /// A copy of the workspace (buf.yaml and every .proto under protos/, the vendored imports included) in a
+    /// new temporary directory, with the contract edited by <paramref name="edit"/>; the caller deletes it.
     /// </summary>
     public static string EditedWorkspace(Func<string, string> edit)
     {
         var workspace = Directory.CreateTempSubdirectory("saliency-buf-").FullName;
         File.Copy(RepositoryPaths.Combine("buf.yaml"), Path.Combine(workspace, "buf.yaml"));
+        var protos = RepositoryPaths.Combine("protos");
+        foreach (var file in Directory.EnumerateFiles(protos, "*.proto", SearchOption.AllDirectories))
+        {
+            var copy = Path.Combine(workspace, "protos", Path.GetRelativePath(protos, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
+
         var contract = Path.Combine(workspace, "protos", "saliency", "v1", "saliency.proto");
-        Directory.CreateDirectory(Path.GetDirectoryName(contract)!);
-        var original = File.ReadAllText(RepositoryPaths.Combine("protos/saliency/v1/saliency.proto"));
+        var original = File.ReadAllText(contract);
         var edited = edit(original);
         if (edited == original)
         {
