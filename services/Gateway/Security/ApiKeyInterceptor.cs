@@ -55,7 +55,7 @@ public sealed class ApiKeyInterceptor : CallAdmissionInterceptor
         return string.IsNullOrEmpty(key) ? null : key;
     }
 
-    protected override void Admit(ServerCallContext context)
+    protected override void Admit(ServerCallContext context, object? request)
     {
         if (!Enabled || OpenServices.Any(prefix => context.Method.StartsWith(prefix, StringComparison.Ordinal)))
         {

@@ -19,4 +19,10 @@ public sealed class RateLimitOptions
 
     /// <summary>Submissions a client may make at once before the sustained rate applies.</summary>
     public int Burst { get; set; } = 20;
+
+    /// <summary>Submissions a Score-CAM job counts as (see <see cref="SubmitCost"/>).</summary>
+    public int ScoreCamCost { get; set; } = 4;
+
+    /// <summary>Submissions a comparison of every method counts as (see <see cref="SubmitCost"/>).</summary>
+    public int CompareCost { get; set; } = 10;
 }

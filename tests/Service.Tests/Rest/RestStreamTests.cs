@@ -68,7 +68,7 @@ public sealed class RestStreamTests(ServiceStack stack) : IClassFixture<ServiceS
         const string lease = "rest-stream-test";
         var keys = new JobKeys(stack.KeyPrefix);
         await stack.Redis.HashSetAsync(keys.Job(jobId), JobFields.Lease, lease);
-        return new JobWriter(stack.Redis, keys, stack.DeadLetterStream, jobId, attempt: 1, lease, TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(15));
+        return new JobWriter(stack.Redis, keys, jobId, attempt: 1, lease, TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(15));
     }
 
     private static async Task<T> NextAsync<T>(IAsyncEnumerator<T> events)

@@ -1,0 +1,39 @@
+using SaliencySlider.Contracts.V1;
+
+namespace SaliencySlider.Gateway.Security;
+
+/// <summary>
+/// How many submissions a queued job counts as for the rate limit, by the work it asks for: a Grad-CAM-family job
+/// is 1; a Score-CAM job <see cref="RateLimitOptions.ScoreCamCost"/> (its default cap of 64 channels took about 3.5×
+/// a Grad-CAM job on the default model, docs/PERFORMANCE.md); a comparison <see cref="RateLimitOptions.CompareCost"/>
+/// (every method, each with an insertion and a deletion curve, plus Score-CAM). Never more than the burst, so every
+/// job can be admitted.
+/// </summary>
+public static class SubmitCost
+{
+    public static int Of(object? request, RateLimitOptions settings)
+    {
+        var cost = OptionsOf(request) switch
+        {
+            { CompareMethods: true } => settings.CompareCost,
+            { Method: CamMethod.ScoreCam } => settings.ScoreCamCost,
+            _ => 1,
+        };
+        return Math.Clamp(cost, 1, Math.Max(1, settings.Burst));
+    }
+
+    /// <summary>Why the request costs more than one submission, for the refusal's message.</summary>
+    public static string Why(object? request) => OptionsOf(request) switch
+    {
+        { CompareMethods: true } => "a comparison of every method",
+        { Method: CamMethod.ScoreCam } => "Score-CAM",
+        _ => "one job",
+    };
+
+    private static ExplainOptions? OptionsOf(object? request) => request switch
+    {
+        SubmitRequest submit => submit.Options,
+        ExplainRequest explain => explain.Options,
+        _ => null,
+    };
+}
