@@ -8,9 +8,9 @@ using SaliencySlider.Engine.Models;
 namespace SaliencySlider.EngineBench;
 
 /// <summary>
-/// Whole jobs on the default model with Grad-CAM and with Score-CAM under several channel caps, in one process and
-/// interleaved round by round (so that other load on a shared machine falls on all of them alike): Score-CAM's cost
-/// as a ratio to the Grad-CAM job of the same run.
+/// Whole jobs on the default model with Grad-CAM, with Score-CAM under several channel caps, and a comparison of every
+/// method (<see cref="MethodComparer"/>), in one process and interleaved round by round (so that other load on a shared
+/// machine falls on all of them alike): each one's cost as a ratio to the Grad-CAM job of the same run.
 /// </summary>
 internal static class ScoreCamBench
 {
@@ -26,6 +26,8 @@ internal static class ScoreCamBench
         var scoreCams = Caps.Select(cap => gradCam with { Method = CamMethodKind.ScoreCam, ScoreCamChannels = cap ?? ScoreCam.MaxChannelCap }).ToArray();
         var rounds = Math.Max(3, options.Repeats / 3);
 
+        var comparer = new MethodComparer(explainer);
+        var comparisons = new List<double>();
         var gradCamJobs = new List<(double Total, StageTimings Stages)>();
         var scoreCamJobs = scoreCams.Select(_ => new List<(double Total, StageTimings Stages)>()).ToArray();
         for (var round = -1; round < rounds; round++)
@@ -46,6 +48,14 @@ internal static class ScoreCamBench
                 {
                     scoreCamJobs[i].Add((job.TotalMs, job.Stages));
                 }
+            }
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            foreach (var _ in comparer.CompareAsync(imageBytes, gradCam).ToBlockingEnumerable())
+            {
+            }
+            if (round >= 0)
+            {
+                comparisons.Add(clock.Elapsed.TotalMilliseconds);
             }
             Console.WriteLine(Invariant($"score-cam round {round + 1}/{rounds} done"));
         }
@@ -69,9 +79,12 @@ internal static class ScoreCamBench
             var label = Caps[i] == ScoreCam.CpuDefaultChannels ? $"{scored} (CPU default)" : Caps[i] is null ? $"{scored} (all)" : $"{scored}";
             s.AppendLine(Invariant($"| Score-CAM | {label} | {jobMs:F0} | {jobMs / gradCamMs:F2} | {camMs:F0} | {camMs / scored:F1} |"));
         }
+        var comparisonMs = Samples.MedianOf(comparisons);
+        s.AppendLine(Invariant($"| comparison of all {CamMethods.Kinds.Count} methods (each with insertion and deletion curves; Score-CAM at the CPU default) | – | {comparisonMs:F0} | {comparisonMs / gradCamMs:F2} | – | – |"));
         s.AppendLine();
         s.AppendLine("```");
         s.AppendLine(Invariant($"gradcam job: {Join(gradCamJobs.Select(j => j.Total))}"));
+        s.AppendLine(Invariant($"comparison: {Join(comparisons)}"));
         for (var i = 0; i < Caps.Length; i++)
         {
             s.AppendLine(Invariant($"scorecam {(Caps[i] is { } cap ? cap.ToString(CultureInfo.InvariantCulture) : "all")} job: {Join(scoreCamJobs[i].Select(j => j.Total))}"));

@@ -282,6 +282,31 @@ describe("demo page", () => {
     await page.close();
   });
 
+  it("compares every method on the image, ranked, and loads the one chosen into the slider", async () => {
+    const page = await openPage();
+    await page.setInputFiles("[data-testid=file-input]", join(testImages, "chelsea.png"));
+    await waitForAllFrames(page);
+    const methods = await page.locator("[data-testid=method] option").count();
+
+    await page.click("[data-testid=compare]");
+    await page.waitForFunction(() => document.querySelector<HTMLElement>("[data-testid=compare-panel]")?.dataset.state === "done");
+
+    const results = page.locator("[data-testid=compare-result]");
+    expect(await results.count()).toBe(methods);
+    const scores = (await results.evaluateAll((buttons) => buttons.map((b) => Number((b as HTMLElement).dataset.score))));
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    expect(await results.first().textContent()).toMatch(/^1\. .+ · ins 0\.\d\d · del 0\.\d\d · top-1 at (\d+ %|never)$/);
+    await page.screenshot({ path: join(resultsDir, "demo-compare.png"), fullPage: true, animations: "disabled" });
+
+    // The last-ranked method is loaded into the slider: the method list shows it and its frames stream in.
+    const label = ((await results.last().locator("span").textContent()) ?? "").split(" · ")[0]!.replace(/^\d+\. /, "");
+    await results.last().click();
+    expect(await page.getAttribute("body", "data-run-state")).toBe("running");
+    await waitForAllFrames(page);
+    expect(await page.locator("[data-testid=method] option:checked").textContent()).toBe(label);
+    await page.close();
+  });
+
   it.runIf(process.env.UPDATE_DOCS_SCREENSHOT === "1")("updates docs/demo-screenshot.png", async () => {
     const page = await openPage(1360, 860);
     await page.check("#deletion");

@@ -2,12 +2,14 @@ import "./styles.css";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { createGatewayClient, gatewayUrl } from "./gateway";
 import { describeError } from "./errors";
+import { compareMethods } from "./compareMethods";
 import { fetchExamples, renderExamples } from "./examples";
 import { checkImage } from "./imageFile";
 import { listenForImages } from "./imageInput";
 import { explainAndFollow, JobFailedError, type JobChange, type JobProgress } from "./jobStream";
 import { trapezoidAuc, type CurvePoint } from "./curve";
 import { encodeSliderGif } from "./gifExport";
+import { renderComparison } from "./views/comparisonGrid";
 import { CurvePlot } from "./views/curvePlot";
 import { renderHowItWorks } from "./views/howItWorks";
 import { formatProbability, renderPredictionBars } from "./views/predictionBars";
@@ -21,14 +23,15 @@ import {
   type Frame,
 } from "./gen/saliency/v1/saliency_pb";
 
-const CAM_METHODS: ReadonlyArray<[CamMethod, string]> = [
-  [CamMethod.GRAD_CAM, "Grad-CAM"],
-  [CamMethod.GRAD_CAM_PLUS_PLUS, "Grad-CAM++"],
-  [CamMethod.HIRES_CAM, "HiResCAM"],
-  [CamMethod.XGRAD_CAM, "XGrad-CAM"],
-  [CamMethod.LAYER_CAM, "LayerCAM"],
-  [CamMethod.EIGEN_CAM, "EigenCAM"],
-  [CamMethod.SCORE_CAM, "Score-CAM"],
+/** Each method: its contract value, its label here, and its name in results (Explanation.method, MethodResult.method). */
+const CAM_METHODS: ReadonlyArray<[CamMethod, string, string]> = [
+  [CamMethod.GRAD_CAM, "Grad-CAM", "gradcam"],
+  [CamMethod.GRAD_CAM_PLUS_PLUS, "Grad-CAM++", "gradcampp"],
+  [CamMethod.HIRES_CAM, "HiResCAM", "hirescam"],
+  [CamMethod.XGRAD_CAM, "XGrad-CAM", "xgradcam"],
+  [CamMethod.LAYER_CAM, "LayerCAM", "layercam"],
+  [CamMethod.EIGEN_CAM, "EigenCAM", "eigencam"],
+  [CamMethod.SCORE_CAM, "Score-CAM", "scorecam"],
 ];
 
 const byId = <T extends HTMLElement>(id: string): T => required(document.getElementById(id) as T | null, `#${id}`);
@@ -47,6 +50,10 @@ const ui = {
   baseline: byId<HTMLSelectElement>("baseline"),
   deletion: byId<HTMLInputElement>("deletion"),
   explain: byId<HTMLButtonElement>("explain"),
+  compare: byId<HTMLButtonElement>("compare"),
+  comparePanel: byId<HTMLElement>("compare-panel"),
+  compareStatus: byId<HTMLElement>("compare-status"),
+  compareGrid: byId<HTMLElement>("compare-grid"),
   error: byId<HTMLElement>("error"),
   status: byId<HTMLElement>("status"),
   counter: byId<HTMLElement>("frame-counter"),
@@ -151,12 +158,16 @@ async function acceptFile(file: File): Promise<void> {
   ui.fileName.textContent = image.name;
   ui.target.replaceChildren(new Option("Top prediction", ""));
   ui.explain.disabled = false;
+  ui.compare.disabled = false;
+  ui.comparePanel.hidden = true;
+  comparison?.abort();
   startRun();
   // On a narrow screen the picture is below the form: bring it into view.
   if (window.matchMedia("(max-width: 720px)").matches) byId("stage").scrollIntoView({ block: "start" });
 }
 
-function buildRequest(current: LoadedImage): MessageInitShape<typeof ExplainRequestSchema> {
+/** The form's request for the loaded image; with `compare`, a comparison of every method instead. */
+function buildRequest(current: LoadedImage, compare = false): MessageInitShape<typeof ExplainRequestSchema> {
   const frameCount = Math.round(Number(ui.frameCount.value));
   return {
     image: current.bytes,
@@ -168,8 +179,51 @@ function buildRequest(current: LoadedImage): MessageInitShape<typeof ExplainRequ
       baseline: Number(ui.baseline.value) as Baseline,
       topK: 5,
       deletionCurve: ui.deletion.checked,
+      compareMethods: compare,
     },
   };
+}
+
+let comparison: AbortController | undefined;
+
+const labelOf = (method: string): string => CAM_METHODS.find(([, , name]) => name === method)?.[1] ?? method;
+
+/** Every method on the loaded image, ranked as their results arrive; choosing one explains the image with it. */
+function startComparison(): void {
+  if (image === undefined) return;
+  const current = image;
+  comparison?.abort();
+  const abort = new AbortController();
+  comparison = abort;
+  ui.comparePanel.hidden = false;
+  ui.compareGrid.replaceChildren();
+  ui.compareStatus.textContent = "Comparing every method…";
+  const choose = (method: string): void => {
+    const entry = CAM_METHODS.find(([, , name]) => name === method);
+    if (entry === undefined) return;
+    ui.method.value = String(entry[0]);
+    startRun();
+  };
+  compareMethods(
+    client,
+    buildRequest(current, true),
+    (results) => {
+      if (comparison !== abort) return;
+      ui.compareStatus.textContent = `Comparing every method… ${results.length} done`;
+      renderComparison(ui.compareGrid, results, current.preview, labelOf, choose);
+    },
+    abort.signal,
+  ).then(
+    (results) => {
+      if (comparison !== abort) return;
+      ui.compareStatus.textContent = `${results.length} methods, best first by insertion − deletion AUC; click one to load it into the slider.`;
+      ui.comparePanel.dataset.state = "done";
+    },
+    (error: unknown) => {
+      if (comparison !== abort || abort.signal.aborted) return;
+      ui.compareStatus.textContent = error instanceof JobFailedError ? `The comparison failed: ${error.message}` : describeError(error);
+    },
+  );
 }
 
 function startRun(): void {
@@ -462,6 +516,7 @@ function downloadGif(): void {
 
 function init(): void {
   ui.method.replaceChildren(...CAM_METHODS.map(([value, label]) => new Option(label, String(value))));
+  ui.compare.addEventListener("click", startComparison);
   listenForImages(ui.dropzone, ui.fileInput, (file) => void acceptFile(file));
   ui.form.addEventListener("submit", (event) => {
     event.preventDefault();
