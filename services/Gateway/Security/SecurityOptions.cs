@@ -21,7 +21,7 @@ public sealed class RateLimitOptions
     public int Burst { get; set; } = 20;
 
     /// <summary>Submissions a Score-CAM job counts as (see <see cref="SubmitCost"/>).</summary>
-    public int ScoreCamCost { get; set; } = 4;
+    public int ScoreCamCost { get; set; } = 3;
 
     /// <summary>Submissions a comparison of every method counts as (see <see cref="SubmitCost"/>).</summary>
     public int CompareCost { get; set; } = 10;

@@ -4,9 +4,9 @@ namespace SaliencySlider.Gateway.Security;
 
 /// <summary>
 /// How many submissions a queued job counts as for the rate limit, by the work it asks for: a Grad-CAM-family job
-/// is 1; a Score-CAM job <see cref="RateLimitOptions.ScoreCamCost"/> (its default cap of 64 channels took about 3.5×
-/// a Grad-CAM job on the default model, docs/PERFORMANCE.md); a comparison <see cref="RateLimitOptions.CompareCost"/>
-/// (every method, each with an insertion and a deletion curve, plus Score-CAM). Never more than the burst, so every
+/// is 1; a Score-CAM job <see cref="RateLimitOptions.ScoreCamCost"/> and a comparison of every method
+/// <see cref="RateLimitOptions.CompareCost"/>, after their measured cost on the default model (about 2.6× and 9.5× a
+/// Grad-CAM job on CPU, docs/PERFORMANCE.md). Never more than the burst, so every
 /// job can be admitted.
 /// </summary>
 public static class SubmitCost
