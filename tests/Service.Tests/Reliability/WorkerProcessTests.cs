@@ -16,7 +16,9 @@ public sealed class WorkerProcessTests(ServiceStack stack) : IClassFixture<Servi
     private IEnumerable<KeyValuePair<string, string?>> ProcessSettings(string shutdownTimeout = "00:00:30") => stack.CommonSettings().Concat(
     [
         new("Queue:BlockTime", "00:00:00.500"),
-        new("Queue:VisibilityTimeout", "00:00:02"),
+        // Long enough that a live worker's claim, refreshed every 0.5 s, never lapses while the other test classes
+        // load the machine: a lapsed claim re-queues the job, and the trial's victim would hold nothing.
+        new("Queue:VisibilityTimeout", "00:00:04"),
         new("Queue:ClaimRefreshInterval", "00:00:00.500"),
         new("Worker:ExecutionProvider", "Cpu"),
         new("Worker:IntraOpThreads", "1"),
