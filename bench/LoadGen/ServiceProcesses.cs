@@ -89,7 +89,7 @@ internal sealed partial class ServiceProcesses(LoadOptions options) : IAsyncDisp
     public async Task<WorkerStart> StartWorkerAsync(int intraOpThreads, int concurrency = 1, int batchJobs = 0)
     {
         var name = $"worker{Interlocked.Increment(ref s_workersStarted)}";
-        var worker = Path.Combine(options.RepoRoot, "services/ExplainerWorker/Host/bin/Release/net10.0/SaliencySlider.ExplainerWorker.dll");
+        var worker = Path.Combine(options.RepoRoot, "services/ExplainerWorker/bin/Release/net10.0/SaliencySlider.ExplainerWorker.dll");
         var log = Path.Combine(options.WorkDirectory, name + ".log");
         var clock = Stopwatch.StartNew();
         Start(name, "dotnet", $"{worker} --contentRoot {Path.GetDirectoryName(worker)}", CommonEnvironment()

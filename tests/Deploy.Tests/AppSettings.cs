@@ -19,7 +19,7 @@ internal static class AppSettings
         return element.ValueKind == JsonValueKind.String ? element.GetString()! : element.GetRawText();
     }
 
-    public static string Worker(string key) => Value("services/ExplainerWorker/Host/appsettings.json", key);
+    public static string Worker(string key) => Value("services/ExplainerWorker/appsettings.json", key);
 
     public static string Gateway(string key) => Value("services/Gateway/appsettings.json", key);
 }

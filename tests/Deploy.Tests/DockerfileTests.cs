@@ -49,6 +49,43 @@ public class DockerfileTests
         Assert.Empty(problems);
     }
 
+    /// <summary>
+    /// A stage that publishes a project must copy that project's folder and every folder its
+    /// ProjectReferences reach (the gateway once referenced the engine without copying it).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Dockerfiles))]
+    public void Each_published_project_and_every_project_it_references_is_copied_into_its_stage(string dockerfilePath)
+    {
+        var dockerfile = Dockerfile.Load(dockerfilePath);
+        var published = 0;
+        foreach (var stage in dockerfile.Stages)
+        {
+            var copied = AncestorStages(dockerfile, stage)
+                .SelectMany(s => s.All("COPY"))
+                .Select(Dockerfile.ParseCopy)
+                .Where(copy => copy.FromStage is null)
+                .SelectMany(copy => copy.Sources)
+                .Select(source => source.Trim('/'))
+                .ToHashSet(StringComparer.Ordinal);
+            foreach (var run in stage.All("RUN"))
+            {
+                foreach (var (verb, project) in PublishedProjects(run.Arguments))
+                {
+                    published++;
+                    foreach (var reached in ReferencedProjects(project))
+                    {
+                        var folder = Path.GetDirectoryName(reached)!.Replace('\\', '/');
+                        var needed = verb == "restore" ? [folder, reached] : new[] { folder };
+                        Assert.True(needed.Any(copied.Contains), $"{dockerfilePath} stage {stage.Name} runs dotnet {verb} {project} but copies neither of {string.Join(", ", needed)}");
+                    }
+                }
+            }
+        }
+
+        Assert.True(published > 0, $"{dockerfilePath} publishes no project");
+    }
+
     [Theory]
     [MemberData(nameof(Dockerfiles))]
     public void The_build_context_leaves_out_build_outputs_tests_and_dependencies(string dockerfilePath)
@@ -131,7 +168,7 @@ public class DockerfileTests
         Assert.Contains("-p:OrtFlavor=Gpu", dockerfile.Stage("build-cuda").All("RUN").Single().Arguments, StringComparison.Ordinal);
         Assert.Contains(
             "'$(OrtFlavor)' == 'Gpu'",
-            File.ReadAllText(RepositoryPaths.Combine("services/ExplainerWorker/Host/SaliencySlider.ExplainerWorker.csproj")),
+            File.ReadAllText(RepositoryPaths.Combine("services/ExplainerWorker/SaliencySlider.ExplainerWorker.csproj")),
             StringComparison.Ordinal);
     }
 
@@ -148,6 +185,43 @@ public class DockerfileTests
             build.All("COPY").Select(Dockerfile.ParseCopy),
             c => c.FromStage == "web" && c.Destination.TrimEnd('/') == "services/Gateway/wwwroot");
         Assert.Contains(build.All("RUN"), r => r.Arguments.Contains("dotnet publish services/Gateway/SaliencySlider.Gateway.csproj", StringComparison.Ordinal));
+    }
+
+    private static IEnumerable<DockerStage> AncestorStages(Dockerfile dockerfile, DockerStage stage)
+    {
+        for (DockerStage? current = stage; current is not null;)
+        {
+            yield return current;
+            current = dockerfile.Stages.FirstOrDefault(s => s.Name is not null && s.Name == current.Image);
+        }
+    }
+
+    private static IEnumerable<(string Verb, string Project)> PublishedProjects(string run) =>
+        System.Text.RegularExpressions.Regex.Matches(run, @"dotnet (publish|restore|build) (\S+\.csproj)")
+            .Select(match => (match.Groups[1].Value, match.Groups[2].Value));
+
+    /// <summary>A project and every project its ProjectReferences reach, relative to the repository.</summary>
+    private static IEnumerable<string> ReferencedProjects(string project)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>([project]);
+        while (pending.TryPop(out var current))
+        {
+            if (!seen.Add(current))
+            {
+                continue;
+            }
+
+            var folder = Path.GetDirectoryName(current)!;
+            var xml = System.Xml.Linq.XDocument.Load(RepositoryPaths.Combine(current));
+            foreach (var reference in xml.Descendants("ProjectReference").Select(r => (string)r.Attribute("Include")!))
+            {
+                var full = Path.GetFullPath(Path.Combine(RepositoryPaths.Combine(folder), reference));
+                pending.Push(Path.GetRelativePath(RepositoryPaths.Root, full).Replace('\\', '/'));
+            }
+        }
+
+        return seen;
     }
 
     private static IEnumerable<DockerCopy> ContextCopies(Dockerfile dockerfile) =>

@@ -16,7 +16,7 @@ export const testImages = resolve(repoRoot, "../shared/testdata/images");
 
 const gatewayDir = join(repoRoot, "services/Gateway");
 const gatewayDll = join(gatewayDir, "bin/Release/net10.0/SaliencySlider.Gateway.dll");
-const workerDir = join(repoRoot, "services/ExplainerWorker/Host");
+const workerDir = join(repoRoot, "services/ExplainerWorker");
 const workerDll = join(workerDir, "bin/Release/net10.0/SaliencySlider.ExplainerWorker.dll");
 const cliDll = join(repoRoot, "clients/Cli/bin/Release/net10.0/saliency.dll");
 

@@ -46,7 +46,7 @@ public sealed class WorkerProcess : IAsyncDisposable
             var dll = Path.Combine(RepoPaths.Root, "services", "ExplainerWorker", "Host", "bin", configuration, testOutput.Name, "SaliencySlider.ExplainerWorker.dll");
             return File.Exists(dll)
                 ? dll
-                : throw new FileNotFoundException($"build the worker first: dotnet build services/ExplainerWorker/Host -c {configuration}", dll);
+                : throw new FileNotFoundException($"build the worker first: dotnet build services/ExplainerWorker -c {configuration}", dll);
         }
     }
 
