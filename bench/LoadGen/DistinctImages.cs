@@ -9,9 +9,17 @@ internal sealed class DistinctImages(string imagesDirectory)
     private readonly byte[][] _photos = Directory.GetFiles(imagesDirectory, "*.jpg").Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToArray();
     private int _counter;
 
-    public byte[] Next()
+    public byte[] Next() => Variant(Interlocked.Increment(ref _counter));
+
+    /// <summary>Two distinct variants of the same photo: the same job for the engine, two jobs for the cache.</summary>
+    public (byte[] First, byte[] Second) NextPair()
     {
         var number = Interlocked.Increment(ref _counter);
+        return (Variant(number), Variant(number));
+    }
+
+    private byte[] Variant(int number)
+    {
         var photo = _photos[number % _photos.Length];
         var text = System.Text.Encoding.ASCII.GetBytes($"loadgen {Guid.NewGuid():N} {number}");
         var length = text.Length + 2;

@@ -25,6 +25,7 @@ internal sealed class LoadReport(LoadOptions options, IReadOnlyList<(string Key,
     public (IReadOnlyList<JobTimings> Results, double WallMs) Streaming { get; set; } = ([], 0);
     public double WorkerPeakRssMiB { get; set; }
     public double GatewayPeakRssMiB { get; set; }
+    public SideBySide? SideBySide { get; set; }
 
     public string Markdown()
     {
@@ -39,6 +40,11 @@ internal sealed class LoadReport(LoadOptions options, IReadOnlyList<(string Key,
         foreach (var p in Phases)
         {
             s.AppendLine(Invariant($"| {p.Name} | {p.JobsPerSecond:F2} | {p.FirstFrame(0.5):F0} / {p.FirstFrame(0.95):F0} / {p.FirstFrame(0.99):F0} | {p.Complete(0.5):F0} / {p.Complete(0.95):F0} / {p.Complete(0.99):F0} | {p.WorkerCpuSecondsPerJob:F3} | {p.ServiceCpuSecondsPerJob:F3} | {p.Errors} |"));
+        }
+        if (SideBySide is not null)
+        {
+            s.AppendLine();
+            ServiceOverhead.AppendMarkdown(s, SideBySide);
         }
         var oneThread = Phases.FirstOrDefault(p => p.Name.StartsWith("1 worker (1", StringComparison.Ordinal));
         var two = Phases.FirstOrDefault(p => p.Name.StartsWith("2 workers", StringComparison.Ordinal));

@@ -53,14 +53,20 @@ async Task<LoadReport> RunAsync()
 
         // One worker using both cores, then a second one; each worker process pins 1 intra-op thread when two
         // share the two cores (see the thread table in the engine section).
-        var worker = await services.StartWorkerAsync(intraOpThreads: Math.Max(1, Environment.ProcessorCount));
+        var threads = Math.Max(1, Environment.ProcessorCount);
+        var worker = await services.StartWorkerAsync(intraOpThreads: threads);
         await WarmUpAsync(services, client);
+        result.SideBySide = await ServiceOverhead.MeasureAsync(options, client, images, Math.Max(4, options.Jobs / 2), threads);
+        services.ThrowIfExited();
         result.Phases.Add(await PhaseAsync("1 worker (intra-op threads = cores), 1 client: no queueing", services, client, Math.Max(4, options.Jobs / 4), 1));
         var loaded = await redis.MeasureMemoryAsync(services,
             () => redis.MeasureAsync(services, "new job (submitted, computed, streamed once by its submitter; " + options.Clients + " clients at once)", options.Jobs,
                 () => PhaseAsync("1 worker (intra-op threads = cores)", services, client, options.Jobs, options.Clients)),
             phase => [.. phase.Jobs.Select(j => j.JobId)]);
         result.Phases.Add(loaded);
+        var steadyRate = 0.8 * loaded.JobsPerSecond;
+        result.Phases.Add(await MeasurePhaseAsync(SteadyLoad.Name(steadyRate, loaded.JobsPerSecond), services,
+            () => SteadyLoad.RunAsync(client, images, steadyRate, options.Jobs * 2), options.Jobs * 2));
         result.WorkerPeakRssMiB = services.PeakRssMiB(worker.Name);
     }
 
@@ -129,7 +135,7 @@ async Task WarmUpAsync(ServiceProcesses services, LoadClient client)
     services.ThrowIfExited();
 }
 
-async Task<List<JobTimings>> RunJobsAsync(LoadClient client, int jobs, int concurrency)
+async Task<IReadOnlyList<JobTimings>> RunJobsAsync(LoadClient client, int jobs, int concurrency)
 {
     var results = new System.Collections.Concurrent.ConcurrentBag<JobTimings>();
     await Parallel.ForEachAsync(Enumerable.Range(0, jobs), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (_, _) =>
@@ -137,11 +143,14 @@ async Task<List<JobTimings>> RunJobsAsync(LoadClient client, int jobs, int concu
     return [.. results];
 }
 
-async Task<LoadPhase> PhaseAsync(string name, ServiceProcesses services, LoadClient client, int jobs, int concurrency)
+Task<LoadPhase> PhaseAsync(string name, ServiceProcesses services, LoadClient client, int jobs, int concurrency) =>
+    MeasurePhaseAsync(name, services, () => RunJobsAsync(client, jobs, concurrency), jobs);
+
+async Task<LoadPhase> MeasurePhaseAsync(string name, ServiceProcesses services, Func<Task<IReadOnlyList<JobTimings>>> run, int jobs)
 {
     var cpu = services.CpuSeconds();
     var clock = Stopwatch.StartNew();
-    var results = await RunJobsAsync(client, jobs, concurrency);
+    var results = await run();
     var wallMs = clock.Elapsed.TotalMilliseconds;
     var after = services.CpuSeconds();
     var phase = new LoadPhase(name, results, wallMs, (after.Workers - cpu.Workers) / jobs, (after.All - cpu.All) / jobs);

@@ -46,6 +46,8 @@ public sealed partial class BenchScriptTests(ITestOutputHelper output) : IDispos
         Assert.Contains("engine ÷ PyTorch (Grad-CAM, frozen)", Block(performanceText, "engine"), StringComparison.Ordinal);
         Assert.Contains("Every phase finished with 0 errors", Block(performanceText, "service"), StringComparison.Ordinal);
         Assert.Contains("RateLimit:SubmitsPerMinute = 0", Block(performanceText, "service"), StringComparison.Ordinal);
+        Assert.Contains("**Service against the engine in-process**", Block(performanceText, "service"), StringComparison.Ordinal);
+        Assert.Contains("| steady 80 % load", Block(performanceText, "service"), StringComparison.Ordinal);
         Assert.Contains("Process start → ready", Block(performanceText, "coldstart"), StringComparison.Ordinal);
         Assert.Contains("| new job", Block(File.ReadAllText(scaling), "redis"), StringComparison.Ordinal);
         Assert.Equal(docsBefore, DocsText());

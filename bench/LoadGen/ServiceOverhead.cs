@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using SaliencySlider.Engine.Explaining;
+using SaliencySlider.Engine.Inference;
+using SaliencySlider.Engine.Models;
+
+namespace SaliencySlider.LoadGen;
+
+/// <summary>
+/// The same jobs run in this process by the engine (as the CLI runs them) and through the service (Submit, then
+/// StreamFrames to Completed) one after the other, alternating, so both see the same machine at the same time.
+/// </summary>
+internal sealed record SideBySide(IReadOnlyList<JobTimings> InProcess, IReadOnlyList<JobTimings> Service, int Threads)
+{
+    public double InProcessComplete => Percentiles.Of(InProcess.Select(j => j.CompleteMs), 0.5);
+    public double ServiceComplete => Percentiles.Of(Service.Select(j => j.CompleteMs), 0.5);
+    public double InProcessFirstFrame => Percentiles.Of(InProcess.Select(j => j.FirstFrameMs), 0.5);
+    public double ServiceFirstFrame => Percentiles.Of(Service.Select(j => j.FirstFrameMs), 0.5);
+}
+
+internal static class ServiceOverhead
+{
+    public static async Task<SideBySide> MeasureAsync(LoadOptions options, LoadClient client, DistinctImages images, int jobs, int threads)
+    {
+        var catalog = ModelCatalog.Load(Path.Combine(options.RepoRoot, "models"), options.ModelsDirectory);
+        using var model = ExplainerModel.Load(catalog.Default, new ClassifierModelOptions { Provider = ExecutionProviderPreference.Cpu, IntraOpThreads = threads });
+        var explainer = new Explainer(model);
+        explainer.WarmUp(model.DefaultTargetLayer);
+        var settings = new ExplainSettings();
+        for (var i = 0; i < 2; i++)
+        {
+            Run(explainer, images.Next(), settings);
+        }
+
+        var inProcess = new List<JobTimings>();
+        var service = new List<JobTimings>();
+        for (var i = 0; i < jobs; i++)
+        {
+            var (engineImage, serviceImage) = images.NextPair();
+            inProcess.Add(Run(explainer, engineImage, settings));
+            var viaService = await client.ExplainAsync(serviceImage);
+            if (viaService.Error is not null)
+            {
+                throw new BenchmarkFailedException($"service overhead: a job through the service failed: {viaService.Error}");
+            }
+            if (viaService.Frames != settings.FrameCount)
+            {
+                throw new BenchmarkFailedException($"service overhead: the service sent {viaService.Frames} frames, the engine job {settings.FrameCount}; the two do not run the same job");
+            }
+            service.Add(viaService);
+        }
+        var result = new SideBySide(inProcess, service, threads);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"service overhead: complete p50 service {result.ServiceComplete:F0} ms, in-process {result.InProcessComplete:F0} ms; first frame p50 {result.ServiceFirstFrame:F0} / {result.InProcessFirstFrame:F0} ms"));
+        return result;
+    }
+
+    public static void AppendMarkdown(StringBuilder s, SideBySide run)
+    {
+        var ratio = run.ServiceComplete / run.InProcessComplete;
+        s.AppendLine(Invariant($"**Service against the engine in-process** ({run.Service.Count} jobs each, alternating: the engine in the load generator's process as the CLI runs it, {run.Threads} intra-op threads, default options; then the same photo through gateway + Redis + one idle worker with as many threads, one client): complete p50 **{run.ServiceComplete:F0} ms** through the service against **{run.InProcessComplete:F0} ms** in-process = **{ratio:F2}×** (target ≤ 1.2×); first frame p50 {run.ServiceFirstFrame:F0} ms = **{run.ServiceFirstFrame / run.ServiceComplete:F2} of the job** through the service (target ≤ 0.3), {run.InProcessFirstFrame:F0} ms = {run.InProcessFirstFrame / run.InProcessComplete:F2} of the job in-process."));
+        s.AppendLine();
+        s.AppendLine(Invariant($"Side-by-side samples, complete ms (in-process / service): {string.Join(" ", run.InProcess.Zip(run.Service, (a, b) => $"{a.CompleteMs:F0}/{b.CompleteMs:F0}"))}"));
+    }
+
+    private static JobTimings Run(Explainer explainer, byte[] image, ExplainSettings settings)
+    {
+        var clock = Stopwatch.StartNew();
+        double first = -1;
+        var frames = 0;
+        foreach (var e in explainer.ExplainAsync(image, settings).ToBlockingEnumerable())
+        {
+            if (e is SliderFrame)
+            {
+                frames++;
+                if (first < 0)
+                {
+                    first = clock.Elapsed.TotalMilliseconds;
+                }
+            }
+        }
+        return new JobTimings("", first, clock.Elapsed.TotalMilliseconds, frames, 0, false, frames == settings.FrameCount ? null : $"{frames} frames");
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
