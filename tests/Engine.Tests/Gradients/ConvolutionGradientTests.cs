@@ -1,5 +1,4 @@
 using SaliencySlider.Engine.Gradients;
-using SaliencySlider.Engine.Tests.TestModels;
 
 namespace SaliencySlider.Engine.Tests.Gradients;
 

@@ -1,6 +1,5 @@
 using Onnx;
 using SaliencySlider.Engine.Inference;
-using SaliencySlider.Engine.Tests.TestModels;
 
 namespace SaliencySlider.Engine.Tests.Gradients;
 
@@ -145,7 +144,7 @@ public sealed class MobileNetGradientTests : IClassFixture<MobileNetGradientTest
         }
 
         using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(
-            FiniteDifferenceChecker.TargetAsInput(File.ReadAllBytes(SharedData.MobileNetPath), layer, model.LogitsName));
+            FiniteDifferenceChecker.TargetAsInput(File.ReadAllBytes(TestPaths.MobileNetOnnx), layer, model.LogitsName));
         var images = rows.SelectMany(r => input.AsSpan(r.Image * imageSize, imageSize).ToArray()).ToArray();
         using var imageValue = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(images, [rows.Count, 3, 224, 224]);
         using var activationValue = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(
@@ -165,8 +164,8 @@ public sealed class MobileNetGradientTests : IClassFixture<MobileNetGradientTest
     {
         public MobileNetFixture()
         {
-            Model = ClassifierModel.Load(SharedData.MobileNetPath, new ClassifierModelOptions { Provider = ExecutionProviderPreference.Cpu });
-            var onnx = ModelProto.Parser.ParseFrom(File.ReadAllBytes(SharedData.MobileNetPath));
+            Model = ClassifierModel.Load(TestPaths.MobileNetOnnx, new ClassifierModelOptions { Provider = ExecutionProviderPreference.Cpu });
+            var onnx = ModelProto.Parser.ParseFrom(File.ReadAllBytes(TestPaths.MobileNetOnnx));
             var weights = onnx.Graph.Initializer.Single(i => i.Name == MobileNetGradientTests.ClassifierWeights);
             Assert.Equal([1001L, 1280, 1, 1], weights.Dims);
             ClassifierWeights = weights.RawData.Length > 0

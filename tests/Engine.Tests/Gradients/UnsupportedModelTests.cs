@@ -3,7 +3,6 @@ using SaliencySlider.Engine.Gradients;
 using SaliencySlider.Engine.Inference;
 using SaliencySlider.Engine.Models;
 using SaliencySlider.Engine.Tests.Support;
-using SaliencySlider.Engine.Tests.TestModels;
 
 namespace SaliencySlider.Engine.Tests.Gradients;
 
