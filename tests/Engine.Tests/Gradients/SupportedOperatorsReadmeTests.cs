@@ -10,7 +10,7 @@ public sealed partial class SupportedOperatorsReadmeTests
     private const string End = "<!-- backward-ops:end -->";
 
     [Fact]
-    public void ReadmeListsExactlyTheOperatorsWithABackwardRule()
+    public void README_lists_exactly_the_operators_with_a_backward_rule()
     {
         var readme = File.ReadAllText(RepositoryPaths.Combine("README.md"));
         var start = readme.IndexOf(Start, StringComparison.Ordinal);

@@ -31,7 +31,7 @@ public sealed class TransformerGraphGradientTests
     /// <summary>Against torch autograd in float64 (tiny_*_reference.npz), for the top-1 of one image and a given class of another.</summary>
     [Theory]
     [MemberData(nameof(AllCases))]
-    public void GradientMatchesTorchAutograd(string family, int opset, string layer)
+    public void Gradient_matches_torch_autograd(string family, int opset, string layer)
     {
         var reference = Reference(family);
         using var model = ClassifierModel.Load(Fixture(family, opset), Cpu);
@@ -52,7 +52,7 @@ public sealed class TransformerGraphGradientTests
     [InlineData("convnext", 17, "target")]
     [InlineData("maxvit", 13, "target")]
     [InlineData("maxvit", 17, "target")]
-    public void GradientMatchesFiniteDifferences(string family, int opset, string layer)
+    public void Gradient_matches_finite_differences(string family, int opset, string layer)
         => FiniteDifferenceChecker.AssertMatches(Fixture(family, opset), layer, [-1, 3]);
 
     /// <summary>Every element within <paramref name="tolerance"/> of the largest expected magnitude.</summary>
