@@ -91,7 +91,7 @@ internal sealed class BackwardContext
         => Index.ConstantInts(Input(input)) ?? throw Unsupported($"input '{Input(input)}' must be a constant");
 
     public UnsupportedModelException Unsupported(string why)
-        => new($"{Node.OpType} node '{OnnxGraphIndex.Describe(Node)}': {why}. Choose a later target layer, or a gradient-free method (EigenCAM, Score-CAM).");
+        => new($"{Node.OpType} node '{OnnxGraphIndex.Describe(Node)}': {why}. {char.ToUpperInvariant(ExplainableLayer.BackwardRemedy[0])}{ExplainableLayer.BackwardRemedy[1..]}.");
 
     /// <summary>Sums a gradient of the broadcast shape <paramref name="gradShape"/> down to the shape of <paramref name="target"/>.</summary>
     public string Unbroadcast(string gradient, long[] gradShape, string target)

@@ -38,8 +38,10 @@ internal static class ExplainableLayer
     /// <summary>The node without a backward rule that the backward pass meets first (the last in graph order), or null.</summary>
     public static NodeProto? FirstWithoutBackwardRule(IEnumerable<NodeProto> pathNodes) => pathNodes.LastOrDefault(n => !HasBackwardRule(n));
 
+    /// <summary>What to do instead when the backward pass to a layer meets an operator it cannot differentiate.</summary>
+    public const string BackwardRemedy = "choose a later target layer, or a gradient-free method (EigenCAM, Score-CAM)";
+
     /// <summary>Why a gradient method cannot explain a layer whose backward pass would go through <paramref name="node"/>.</summary>
     public static string NoBackwardRule(NodeProto node)
-        => $"operator {node.OpType} (node '{OnnxGraphIndex.Describe(node)}') lies between it and the logits and has no backward rule; "
-            + "choose a later target layer, or a gradient-free method (EigenCAM, Score-CAM)";
+        => $"operator {node.OpType} (node '{OnnxGraphIndex.Describe(node)}') lies between it and the logits and has no backward rule; {BackwardRemedy}";
 }

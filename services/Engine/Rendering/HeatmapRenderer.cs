@@ -27,9 +27,6 @@ public static class HeatmapRenderer
         return pixels;
     }
 
-    public static byte[] RenderPng(ReadOnlySpan<float> saliency, int width, int height)
-        => ImageEncoder.EncodeRgbaPng(width, height, HeatmapPixels(saliency));
-
     /// <summary>The image with the heatmap drawn over it at <paramref name="opacity"/> (times each pixel's alpha).</summary>
     public static RgbaImage Overlay(RgbaImage image, byte[] heatmapPixels, float opacity = DefaultOverlayOpacity)
     {

@@ -17,14 +17,6 @@ public static class ImageEncoder
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
     };
 
-    public static string FileExtension(FrameFormat format) => format switch
-    {
-        FrameFormat.Jpeg => ".jpg",
-        FrameFormat.Webp => ".webp",
-        FrameFormat.Png => ".png",
-        _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
-    };
-
     /// <summary>
     /// zlib level of the heatmap PNG: level 1 encodes the smooth heatmap about 3× faster than Skia's default 6
     /// for a few percent more bytes (docs/PERFORMANCE.md, frame encoders), and it is on every job's critical path.

@@ -6,7 +6,7 @@ namespace SaliencySlider.ExplainerWorker.Processing;
 
 /// <summary>
 /// The worker's instruments (meter "SaliencySlider.ExplainerWorker"), scraped at /metrics on
-/// Worker:MetricsPort, and totals of this process's job attempts (tests read them).
+/// Worker:MetricsPort, and the total of this process's job attempts (tests read it).
 /// </summary>
 public sealed class WorkerMetrics : IDisposable
 {
@@ -21,8 +21,6 @@ public sealed class WorkerMetrics : IDisposable
     private readonly Histogram<double> _jobDuration;
     private readonly Histogram<double> _stageDuration;
     private long _startedTotal;
-    private long _completedTotal;
-    private long _failedTotal;
     private string? _executionProvider;
 
     public WorkerMetrics()
@@ -44,8 +42,6 @@ public sealed class WorkerMetrics : IDisposable
     }
 
     public long JobsStarted => Interlocked.Read(ref _startedTotal);
-    public long JobsCompleted => Interlocked.Read(ref _completedTotal);
-    public long JobsFailed => Interlocked.Read(ref _failedTotal);
 
     public void Started()
     {
@@ -55,14 +51,12 @@ public sealed class WorkerMetrics : IDisposable
 
     public void Completed()
     {
-        Interlocked.Increment(ref _completedTotal);
         _completed.Add(1);
         Outcome(JobOutcome.Completed);
     }
 
     public void Failed()
     {
-        Interlocked.Increment(ref _failedTotal);
         _failed.Add(1);
         Outcome(JobOutcome.Failed);
     }

@@ -19,9 +19,6 @@ public sealed class JobActivityWatcher(IConnectionMultiplexer redis, BlockingStr
     private const int BatchSize = 512;
     private readonly ConcurrentDictionary<string, Watch> _watches = new(StringComparer.Ordinal);
 
-    /// <summary>Jobs with at least one follower now.</summary>
-    public int WatchedJobs => _watches.Count;
-
     /// <summary>Starts watching <paramref name="jobId"/> for one follower; dispose it when the follower ends.</summary>
     public Watch Follow(string jobId)
     {

@@ -20,11 +20,7 @@ public sealed record EnqueueResult(string JobId, JobState State, bool Cached, lo
 public sealed class QueueFullException(long depth, long limit, int shards)
     : Exception(shards == 1
         ? $"the job queue is full ({depth} jobs waiting or running; the limit is {limit})"
-        : $"the job queue is full (the job's shard holds {depth} jobs waiting or running; the limit is {limit} per shard, {shards} shards)")
-{
-    public long Depth { get; } = depth;
-    public long Limit { get; } = limit;
-}
+        : $"the job queue is full (the job's shard holds {depth} jobs waiting or running; the limit is {limit} per shard, {shards} shards)");
 
 /// <summary>
 /// Creates a job and queues it in one Lua script, so that identical submissions racing each other

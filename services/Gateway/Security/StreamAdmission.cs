@@ -26,17 +26,6 @@ public sealed class StreamAdmission(ClientIdentity clients, IOptions<StreamLimit
     private readonly Lock _lock = new();
     private int _total;
 
-    public int OpenStreams
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _total;
-            }
-        }
-    }
-
     /// <summary>Admits one stream of the calling client until the returned lease is disposed.</summary>
     public IDisposable Enter(ServerCallContext context)
     {

@@ -46,13 +46,6 @@ public static class RedisConnector
         return options;
     }
 
-    public static Task<ConnectionMultiplexer> ConnectAsync(string configuration, string clientName)
-    {
-        var options = ParseConfiguration(configuration);
-        options.ClientName ??= clientName;
-        return ConnectionMultiplexer.ConnectAsync(options);
-    }
-
     /// <summary>
     /// A connection for one blocking reader at a time: its command timeout outlasts the longest block,
     /// and it is never shared with ordinary commands, which would queue behind the blocked one.

@@ -5,7 +5,6 @@ using SaliencySlider.Engine.Inference;
 using SaliencySlider.Engine.Models;
 using SaliencySlider.Engine.Tests.Gradients;
 using SaliencySlider.Engine.Tests.Support;
-using SaliencySlider.Engine.Tests.TestModels;
 
 namespace SaliencySlider.Engine.Tests.Cam;
 
@@ -15,7 +14,7 @@ namespace SaliencySlider.Engine.Tests.Cam;
 /// </summary>
 public sealed class TargetLayoutCamTests
 {
-    private const int Channels = 6;
+    private const int Channels = TargetLayoutModel.Channels;
     private static readonly ClassifierModelOptions Cpu = new() { Provider = ExecutionProviderPreference.Cpu };
 
     public static TheoryData<TargetLayout> RearrangedLayouts => [TargetLayout.Nhwc, TargetLayout.Tokens];
@@ -92,43 +91,9 @@ public sealed class TargetLayoutCamTests
         Assert.Contains($"Cannot read target layer '{target}' (per-image shape [{Channels}, 4, 4]) as tokens", e.Message);
     }
 
-    /// <summary>
-    /// Conv(3→6, 2×2, stride 2) on an 8×8 image, ReLU (the target), mean over the 4×4 grid, Gemm to 5 classes;
-    /// the same weights in every layout.
-    /// </summary>
-    internal static byte[] Build(TargetLayout layout, out string target)
-    {
-        var m = new OnnxModelBuilder(seed: 130);
-        var x = m.Input("image", [3, 8, 8]);
-        var features = m.Conv(x, 3, Channels, 2, Attr.Ints("strides", [2, 2]));
-        string pooled;
-        switch (layout)
-        {
-            case TargetLayout.Nchw:
-                target = m.Node("Relu", [features]);
-                pooled = m.Node("Flatten", [m.Node("GlobalAveragePool", [target])], Attr.Int("axis", 1));
-                break;
-            case TargetLayout.Nhwc:
-                target = m.Node("Relu", [m.Node("Transpose", [features], Attr.Ints("perm", [0, 2, 3, 1]))]);
-                var channelsFirst = m.Node("Transpose", [target], Attr.Ints("perm", [0, 3, 1, 2]));
-                pooled = m.Node("Flatten", [m.Node("GlobalAveragePool", [channelsFirst])], Attr.Int("axis", 1));
-                break;
-            default:
-                var patches = m.Node("Transpose", [m.Node("Reshape", [features, m.Ints(0, Channels, 16)])], Attr.Ints("perm", [0, 2, 1]));
-                var classToken = m.Node("ReduceMean", [patches], Attr.Ints("axes", [1]), Attr.Int("keepdims", 1));
-                target = m.Node("Relu", [m.Node("Concat", [classToken, patches], Attr.Int("axis", 1))]);
-                var grid = m.Node("Slice", [target, m.Ints(1), m.Ints(17), m.Ints(1)]);
-                pooled = m.Node("ReduceMean", [grid], Attr.Ints("axes", [1]), Attr.Int("keepdims", 0));
-                break;
-        }
-
-        m.Output(m.Node("Gemm", [pooled, m.Weight([5, Channels], 2f), m.Weight([5], 0.3f)], Attr.Int("transB", 1)));
-        return m.Build();
-    }
-
     private static ExplainerModel Load(TargetLayout layout, out string target, ModelManifest? manifest = null)
     {
-        var classifier = ClassifierModel.Load(Build(layout, out target), Cpu);
+        var classifier = ClassifierModel.Load(TargetLayoutModel.Build(layout, out target), Cpu);
         manifest ??= new ModelManifest { Onnx = "x.onnx", InputWidth = 8, InputHeight = 8 };
         return new ExplainerModel(new ModelEntry { Name = layout.ToString(), Manifest = manifest, OnnxPath = "x.onnx", Labels = [] }, classifier);
     }

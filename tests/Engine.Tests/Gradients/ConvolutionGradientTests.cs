@@ -1,12 +1,11 @@
 using SaliencySlider.Engine.Gradients;
-using SaliencySlider.Engine.Tests.TestModels;
 
 namespace SaliencySlider.Engine.Tests.Gradients;
 
 public sealed class ConvolutionGradientTests
 {
     [Fact]
-    public void GroupedStridedDilatedPaddedConvMatchesFiniteDifferences()
+    public void Grouped_strided_dilated_padded_Conv_matches_finite_differences()
     {
         var m = new OnnxModelBuilder(seed: 1);
         var x = m.Input("image", [3, 10, 10]);
@@ -22,7 +21,7 @@ public sealed class ConvolutionGradientTests
     }
 
     [Fact]
-    public void DepthwiseConvWithReluMatchesFiniteDifferences()
+    public void Depthwise_Conv_with_Relu_matches_finite_differences()
     {
         var m = new OnnxModelBuilder(seed: 2);
         var x = m.Input("image", [3, 9, 9]);
@@ -37,7 +36,7 @@ public sealed class ConvolutionGradientTests
     [InlineData("SAME_UPPER")]
     [InlineData("SAME_LOWER")]
     [InlineData("VALID")]
-    public void AutoPaddedStridedConvMatchesFiniteDifferences(string autoPad)
+    public void Auto_padded_strided_Conv_matches_finite_differences(string autoPad)
     {
         var m = new OnnxModelBuilder(seed: 3);
         var x = m.Input("image", [2, 8, 8]);
@@ -49,7 +48,7 @@ public sealed class ConvolutionGradientTests
     }
 
     [Fact]
-    public void ResidualFanOutAccumulatesEveryPath()
+    public void Residual_fan_out_accumulates_every_path()
     {
         var m = new OnnxModelBuilder(seed: 4);
         var x = m.Input("image", [3, 6, 6]);

@@ -1,7 +1,6 @@
 using SaliencySlider.Engine.Explaining;
 using SaliencySlider.Engine.Gradients;
 using SaliencySlider.Engine.Inference;
-using SaliencySlider.Engine.Tests.TestModels;
 
 namespace SaliencySlider.Engine.Tests.Gradients;
 
@@ -34,7 +33,7 @@ public sealed class ElementwiseGradientTests
     [InlineData("TanhGelu")]
     [InlineData("Gelu")]
     [InlineData("GeluTanh")]
-    public void ActivationMatchesFiniteDifferences(string activation)
+    public void Activation_matches_finite_differences(string activation)
     {
         var m = new OnnxModelBuilder(seed: 40, opset: activation switch { "HardSwish" => 14, "Gelu" or "GeluTanh" => 20, _ => 13 });
         var x = m.Input("image", [3, 5, 5]);
@@ -82,7 +81,7 @@ public sealed class ElementwiseGradientTests
     [InlineData("Softmax", null)]
     [InlineData("LogSoftmax", 2)]
     [InlineData("LogSoftmax", null)]
-    public void SoftmaxMatchesFiniteDifferences(string opType, int? axis)
+    public void Softmax_matches_finite_differences(string opType, int? axis)
     {
         var m = new OnnxModelBuilder(seed: 44);
         var x = m.Input("image", [3, 4, 5]);
@@ -96,7 +95,7 @@ public sealed class ElementwiseGradientTests
     }
 
     [Fact]
-    public void WhereAndExpandMatchFiniteDifferences()
+    public void Where_and_Expand_match_finite_differences()
     {
         var m = new OnnxModelBuilder(seed: 42);
         var x = m.Input("image", [3, 4, 4]);
@@ -112,7 +111,7 @@ public sealed class ElementwiseGradientTests
     }
 
     [Fact]
-    public void PowWithExponentFromTheTargetIsRefused()
+    public void Pow_with_an_exponent_from_the_target_is_refused()
     {
         var m = new OnnxModelBuilder(seed: 43);
         var x = m.Input("image", [3, 4, 4]);
@@ -127,7 +126,7 @@ public sealed class ElementwiseGradientTests
     }
 
     [Fact]
-    public void BroadcastingArithmeticMatchesFiniteDifferences()
+    public void Broadcasting_arithmetic_matches_finite_differences()
     {
         var m = new OnnxModelBuilder(seed: 41);
         var x = m.Input("image", [3, 4, 4]);

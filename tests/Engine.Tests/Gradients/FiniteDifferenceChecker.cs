@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using Onnx;
+using SaliencySlider.Engine.Explaining;
 using SaliencySlider.Engine.Inference;
 
 namespace SaliencySlider.Engine.Tests.Gradients;
@@ -34,7 +35,7 @@ internal static class FiniteDifferenceChecker
 
         for (var b = 0; b < batch; b++)
         {
-            var expected = targetClasses[b] >= 0 ? targetClasses[b] : ArgMax(result.Logits.AsSpan(b * model.ClassCount, model.ClassCount));
+            var expected = targetClasses[b] >= 0 ? targetClasses[b] : PredictionBuilder.ArgMax(result.Logits.AsSpan(b * model.ClassCount, model.ClassCount));
             Assert.Equal(expected, result.TargetClasses[b]);
         }
 
@@ -71,20 +72,6 @@ internal static class FiniteDifferenceChecker
     {
         var random = new Random(seed);
         return Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> values)
-    {
-        var best = 0;
-        for (var i = 1; i < values.Length; i++)
-        {
-            if (values[i] > values[best])
-            {
-                best = i;
-            }
-        }
-
-        return best;
     }
 
     /// <summary>Difference quotients of one image's target logit w.r.t. one activation element.</summary>

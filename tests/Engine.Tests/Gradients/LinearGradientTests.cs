@@ -1,14 +1,13 @@
 using SaliencySlider.Engine.Explaining;
 using SaliencySlider.Engine.Gradients;
 using SaliencySlider.Engine.Inference;
-using SaliencySlider.Engine.Tests.TestModels;
 
 namespace SaliencySlider.Engine.Tests.Gradients;
 
 public sealed class LinearGradientTests
 {
     [Fact]
-    public void GemmWithTransposedActivationOperandMatchesFiniteDifferences()
+    public void Gemm_with_a_transposed_activation_operand_matches_finite_differences()
     {
         var m = new OnnxModelBuilder(seed: 30);
         var x = m.Input("image", [3, 3, 3]);
@@ -23,7 +22,7 @@ public sealed class LinearGradientTests
     }
 
     [Fact]
-    public void GemmWithActivationAsSecondOperandMatchesFiniteDifferences()
+    public void Gemm_with_the_activation_as_second_operand_matches_finite_differences()
     {
         var m = new OnnxModelBuilder(seed: 31);
         var x = m.Input("image", [3, 3, 3]);
@@ -36,7 +35,7 @@ public sealed class LinearGradientTests
     }
 
     [Fact]
-    public void GemmWithActivationAsTransposedSecondOperandAndTransposedFirstMatchesFiniteDifferences()
+    public void Gemm_with_the_activation_as_transposed_second_operand_and_a_transposed_first_matches_finite_differences()
     {
         var m = new OnnxModelBuilder(seed: 32);
         var x = m.Input("image", [3, 3, 3]);
@@ -50,7 +49,7 @@ public sealed class LinearGradientTests
     }
 
     [Fact]
-    public void BatchedMatMulWithBroadcastMatchesFiniteDifferences()
+    public void Batched_MatMul_with_broadcast_matches_finite_differences()
     {
         var m = new OnnxModelBuilder(seed: 33);
         var x = m.Input("image", [3, 3, 3]);
@@ -64,7 +63,7 @@ public sealed class LinearGradientTests
     }
 
     [Fact]
-    public void MatMulOfTwoActivationsMatchesFiniteDifferences()
+    public void MatMul_of_two_activations_matches_finite_differences()
     {
         var m = new OnnxModelBuilder(seed: 34);
         var x = m.Input("image", [3, 3, 3]);
@@ -84,7 +83,7 @@ public sealed class LinearGradientTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void AttentionMatchesFiniteDifferences(bool einsum)
+    public void Attention_matches_finite_differences(bool einsum)
     {
         var m = new OnnxModelBuilder(seed: 35);
         var x = m.Input("image", [3, 3, 3]);
@@ -116,7 +115,7 @@ public sealed class LinearGradientTests
 
     /// <summary>One operand; a subscript summed away in the operand alone (broadcast back); operands swapped.</summary>
     [Fact]
-    public void EinsumReductionsMatchFiniteDifferences()
+    public void Einsum_reductions_match_finite_differences()
     {
         var m = new OnnxModelBuilder(seed: 36);
         var x = m.Input("image", [3, 4, 5]);
@@ -131,7 +130,7 @@ public sealed class LinearGradientTests
     [Theory]
     [InlineData("...w,wd->...d", "ellipsis")]
     [InlineData("nchw,cwd->nchd", "subscript 'c' broadcasts")]
-    public void UnsupportedEinsumIsRefused(string equation, string reason)
+    public void Unsupported_Einsum_is_refused(string equation, string reason)
     {
         var m = new OnnxModelBuilder(seed: 37);
         var x = m.Input("image", [3, 4, 5]);

@@ -1,6 +1,5 @@
 using Onnx;
 using SaliencySlider.Engine.Inference;
-using SaliencySlider.Engine.Tests.TestModels;
 
 namespace SaliencySlider.Engine.Tests.Gradients;
 
@@ -17,7 +16,7 @@ public sealed class MobileNetGradientTests : IClassFixture<MobileNetGradientTest
     public MobileNetGradientTests(MobileNetFixture fixture) => this.fixture = fixture;
 
     [Fact]
-    public void DescribesTheModel()
+    public void Model_reports_its_input_logits_classes_default_layer_and_provider()
     {
         var model = fixture.Model;
         Assert.Equal("input", model.InputName);
@@ -31,7 +30,7 @@ public sealed class MobileNetGradientTests : IClassFixture<MobileNetGradientTest
     }
 
     [Fact]
-    public void GradientAtTheLastActivationIsTheClassifierWeightOver49()
+    public void Gradient_at_the_last_activation_is_the_classifier_weight_over_49()
     {
         var model = fixture.Model;
         var input = FiniteDifferenceChecker.RandomInput(2 * 3 * 224 * 224, seed: 11);
@@ -59,7 +58,7 @@ public sealed class MobileNetGradientTests : IClassFixture<MobileNetGradientTest
     }
 
     [Fact]
-    public void GradientRunReturnsTheForwardLogitsAndActivationsOfTheLayer()
+    public void Gradient_run_returns_the_forward_logits_and_activations_of_the_layer()
     {
         var model = fixture.Model;
         var input = FiniteDifferenceChecker.RandomInput(3 * 224 * 224, seed: 12);
@@ -83,7 +82,7 @@ public sealed class MobileNetGradientTests : IClassFixture<MobileNetGradientTest
     [Theory]
     [InlineData("MobilenetV2/expanded_conv_5/add")]
     [InlineData("MobilenetV2/expanded_conv_14/depthwise/BiasAdd")]
-    public void DeepGradientMatchesFiniteDifferencesOnSampledElements(string layer)
+    public void Deep_gradient_matches_finite_differences_on_sampled_elements(string layer)
     {
         const float epsilon = 1e-2f;
         var model = fixture.Model;
@@ -124,7 +123,7 @@ public sealed class MobileNetGradientTests : IClassFixture<MobileNetGradientTest
     }
 
     [Fact]
-    public void BatchOfThreeEqualsThreeSingleImageRuns()
+    public void Batch_of_three_equals_three_single_image_runs()
         => ModelPreparationTests.AssertBatchEqualsSingleRuns(fixture.Model, batch: 3, tolerance: 1e-4f);
 
     /// <summary>The target logit for each row: an image with the layer's activations replaced.</summary>
@@ -145,7 +144,7 @@ public sealed class MobileNetGradientTests : IClassFixture<MobileNetGradientTest
         }
 
         using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(
-            FiniteDifferenceChecker.TargetAsInput(File.ReadAllBytes(SharedData.MobileNetPath), layer, model.LogitsName));
+            FiniteDifferenceChecker.TargetAsInput(File.ReadAllBytes(TestPaths.MobileNetOnnx), layer, model.LogitsName));
         var images = rows.SelectMany(r => input.AsSpan(r.Image * imageSize, imageSize).ToArray()).ToArray();
         using var imageValue = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(images, [rows.Count, 3, 224, 224]);
         using var activationValue = Microsoft.ML.OnnxRuntime.OrtValue.CreateTensorValueFromMemory(
@@ -165,8 +164,8 @@ public sealed class MobileNetGradientTests : IClassFixture<MobileNetGradientTest
     {
         public MobileNetFixture()
         {
-            Model = ClassifierModel.Load(SharedData.MobileNetPath, new ClassifierModelOptions { Provider = ExecutionProviderPreference.Cpu });
-            var onnx = ModelProto.Parser.ParseFrom(File.ReadAllBytes(SharedData.MobileNetPath));
+            Model = ClassifierModel.Load(TestPaths.MobileNetOnnx, new ClassifierModelOptions { Provider = ExecutionProviderPreference.Cpu });
+            var onnx = ModelProto.Parser.ParseFrom(File.ReadAllBytes(TestPaths.MobileNetOnnx));
             var weights = onnx.Graph.Initializer.Single(i => i.Name == MobileNetGradientTests.ClassifierWeights);
             Assert.Equal([1001L, 1280, 1, 1], weights.Dims);
             ClassifierWeights = weights.RawData.Length > 0

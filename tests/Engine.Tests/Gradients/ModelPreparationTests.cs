@@ -1,7 +1,6 @@
 using SaliencySlider.Engine.Explaining;
 using SaliencySlider.Engine.Gradients;
 using SaliencySlider.Engine.Inference;
-using SaliencySlider.Engine.Tests.TestModels;
 
 namespace SaliencySlider.Engine.Tests.Gradients;
 
@@ -10,7 +9,7 @@ public sealed class ModelPreparationTests
     private static readonly ClassifierModelOptions Cpu = new() { Provider = ExecutionProviderPreference.Cpu };
 
     [Fact]
-    public void SoftmaxEndedModelIsExplainedBeforeTheSoftmax()
+    public void Softmax_ended_model_is_explained_before_the_Softmax()
     {
         var m = new OnnxModelBuilder(seed: 60);
         var x = m.Input("image", [3, 6, 6]);
@@ -28,7 +27,7 @@ public sealed class ModelPreparationTests
     }
 
     [Fact]
-    public void LogSoftmaxEndedModelIsExplainedBeforeTheLogSoftmax()
+    public void LogSoftmax_ended_model_is_explained_before_the_LogSoftmax()
     {
         var m = new OnnxModelBuilder(seed: 61);
         var x = m.Input("image", [3, 6, 6]);
@@ -41,7 +40,7 @@ public sealed class ModelPreparationTests
 
     /// <summary>Exported with batch 1 and Reshape(x, [1, -1]); the loader rewrites the 1 so batches work.</summary>
     [Fact]
-    public void FixedBatchOfOneModelWithReshapeHeadGainsBatching()
+    public void Fixed_batch_of_one_model_with_a_Reshape_head_gains_batching()
     {
         var m = new OnnxModelBuilder(seed: 62);
         var x = m.Input("image", [3, 4, 4], fixedBatch: 1);
@@ -58,7 +57,7 @@ public sealed class ModelPreparationTests
 
     /// <summary>Flatten(axis=0) mixes images; the model runs one image at a time and still answers whole batches.</summary>
     [Fact]
-    public void ModelThatCannotBatchRunsImagesOneAtATime()
+    public void Model_that_cannot_batch_runs_images_one_at_a_time()
     {
         var m = new OnnxModelBuilder(seed: 63);
         var x = m.Input("image", [3, 4, 4], fixedBatch: 1);
@@ -71,7 +70,7 @@ public sealed class ModelPreparationTests
     }
 
     [Fact]
-    public void BatchedResultsEqualSingleImageRuns()
+    public void Batched_results_equal_single_image_runs()
     {
         var m = new OnnxModelBuilder(seed: 64);
         var x = m.Input("image", [3, 8, 8]);
@@ -86,7 +85,7 @@ public sealed class ModelPreparationTests
     }
 
     [Fact]
-    public void FixedForwardBatchPadsTheLastPieceAndKeepsEveryImagesLogits()
+    public void Fixed_forward_batch_pads_the_last_piece_and_keeps_every_images_logits()
     {
         var m = new OnnxModelBuilder(seed: 65);
         var x = m.Input("image", [3, 8, 8]);
@@ -115,7 +114,7 @@ public sealed class ModelPreparationTests
 
     /// <summary>The tests use the CPU-only native runtime, so Auto must fall back to CPU rather than fail.</summary>
     [Fact]
-    public void AutoProviderFallsBackToCpuWithoutCuda()
+    public void Auto_provider_falls_back_to_CPU_without_CUDA()
     {
         var m = new OnnxModelBuilder(seed: 68);
         var x = m.Input("image", [3, 4, 4]);
@@ -128,7 +127,7 @@ public sealed class ModelPreparationTests
     }
 
     [Fact]
-    public void NodesOutOfOrderAreSortedBeforeTheBackwardPass()
+    public void Nodes_out_of_order_are_sorted_before_the_backward_pass()
     {
         var m = new OnnxModelBuilder(seed: 69);
         var x = m.Input("image", [3, 5, 5]);
@@ -141,7 +140,7 @@ public sealed class ModelPreparationTests
     }
 
     [Fact]
-    public void ConcurrentCallsOnSeveralLayersGiveTheSequentialResults()
+    public void Concurrent_calls_on_several_layers_give_the_sequential_results()
     {
         var m = new OnnxModelBuilder(seed: 70);
         var x = m.Input("image", [3, 6, 6]);
@@ -165,7 +164,7 @@ public sealed class ModelPreparationTests
     }
 
     [Fact]
-    public void DisposedModelRefusesWork()
+    public void Disposed_model_refuses_work()
     {
         var m = new OnnxModelBuilder(seed: 71);
         var x = m.Input("image", [3, 4, 4]);
@@ -180,7 +179,7 @@ public sealed class ModelPreparationTests
     }
 
     [Fact]
-    public void OpsetBelow13IsRefusedWithAHint()
+    public void Opset_below_13_is_refused_with_a_hint()
     {
         var m = new OnnxModelBuilder(seed: 65, opset: 12);
         var x = m.Input("image", [3, 4, 4]);
@@ -192,7 +191,7 @@ public sealed class ModelPreparationTests
     }
 
     [Fact]
-    public void ModelWithoutAnImageInputIsRefused()
+    public void Model_without_an_image_input_is_refused()
     {
         var m = new OnnxModelBuilder(seed: 66);
         var x = m.Input("features", [10]);
@@ -203,7 +202,7 @@ public sealed class ModelPreparationTests
     }
 
     [Fact]
-    public void TargetClassesOutsideTheModelAreRejected()
+    public void Target_classes_outside_the_model_are_rejected()
     {
         var m = new OnnxModelBuilder(seed: 67);
         var x = m.Input("image", [3, 4, 4]);

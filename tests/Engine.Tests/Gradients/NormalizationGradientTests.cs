@@ -1,7 +1,6 @@
 using SaliencySlider.Engine.Explaining;
 using SaliencySlider.Engine.Gradients;
 using SaliencySlider.Engine.Inference;
-using SaliencySlider.Engine.Tests.TestModels;
 
 namespace SaliencySlider.Engine.Tests.Gradients;
 
@@ -12,7 +11,7 @@ public sealed class NormalizationGradientTests
     [InlineData(-1, true)]
     [InlineData(1, true)]
     [InlineData(2, false)]
-    public void LayerNormalizationMatchesFiniteDifferences(int axis, bool withBias)
+    public void LayerNormalization_matches_finite_differences(int axis, bool withBias)
     {
         var m = new OnnxModelBuilder(seed: 60, opset: 17);
         var x = m.Input("image", [3, 4, 4]);
@@ -34,7 +33,7 @@ public sealed class NormalizationGradientTests
 
     /// <summary>The optional Mean and InvStdDev outputs feed the head too, so their gradients reach X.</summary>
     [Fact]
-    public void LayerNormalizationStatisticsOutputsMatchFiniteDifferences()
+    public void LayerNormalization_statistics_outputs_match_finite_differences()
     {
         var m = new OnnxModelBuilder(seed: 61, opset: 17);
         var x = m.Input("image", [3, 4, 4]);
@@ -48,7 +47,7 @@ public sealed class NormalizationGradientTests
     }
 
     [Fact]
-    public void LayerNormalizationWithScaleFromTheTargetIsRefused()
+    public void LayerNormalization_with_scale_from_the_target_is_refused()
     {
         var m = new OnnxModelBuilder(seed: 62, opset: 17);
         var x = m.Input("image", [3, 4, 4]);

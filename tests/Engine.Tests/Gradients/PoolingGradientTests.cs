@@ -1,7 +1,6 @@
 using SaliencySlider.Engine.Explaining;
 using SaliencySlider.Engine.Gradients;
 using SaliencySlider.Engine.Inference;
-using SaliencySlider.Engine.Tests.TestModels;
 
 namespace SaliencySlider.Engine.Tests.Gradients;
 
@@ -11,7 +10,7 @@ public sealed class PoolingGradientTests
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
-    public void OverlappingMaxPoolMatchesFiniteDifferences(int pad)
+    public void Overlapping_MaxPool_matches_finite_differences(int pad)
     {
         var m = new OnnxModelBuilder(seed: 20 + pad);
         var x = m.Input("image", [3, 9, 9]);
@@ -25,7 +24,7 @@ public sealed class PoolingGradientTests
 
     /// <summary>A very smooth input makes one element the maximum of all four windows around it; the gradient must add up.</summary>
     [Fact]
-    public void MaxPoolScatterAddsWhenOneElementWinsSeveralWindows()
+    public void MaxPool_scatter_adds_when_one_element_wins_several_windows()
     {
         var m = new OnnxModelBuilder(seed: 22);
         var x = m.Input("image", [1, 5, 5]);
@@ -46,7 +45,7 @@ public sealed class PoolingGradientTests
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
-    public void PaddedAveragePoolMatchesFiniteDifferences(int countIncludePad)
+    public void Padded_AveragePool_matches_finite_differences(int countIncludePad)
     {
         var m = new OnnxModelBuilder(seed: 23);
         var x = m.Input("image", [3, 9, 9]);
@@ -59,7 +58,7 @@ public sealed class PoolingGradientTests
     }
 
     [Fact]
-    public void AveragePoolWithCeilModeWindowsPastTheInputIsRefused()
+    public void AveragePool_with_ceil_mode_windows_past_the_input_is_refused()
     {
         var m = new OnnxModelBuilder(seed: 24);
         var x = m.Input("image", [3, 8, 8]);
@@ -74,7 +73,7 @@ public sealed class PoolingGradientTests
     }
 
     [Fact]
-    public void GlobalMaxPoolMatchesFiniteDifferences()
+    public void GlobalMaxPool_matches_finite_differences()
     {
         var m = new OnnxModelBuilder(seed: 25);
         var x = m.Input("image", [3, 6, 6]);
@@ -90,7 +89,7 @@ public sealed class PoolingGradientTests
     [InlineData(13, 1)]
     [InlineData(18, 0)]
     [InlineData(18, 1)]
-    public void ReduceMeanMatchesFiniteDifferences(int opset, int keepDims)
+    public void ReduceMean_matches_finite_differences(int opset, int keepDims)
     {
         var m = new OnnxModelBuilder(seed: 26, opset);
         var x = m.Input("image", [3, 6, 6]);
@@ -110,7 +109,7 @@ public sealed class PoolingGradientTests
     [InlineData(13, 1)]
     [InlineData(18, 0)]
     [InlineData(18, 1)]
-    public void ReduceL2MatchesFiniteDifferences(int opset, int keepDims)
+    public void ReduceL2_matches_finite_differences(int opset, int keepDims)
     {
         var m = new OnnxModelBuilder(seed: 28, opset);
         var x = m.Input("image", [3, 4, 4]);
@@ -129,7 +128,7 @@ public sealed class PoolingGradientTests
     }
 
     [Fact]
-    public void BatchNormalizationMatchesFiniteDifferences()
+    public void BatchNormalization_matches_finite_differences()
     {
         var m = new OnnxModelBuilder(seed: 27);
         var x = m.Input("image", [3, 5, 5]);

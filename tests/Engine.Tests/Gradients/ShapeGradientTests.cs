@@ -1,12 +1,11 @@
 using SaliencySlider.Engine.Gradients;
-using SaliencySlider.Engine.Tests.TestModels;
 
 namespace SaliencySlider.Engine.Tests.Gradients;
 
 public sealed class ShapeGradientTests
 {
     [Fact]
-    public void TransposeSqueezeUnsqueezeReshapeMatchFiniteDifferences()
+    public void Transpose_Squeeze_Unsqueeze_and_Reshape_match_finite_differences()
     {
         var m = new OnnxModelBuilder(seed: 50);
         var x = m.Input("image", [3, 4, 5]);
@@ -22,7 +21,7 @@ public sealed class ShapeGradientTests
     }
 
     [Fact]
-    public void ConcatMatchesFiniteDifferences()
+    public void Concat_matches_finite_differences()
     {
         var m = new OnnxModelBuilder(seed: 51);
         var x = m.Input("image", [3, 5, 5]);
@@ -35,7 +34,7 @@ public sealed class ShapeGradientTests
     }
 
     [Fact]
-    public void SliceWithStepsAndNegativeIndicesMatchesFiniteDifferences()
+    public void Slice_with_steps_and_negative_indices_matches_finite_differences()
     {
         var m = new OnnxModelBuilder(seed: 52);
         var x = m.Input("image", [3, 9, 9]);
@@ -52,7 +51,7 @@ public sealed class ShapeGradientTests
     }
 
     [Fact]
-    public void ConstantPadWithCroppingMatchesFiniteDifferences()
+    public void Constant_Pad_with_cropping_matches_finite_differences()
     {
         var m = new OnnxModelBuilder(seed: 53);
         var x = m.Input("image", [3, 5, 5]);
@@ -66,7 +65,7 @@ public sealed class ShapeGradientTests
 
     /// <summary>A class token (scalar index), an index matrix with repeated and negative entries, and Swin's qkv[0] on axis 0 of a permuted tensor.</summary>
     [Fact]
-    public void GatherMatchesFiniteDifferences()
+    public void Gather_matches_finite_differences()
     {
         var m = new OnnxModelBuilder(seed: 54);
         var x = m.Input("image", [3, 4, 5]);
@@ -88,7 +87,7 @@ public sealed class ShapeGradientTests
     [InlineData(13, true)]
     [InlineData(13, false)]
     [InlineData(18, false)]
-    public void SplitMatchesFiniteDifferences(int opset, bool sizes)
+    public void Split_matches_finite_differences(int opset, bool sizes)
     {
         var m = new OnnxModelBuilder(seed: 55, opset: opset);
         var x = m.Input("image", [3, 4, 6]);
@@ -114,7 +113,7 @@ public sealed class ShapeGradientTests
     [InlineData("PadComputed")]
     [InlineData("PadEdge")]
     [InlineData("PadReflect")]
-    public void SelectionsWithRunTimeGeometryMatchFiniteDifferences(string kind)
+    public void Selections_with_run_time_geometry_match_finite_differences(string kind)
     {
         var m = new OnnxModelBuilder(seed: 56);
         var x = m.Input("image", [3, 5, 6]);

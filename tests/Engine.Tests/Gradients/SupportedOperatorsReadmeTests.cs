@@ -10,9 +10,9 @@ public sealed partial class SupportedOperatorsReadmeTests
     private const string End = "<!-- backward-ops:end -->";
 
     [Fact]
-    public void ReadmeListsExactlyTheOperatorsWithABackwardRule()
+    public void README_lists_exactly_the_operators_with_a_backward_rule()
     {
-        var readme = File.ReadAllText(ReadmePath());
+        var readme = File.ReadAllText(RepositoryPaths.Combine("README.md"));
         var start = readme.IndexOf(Start, StringComparison.Ordinal);
         var end = readme.IndexOf(End, StringComparison.Ordinal);
         Assert.True(start >= 0 && end > start, $"README.md has no {Start} … {End} block");
@@ -25,19 +25,6 @@ public sealed partial class SupportedOperatorsReadmeTests
             missing.Count == 0 && extra.Count == 0 && duplicates.Count == 0,
             $"README.md's backward-ops table disagrees with BackwardRules.Table: missing {string.Join(", ", missing)}; " +
             $"without a rule {string.Join(", ", extra)}; listed twice {string.Join(", ", duplicates)}");
-    }
-
-    private static string ReadmePath()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SaliencySlider.slnx")))
-            {
-                return Path.Combine(dir.FullName, "README.md");
-            }
-        }
-
-        throw new DirectoryNotFoundException($"no SaliencySlider.slnx above {AppContext.BaseDirectory}");
     }
 
     [GeneratedRegex("`([A-Za-z][A-Za-z0-9]*)`")]

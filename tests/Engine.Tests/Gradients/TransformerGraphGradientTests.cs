@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using SaliencySlider.Engine.Inference;
-using SaliencySlider.Engine.Tests.Support;
 
 namespace SaliencySlider.Engine.Tests.Gradients;
 
@@ -32,7 +31,7 @@ public sealed class TransformerGraphGradientTests
     /// <summary>Against torch autograd in float64 (tiny_*_reference.npz), for the top-1 of one image and a given class of another.</summary>
     [Theory]
     [MemberData(nameof(AllCases))]
-    public void GradientMatchesTorchAutograd(string family, int opset, string layer)
+    public void Gradient_matches_torch_autograd(string family, int opset, string layer)
     {
         var reference = Reference(family);
         using var model = ClassifierModel.Load(Fixture(family, opset), Cpu);
@@ -53,7 +52,7 @@ public sealed class TransformerGraphGradientTests
     [InlineData("convnext", 17, "target")]
     [InlineData("maxvit", 13, "target")]
     [InlineData("maxvit", 17, "target")]
-    public void GradientMatchesFiniteDifferences(string family, int opset, string layer)
+    public void Gradient_matches_finite_differences(string family, int opset, string layer)
         => FiniteDifferenceChecker.AssertMatches(Fixture(family, opset), layer, [-1, 3]);
 
     /// <summary>Every element within <paramref name="tolerance"/> of the largest expected magnitude.</summary>
@@ -69,7 +68,7 @@ public sealed class TransformerGraphGradientTests
 
     internal static byte[] Fixture(string family, int opset)
     {
-        using var file = File.OpenRead(FixturePath($"tiny_{family}_opset{opset}.onnx.gz"));
+        using var file = File.OpenRead(RepositoryPaths.Combine($"tests/fixtures/models/tiny_{family}_opset{opset}.onnx.gz"));
         using var gzip = new GZipStream(file, CompressionMode.Decompress);
         using var bytes = new MemoryStream();
         gzip.CopyTo(bytes);
@@ -78,7 +77,7 @@ public sealed class TransformerGraphGradientTests
 
     private static Dictionary<string, (int[] Shape, float[] Values)> Reference(string family)
     {
-        using var archive = ZipFile.OpenRead(FixturePath($"tiny_{family}_reference.npz"));
+        using var archive = ZipFile.OpenRead(RepositoryPaths.Combine($"tests/fixtures/models/tiny_{family}_reference.npz"));
         var arrays = new Dictionary<string, (int[] Shape, float[] Values)>(StringComparer.Ordinal);
         foreach (var entry in archive.Entries)
         {
@@ -90,18 +89,5 @@ public sealed class TransformerGraphGradientTests
         }
 
         return arrays;
-    }
-
-    private static string FixturePath(string name)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SaliencySlider.slnx")))
-            {
-                return Path.Combine(dir.FullName, "tests", "fixtures", "models", name);
-            }
-        }
-
-        throw new DirectoryNotFoundException($"no SaliencySlider.slnx above {AppContext.BaseDirectory}");
     }
 }

@@ -3,7 +3,6 @@ using SaliencySlider.Engine.Gradients;
 using SaliencySlider.Engine.Inference;
 using SaliencySlider.Engine.Models;
 using SaliencySlider.Engine.Tests.Support;
-using SaliencySlider.Engine.Tests.TestModels;
 
 namespace SaliencySlider.Engine.Tests.Gradients;
 
@@ -14,7 +13,7 @@ public sealed class UnsupportedModelTests
     [Theory]
     [InlineData("Sin")]
     [InlineData("LRN")]
-    public void OperatorWithoutBackwardRuleOnThePathIsNamed(string opType)
+    public void Operator_without_a_backward_rule_on_the_path_is_named(string opType)
     {
         var m = new OnnxModelBuilder(seed: 70);
         var x = m.Input("image", [3, 5, 5]);
@@ -38,7 +37,7 @@ public sealed class UnsupportedModelTests
     [Theory]
     [InlineData(CamMethodKind.EigenCam)]
     [InlineData(CamMethodKind.ScoreCam)]
-    public async Task GradientFreeMethodsExplainALayerBehindAnOperatorWithoutBackwardRule(CamMethodKind method)
+    public async Task Gradient_free_methods_explain_a_layer_behind_an_operator_without_a_backward_rule(CamMethodKind method)
     {
         var m = new OnnxModelBuilder(seed: 74);
         var target = m.Node("Relu", [m.Conv(m.Input("image", [3, 8, 8]), 3, 4, 2, Attr.Ints("strides", [2, 2]))]);
@@ -68,7 +67,7 @@ public sealed class UnsupportedModelTests
     }
 
     [Fact]
-    public void UnknownTargetLayerListsCandidates()
+    public void Unknown_target_layer_lists_candidates()
     {
         var m = new OnnxModelBuilder(seed: 71);
         var x = m.Input("image", [3, 5, 5]);
@@ -83,7 +82,7 @@ public sealed class UnsupportedModelTests
     }
 
     [Fact]
-    public void TensorAfterTheLogitsIsRefused()
+    public void Tensor_after_the_logits_is_refused()
     {
         var m = new OnnxModelBuilder(seed: 72);
         var x = m.Input("image", [3, 5, 5]);
@@ -99,7 +98,7 @@ public sealed class UnsupportedModelTests
     }
 
     [Fact]
-    public void ConvolutionWhoseWeightsDependOnTheTargetIsRefused()
+    public void Convolution_whose_weights_depend_on_the_target_is_refused()
     {
         var m = new OnnxModelBuilder(seed: 73);
         var x = m.Input("image", [1, 4, 4]);

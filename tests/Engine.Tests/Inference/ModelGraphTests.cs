@@ -2,7 +2,6 @@ using SaliencySlider.Engine.Explaining;
 using SaliencySlider.Engine.Gradients;
 using SaliencySlider.Engine.Inference;
 using SaliencySlider.Engine.Tests.Gradients;
-using SaliencySlider.Engine.Tests.TestModels;
 
 namespace SaliencySlider.Engine.Tests.Inference;
 
@@ -94,7 +93,7 @@ public sealed class ModelGraphTests
     [Fact]
     public void MobileNet_default_layer_and_earlier_ones_are_explainable()
     {
-        var graph = ModelGraph.Load(SharedData.MobileNetPath);
+        var graph = ModelGraph.Load(TestPaths.MobileNetOnnx);
 
         Assert.Equal("input", graph.InputName);
         Assert.Null(graph.WhyNot(MobileNetDefault, gradients: true));

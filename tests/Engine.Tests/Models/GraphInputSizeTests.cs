@@ -3,7 +3,6 @@ using Onnx;
 using SaliencySlider.Engine.Explaining;
 using SaliencySlider.Engine.Inference;
 using SaliencySlider.Engine.Models;
-using SaliencySlider.Engine.Tests.TestModels;
 
 namespace SaliencySlider.Engine.Tests.Models;
 

@@ -1,7 +1,6 @@
 using SaliencySlider.Engine.Cam;
 using SaliencySlider.Engine.Explaining;
 using SaliencySlider.Engine.Models;
-using SaliencySlider.Engine.Tests.Support;
 
 namespace SaliencySlider.Engine.Tests.Models;
 

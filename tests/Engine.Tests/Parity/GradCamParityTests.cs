@@ -2,7 +2,6 @@ using System.Globalization;
 using SaliencySlider.Engine.Explaining;
 using SaliencySlider.Engine.Inference;
 using SaliencySlider.Engine.Models;
-using SaliencySlider.Engine.Tests.Support;
 using Xunit.Abstractions;
 
 namespace SaliencySlider.Engine.Tests.Parity;

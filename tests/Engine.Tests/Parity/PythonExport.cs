@@ -21,7 +21,7 @@ internal static class PythonExport
     /// <summary>Runs bench/baseline/<paramref name="script"/> --out <paramref name="output"/> with <paramref name="arguments"/>; returns the folder of the cases.</summary>
     public static string Run(string script, string output, params string[] arguments)
     {
-        var path = Path.Combine(RepositoryRoot(), "bench", "baseline", script);
+        var path = RepositoryPaths.Combine("bench/baseline/" + script);
         var start = new ProcessStartInfo(Python, ["-W", "ignore", path, "--out", output, .. arguments])
         {
             RedirectStandardOutput = true,
@@ -62,18 +62,6 @@ internal static class PythonExport
         var values = new float[bytes.Length / sizeof(float)];
         Buffer.BlockCopy(bytes, 0, values, 0, values.Length * sizeof(float));
         return values;
-    }
-
-    public static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SaliencySlider.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new DirectoryNotFoundException($"no SaliencySlider.slnx above {AppContext.BaseDirectory}");
     }
 
     private static Process StartPython(ProcessStartInfo start)

@@ -3,7 +3,6 @@ using SaliencySlider.Engine.Cam;
 using SaliencySlider.Engine.Explaining;
 using SaliencySlider.Engine.Inference;
 using SaliencySlider.Engine.Models;
-using SaliencySlider.Engine.Tests.Support;
 using Xunit.Abstractions;
 
 namespace SaliencySlider.Engine.Tests.Parity;
@@ -59,7 +58,7 @@ public sealed class TorchScoreCamCases
     public TorchScoreCamCases()
     {
         Directory = PythonExport.Run(
-            "parity_scorecam.py", Path.Combine(PythonExport.RepositoryRoot(), ".run", "parity-scorecam"),
+            "parity_scorecam.py", RepositoryPaths.Combine(".run/parity-scorecam"),
             "--mobilenet", TestPaths.MobileNetOnnx, "--image", TestPaths.Image("chelsea.png"));
     }
 

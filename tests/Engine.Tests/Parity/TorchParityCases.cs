@@ -8,7 +8,7 @@ public sealed class TorchParityCases
 {
     public TorchParityCases()
     {
-        Directory = PythonExport.Run("parity_families.py", Path.Combine(PythonExport.RepositoryRoot(), ".run", "parity"));
+        Directory = PythonExport.Run("parity_families.py", RepositoryPaths.Combine(".run/parity"));
     }
 
     /// <summary>The folder of the cases, one subfolder per case.</summary>

@@ -47,7 +47,7 @@ public class RenderingTests
     [Fact]
     public void Heatmap_png_keeps_saliency_in_alpha()
     {
-        var png = HeatmapRenderer.RenderPng([0f, 0.5f, 1f, 1f], 2, 2);
+        var png = ImageEncoder.EncodeRgbaPng(2, 2, HeatmapRenderer.HeatmapPixels([0f, 0.5f, 1f, 1f]));
 
         Assert.True(FileMagic.IsPng(png));
         using var bitmap = SKBitmap.Decode(png, new SKImageInfo(2, 2, SKColorType.Rgba8888, SKAlphaType.Unpremul));
@@ -72,15 +72,14 @@ public class RenderingTests
     }
 
     [Theory]
-    [InlineData(FrameFormat.Jpeg, "image/jpeg", ".jpg")]
-    [InlineData(FrameFormat.Webp, "image/webp", ".webp")]
-    [InlineData(FrameFormat.Png, "image/png", ".png")]
-    public void Frames_encode_in_the_requested_format(FrameFormat format, string mimeType, string extension)
+    [InlineData(FrameFormat.Jpeg, "image/jpeg")]
+    [InlineData(FrameFormat.Webp, "image/webp")]
+    [InlineData(FrameFormat.Png, "image/png")]
+    public void Frames_encode_in_the_requested_format(FrameFormat format, string mimeType)
     {
         var bytes = ImageEncoder.Encode(TestImages.Gradient(32, 16), format);
 
         Assert.Equal(mimeType, ImageEncoder.MimeType(format));
-        Assert.Equal(extension, ImageEncoder.FileExtension(format));
         var matches = format switch
         {
             FrameFormat.Jpeg => FileMagic.IsJpeg(bytes),

@@ -15,7 +15,7 @@ public sealed class PythonPackageTests(WorkerStack fixture, ITestOutputHelper ou
     private const string Packages = "scripts/test installs the Debian packages this needs";
     private static readonly TimeSpan SuiteTimeout = TimeSpan.FromMinutes(10);
     private readonly string _work = Directory.CreateTempSubdirectory("saliency-python-").FullName;
-    private readonly string _package = Path.Combine(RepoPaths.Root, "clients", "python");
+    private readonly string _package = Path.Combine(RepositoryPaths.Root, "clients", "python");
 
     private string Server => $"127.0.0.1:{fixture.Stack.GrpcPort}";
 
@@ -96,7 +96,7 @@ public sealed class PythonPackageTests(WorkerStack fixture, ITestOutputHelper ou
 
     private async Task<(int ExitCode, string Output)> RunAsync(string program, string[] args, params (string Name, string Value)[] environment)
     {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = RepoPaths.Root };
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = RepositoryPaths.Root };
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

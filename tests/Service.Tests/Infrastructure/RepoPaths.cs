@@ -4,8 +4,6 @@ namespace SaliencySlider.Service.Tests.Infrastructure;
 
 public static class RepoPaths
 {
-    public static string Root { get; } = FindRoot();
-
     /// <summary>
     /// The served model set: SALIENCY_MODELS_DIR (scripts/test fills it with scripts/fetch-models), else
     /// .data/models filled here the same way (the ImageNet model copied from ../shared/models, the iNaturalist
@@ -14,11 +12,11 @@ public static class RepoPaths
     public static string ModelDirectory { get; } =
         Environment.GetEnvironmentVariable("SALIENCY_MODELS_DIR") is { Length: > 0 } fromEnvironment
             ? Path.GetFullPath(fromEnvironment)
-            : FetchModelSet(Path.Combine(Root, ".data", "models"));
+            : FetchModelSet(Path.Combine(RepositoryPaths.Root, ".data", "models"));
 
-    public static string ManifestDirectory { get; } = Path.Combine(Root, "models");
+    public static string ManifestDirectory { get; } = Path.Combine(RepositoryPaths.Root, "models");
 
-    public static string TestImages { get; } = Path.GetFullPath(Path.Combine(Root, "..", "shared", "testdata", "images"));
+    public static string TestImages { get; } = Path.Combine(RepositoryPaths.Shared, "testdata", "images");
 
     /// <summary>Runs scripts/fetch-models into <paramref name="destination"/>, converting with the CLI this project builds.</summary>
     private static string FetchModelSet(string destination)
@@ -28,9 +26,9 @@ public static class RepoPaths
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Root,
+            WorkingDirectory = RepositoryPaths.Root,
         };
-        start.ArgumentList.Add(Path.Combine(Root, "scripts", "fetch-models"));
+        start.ArgumentList.Add(Path.Combine(RepositoryPaths.Root, "scripts", "fetch-models"));
         start.ArgumentList.Add(destination);
         start.Environment["SALIENCY_CLI"] = $"dotnet {Path.Combine(AppContext.BaseDirectory, "saliency.dll")}";
         start.Environment.Remove("SALIENCY_MODEL_SET");
@@ -45,18 +43,5 @@ public static class RepoPaths
         }
 
         return destination;
-    }
-
-    private static string FindRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "SaliencySlider.slnx")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no SaliencySlider.slnx above {AppContext.BaseDirectory}");
     }
 }

@@ -18,7 +18,7 @@ public sealed partial class CurlExampleTests(WorkerStack fixture) : IClassFixtur
     [Fact]
     public async Task The_curl_examples_print_what_the_API_reference_shows()
     {
-        var examples = Examples(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "docs", "API.md")));
+        var examples = Examples(await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.Root, "docs", "API.md")));
         Assert.True(examples.Count >= 6, $"expected the curl examples in docs/API.md's '{Section}', found {examples.Count}");
         var script = "set -euo pipefail\n" + string.Concat(examples.Select((example, i) => $"{example.Commands}\necho '{Marker}{i}'\n"));
 

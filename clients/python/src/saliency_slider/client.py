@@ -7,8 +7,8 @@ import grpc
 
 from ._proto import saliency_pb2 as pb
 from ._proto import saliency_pb2_grpc as pb_grpc
-from .errors import ServerError, StreamEndedError
-from .events import Completed, Event, EventReader, submitted
+from .errors import server_errors
+from .events import Event, JobStream
 from .explanation import Explanation, ExplanationBuilder
 from .images import ImageInput
 from .records import JobInfo, ModelInfo
@@ -50,18 +50,14 @@ class Client:
 
     def models(self) -> List[ModelInfo]:
         """The models the server serves."""
-        try:
+        with server_errors():
             response = self._stub.ListModels(pb.ListModelsRequest(), timeout=self.timeout, metadata=self._metadata)
-        except grpc.RpcError as error:
-            raise ServerError.from_rpc_error(error) from None
         return [ModelInfo.from_proto(model) for model in response.models]
 
     def job(self, job_id: str) -> JobInfo:
         """A job's current record (``NOT_FOUND`` for an unknown or expired id)."""
-        try:
+        with server_errors():
             response = self._stub.GetJob(pb.GetJobRequest(job_id=job_id), timeout=self.timeout, metadata=self._metadata)
-        except grpc.RpcError as error:
-            raise ServerError.from_rpc_error(error) from None
         return JobInfo.from_proto(response.job)
 
     def explain(self, image: ImageInput, *, model: Optional[str] = None, method: str = "gradcam", frames: int = 21,
@@ -101,26 +97,16 @@ class Client:
         """
         request = submit_request(image, model=model, method=method, frames=frames, target_class=target_class,
                                  layer=layer, baseline=baseline, deletion=deletion, max_side=max_side, top_k=top_k)
-        try:
-            accepted = self._stub.Submit(request, timeout=self.timeout, metadata=self._metadata)
-        except grpc.RpcError as error:
-            raise ServerError.from_rpc_error(error) from None
-        yield submitted(accepted)
-        reader = EventReader(accepted.job_id, deletion)
-        call = self._stub.StreamFrames(pb.StreamFramesRequest(job_id=accepted.job_id), timeout=self.timeout,
-                                       metadata=self._metadata)
-        try:
+        with server_errors():
+            job = JobStream(self._stub.Submit(request, timeout=self.timeout, metadata=self._metadata), deletion)
+        yield job.submitted
+        call = self._stub.StreamFrames(job.request, timeout=self.timeout, metadata=self._metadata)
+        with server_errors(call):
             for response in call:
-                event = reader.read(response.event)
-                if event is not None:
-                    yield event
-                if isinstance(event, Completed):
+                yield from job.read(response)
+                if job.completed:
                     return
-        except grpc.RpcError as error:
-            raise ServerError.from_rpc_error(error) from None
-        finally:
-            call.cancel()
-        raise StreamEndedError(accepted.job_id)
+        raise job.ended()
 
     def close(self) -> None:
         """Closes the channel."""

@@ -1,7 +1,8 @@
 """The exceptions the client raises: a refused call carries the gRPC status and the server's message."""
 from __future__ import annotations
 
-from typing import Optional
+from contextlib import contextmanager
+from typing import Iterator, Optional, Protocol
 
 import grpc
 
@@ -40,6 +41,22 @@ class ServerError(SaliencyError):
                 except ValueError:
                     pass
         return cls(code, details or "", retry_after)
+
+
+class _Cancellable(Protocol):
+    def cancel(self) -> bool: ...
+
+
+@contextmanager
+def server_errors(call: Optional[_Cancellable] = None) -> Iterator[None]:
+    """Raises the error of a gRPC call made inside (sync or ``grpc.aio``) as ``ServerError``; cancels ``call`` on the way out."""
+    try:
+        yield
+    except grpc.RpcError as error:
+        raise ServerError.from_rpc_error(error) from None
+    finally:
+        if call is not None:
+            call.cancel()
 
 
 class JobFailedError(SaliencyError):

@@ -15,7 +15,7 @@ import numpy.typing as npt
 from PIL import Image
 
 from ._proto import saliency_pb2 as pb
-from .errors import JobFailedError
+from .errors import JobFailedError, StreamEndedError
 
 
 @dataclass(frozen=True)
@@ -217,3 +217,24 @@ class EventReader:
             class_scores(frame.prediction), frame.target_probability,
             frame.deletion_probability if self._deletion else None)
         return FrameReady(self.job_id, slider_frame, len(self._seen), self._frame_count)
+
+
+class JobStream:
+    """One submitted job's events as ``Client.stream`` and ``AsyncClient.stream`` yield them: ``Submitted``, then the
+    events StreamFrames delivers, up to ``Completed``."""
+
+    def __init__(self, accepted: pb.SubmitResponse, deletion: bool) -> None:
+        self.submitted = submitted(accepted)
+        self.request = pb.StreamFramesRequest(job_id=accepted.job_id)
+        self.completed = False
+        self._reader = EventReader(accepted.job_id, deletion)
+
+    def read(self, response: pb.StreamFramesResponse) -> List[Event]:
+        """The response's typed event (none for a frame seen before); ``completed`` turns true with ``Completed``."""
+        event = self._reader.read(response.event)
+        self.completed = isinstance(event, Completed)
+        return [] if event is None else [event]
+
+    def ended(self) -> StreamEndedError:
+        """The error for a stream that ended before ``Completed``."""
+        return StreamEndedError(self._reader.job_id)

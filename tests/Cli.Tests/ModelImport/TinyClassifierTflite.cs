@@ -1,6 +1,6 @@
 using SaliencySlider.Cli.ModelImport.Schema;
 
-namespace SaliencySlider.Engine.Tests.ModelImport;
+namespace SaliencySlider.Cli.Tests.ModelImport;
 
 /// <summary>
 /// The committed fixture tests/fixtures/models/tiny_classifier_quant.tflite: a fully quantized 5-class classifier shaped
@@ -11,9 +11,9 @@ internal static class TinyClassifierTflite
 {
     public const string FileName = "tiny_classifier_quant.tflite";
 
-    public static string CommittedPath => Path.Combine(RepositoryRoot(), "tests", "fixtures", "models", FileName);
+    public static string CommittedPath => RepositoryPaths.Combine("tests/fixtures/models/" + FileName);
 
-    public static string ReadmePath => Path.Combine(RepositoryRoot(), "tests", "fixtures", "models", "README.md");
+    public static string ReadmePath => RepositoryPaths.Combine("tests/fixtures/models/README.md");
 
     public static byte[] Build()
     {
@@ -51,16 +51,4 @@ internal static class TinyClassifierTflite
     private static byte[] Bytes(int count, int seed) => [.. Enumerable.Range(0, count).Select(i => (byte)(((i + seed) * 73) % 251))];
 
     private static int[] Ints(int count, int seed) => [.. Enumerable.Range(0, count).Select(i => (((i + seed) * 97) % 401) - 200)];
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SaliencySlider.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new DirectoryNotFoundException($"no SaliencySlider.slnx above {AppContext.BaseDirectory}");
-    }
 }

@@ -1,4 +1,4 @@
-namespace SaliencySlider.Engine.Tests.Support;
+namespace SaliencySlider.TestSupport;
 
 internal static class FileMagic
 {

@@ -1,4 +1,4 @@
-namespace SaliencySlider.Engine.Tests.ModelImport;
+namespace SaliencySlider.Cli.Tests.ModelImport;
 
 /// <summary>Recovers uint8 per-tensor quantization (q, scale, zero point) from float values that were dequantized
 /// from it, such that float32((q − zero_point) · scale) gives back every value bit for bit.</summary>

@@ -2,9 +2,8 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using SaliencySlider.Cli;
 using SaliencySlider.Engine.Inference;
-using SaliencySlider.Engine.Tests.TestModels;
 
-namespace SaliencySlider.Engine.Tests.Cli;
+namespace SaliencySlider.Cli.Tests;
 
 /// <summary>`saliency gradient-graph`: the written model runs in a plain ONNX Runtime session and returns the engine's gradients.</summary>
 public sealed class GradientGraphCommandTests : IDisposable
@@ -30,7 +29,7 @@ public sealed class GradientGraphCommandTests : IDisposable
         {
             input[i] = (float)(random.NextDouble() * 2 - 1);
         }
-        using var engine = ClassifierModel.Load(SharedData.MobileNetPath, new ClassifierModelOptions { Provider = ExecutionProviderPreference.Cpu });
+        using var engine = ClassifierModel.Load(TestPaths.MobileNetOnnx, new ClassifierModelOptions { Provider = ExecutionProviderPreference.Cpu });
         var expected = engine.ForwardWithGradients(input, 2, [-1, 281]);
 
         using var session = new InferenceSession(path);

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using Google.FlatBuffers;
 using SaliencySlider.Cli.ModelImport.Schema;
 
-namespace SaliencySlider.Engine.Tests.ModelImport;
+namespace SaliencySlider.Cli.Tests.ModelImport;
 
 /// <summary>Writes TFLite flatbuffers (schema.fbs, "TFL3") for tests: tensors, constant buffers and the operators the importer reads.</summary>
 internal sealed class TfliteFileBuilder

@@ -1,9 +1,8 @@
 using Google.Protobuf;
 using Onnx;
 using SaliencySlider.Cli.ModelImport;
-using SaliencySlider.Engine.Tests.Support;
 
-namespace SaliencySlider.Engine.Tests.ModelImport;
+namespace SaliencySlider.Cli.Tests.ModelImport;
 
 /// <summary>The fingerprint follows what the model computes and nothing else.</summary>
 public sealed class ModelFingerprintTests

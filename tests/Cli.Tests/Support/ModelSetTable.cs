@@ -1,4 +1,4 @@
-namespace SaliencySlider.Engine.Tests.Support;
+namespace SaliencySlider.Cli.Tests.Support;
 
 /// <summary>
 /// The served model set as scripts/fetch-models pins it (one line per file: sha256, file, recipe, public source,
@@ -18,8 +18,6 @@ public static class ModelSetTable
         }
     }
 
-    public static string RepositoryRoot { get; } = FindRoot();
-
     public static IReadOnlyList<Line> Lines { get; } = Read();
 
     public static Line For(string file) => Lines.Single(l => l.File == file);
@@ -27,7 +25,7 @@ public static class ModelSetTable
     private static List<Line> Read()
     {
         var lines = new List<Line>();
-        foreach (var text in File.ReadAllLines(Path.Combine(RepositoryRoot, "scripts", "fetch-models")))
+        foreach (var text in File.ReadAllLines(RepositoryPaths.Combine("scripts/fetch-models")))
         {
             var fields = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (fields.Length >= 5 && fields[0].Length == 64 && fields[0].All(Uri.IsHexDigit))
@@ -36,17 +34,5 @@ public static class ModelSetTable
             }
         }
         return lines;
-    }
-
-    private static string FindRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "SaliencySlider.slnx")))
-            {
-                return folder.FullName;
-            }
-        }
-        throw new DirectoryNotFoundException($"no SaliencySlider.slnx above {AppContext.BaseDirectory}");
     }
 }

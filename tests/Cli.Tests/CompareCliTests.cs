@@ -2,9 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using SaliencySlider.Cli;
 using SaliencySlider.Engine.Cam;
-using SaliencySlider.Engine.Tests.Support;
 
-namespace SaliencySlider.Engine.Tests.Cli;
+namespace SaliencySlider.Cli.Tests;
 
 /// <summary>`saliency compare` and `saliency evaluate` run in-process on the shared MobileNetV2, as a user would run them.</summary>
 public sealed class CompareCliTests : IDisposable

@@ -1,4 +1,4 @@
-namespace SaliencySlider.Engine.Tests.ModelImport;
+namespace SaliencySlider.Cli.Tests.ModelImport;
 
 /// <summary>TFLite's float semantics in plain loops over NHWC tensors (batch 1), as the reference for converted models.</summary>
 internal static class NhwcReference

@@ -3,7 +3,7 @@ using SaliencySlider.Cli;
 using SaliencySlider.Cli.ModelImport;
 using SaliencySlider.Cli.ModelImport.Schema;
 
-namespace SaliencySlider.Engine.Tests.ModelImport;
+namespace SaliencySlider.Cli.Tests.ModelImport;
 
 /// <summary>Files the importer must refuse, with a reason that names the problem.</summary>
 public sealed class TfliteImportErrorTests : IDisposable

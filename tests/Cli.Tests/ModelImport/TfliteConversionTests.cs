@@ -4,10 +4,10 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 using Onnx;
 using SaliencySlider.Cli.ModelImport;
 using SaliencySlider.Cli.ModelImport.Schema;
-using static SaliencySlider.Engine.Tests.ModelImport.NhwcReference;
-using Tensor = SaliencySlider.Engine.Tests.ModelImport.NhwcReference.Tensor;
+using static SaliencySlider.Cli.Tests.ModelImport.NhwcReference;
+using Tensor = SaliencySlider.Cli.Tests.ModelImport.NhwcReference.Tensor;
 
-namespace SaliencySlider.Engine.Tests.ModelImport;
+namespace SaliencySlider.Cli.Tests.ModelImport;
 
 /// <summary>Small TFLite models built in the test: dequantization, padding, layouts and every supported op, checked
 /// against the expected ONNX attributes and against a plain-loop NHWC reference run of the same network.</summary>

@@ -1,8 +1,7 @@
 using System.Text.Json;
 using SaliencySlider.Cli;
-using SaliencySlider.Engine.Tests.Support;
 
-namespace SaliencySlider.Engine.Tests.Cli;
+namespace SaliencySlider.Cli.Tests;
 
 /// <summary>`saliency explain` run in-process, as a user would run it.</summary>
 public sealed class CliTests : IDisposable
@@ -99,7 +98,7 @@ public sealed class CliTests : IDisposable
     public async Task Target_layout_flag_overrides_the_inferred_layout()
     {
         var model = Path.Combine(_output, "channels_last.onnx");
-        File.WriteAllBytes(model, Engine.Tests.Cam.TargetLayoutCamTests.Build(Engine.Cam.TargetLayout.Nhwc, out _));
+        File.WriteAllBytes(model, TargetLayoutModel.Build(Engine.Cam.TargetLayout.Nhwc, out _));
         var image = TestPaths.Image("chelsea.png");
 
         var inferred = await RunAsync("explain", image, "--model", model, "--frames", "2", "--out", Path.Combine(_output, "inferred"));

@@ -1,7 +1,7 @@
 using Onnx;
 using SaliencySlider.Cli.ModelImport.Schema;
 
-namespace SaliencySlider.Engine.Tests.ModelImport;
+namespace SaliencySlider.Cli.Tests.ModelImport;
 
 /// <summary>
 /// Rebuilds, from the shared ONNX MobileNetV2, a TFLite file shaped like Google's mobilenet_v2_1.0_224_quant.tflite

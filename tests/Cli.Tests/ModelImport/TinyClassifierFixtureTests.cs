@@ -4,7 +4,7 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using SaliencySlider.Cli;
 
-namespace SaliencySlider.Engine.Tests.ModelImport;
+namespace SaliencySlider.Cli.Tests.ModelImport;
 
 /// <summary>The committed tests/fixtures/models/tiny_classifier_quant.tflite (used by the deployment tests to run
 /// scripts/fetch-models end to end) stays reproducible, converts, and matches the hashes its README records.</summary>

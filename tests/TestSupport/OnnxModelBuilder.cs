@@ -2,7 +2,7 @@ using Google.Protobuf;
 using Onnx;
 using SaliencySlider.Engine.Gradients;
 
-namespace SaliencySlider.Engine.Tests.TestModels;
+namespace SaliencySlider.TestSupport;
 
 /// <summary>Builds small ONNX classifiers with deterministic random weights for tests.</summary>
 internal sealed class OnnxModelBuilder

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace SaliencySlider.Engine.Tests.Support;
+namespace SaliencySlider.TestSupport;
 
 /// <summary>Reads a float32 .npy (format 1.0) as NumPy would, checking the header fields.</summary>
 internal static partial class NpyReader

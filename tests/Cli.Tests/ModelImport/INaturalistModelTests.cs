@@ -2,13 +2,13 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using Google.Protobuf;
 using SaliencySlider.Cli.ModelImport;
+using SaliencySlider.Cli.Tests.Support;
 using SaliencySlider.Engine.Explaining;
 using SaliencySlider.Engine.Inference;
 using SaliencySlider.Engine.Models;
-using SaliencySlider.Engine.Tests.Support;
 using Xunit.Abstractions;
 
-namespace SaliencySlider.Engine.Tests.ModelImport;
+namespace SaliencySlider.Cli.Tests.ModelImport;
 
 /// <summary>
 /// The iNaturalist bird and insect classifiers (../shared/models/sources, the quantized TFLite files scripts/fetch-models

@@ -6,9 +6,8 @@ using Xunit.Abstractions;
 using SaliencySlider.Cli.ModelImport;
 using SaliencySlider.Engine.Imaging;
 using SaliencySlider.Engine.Models;
-using SaliencySlider.Engine.Tests.Support;
 
-namespace SaliencySlider.Engine.Tests.ModelImport;
+namespace SaliencySlider.Cli.Tests.ModelImport;
 
 /// <summary>The shared MobileNet rebuilt as a Coral-shaped TFLite file and converted once for the class.</summary>
 public sealed class CoralMobileNetConversion
