@@ -27,7 +27,7 @@ public sealed partial class Explainer
             maps = maps.WithChannelScores(channelScores);
         }
         var method = CamMethods.For(settings.Method);
-        var cam = method.Compute(maps);
+        var (cam, steps) = CamResult.Of(method, maps);
         var manifest = Model.Manifest;
         var inputSaliency = CamUpsampler.Bilinear(cam, maps.Height, maps.Width, manifest.InputHeight, manifest.InputWidth);
         var display = image.Display;
@@ -56,7 +56,7 @@ public sealed partial class Explainer
             DisplaySaliency = normalized,
             HeatmapPixels = heatmapPixels,
             HeatmapPng = heatmapPng,
-            Steps = CamSteps.Of(method, maps),
+            Steps = steps,
             CamMs = camMs,
             HeatmapMs = clock.Elapsed.TotalMilliseconds,
         };
