@@ -6,7 +6,10 @@ using SaliencySlider.Engine.Slider;
 
 namespace SaliencySlider.Engine.Explaining;
 
-/// <summary>The CAM stage: prediction, CAM, pixel rankings and heatmap of one row of a gradient run.</summary>
+/// <summary>
+/// The CAM stage (<see cref="StageTimings.CamMs"/>): prediction, CAM and pixel rankings of one row of a gradient run; and
+/// its heatmap (timed with rendering, <see cref="StageTimings.RenderMs"/>).
+/// </summary>
 public sealed partial class Explainer
 {
     /// <summary>

@@ -4,8 +4,8 @@ using SaliencySlider.Engine.Slider;
 namespace SaliencySlider.Engine.Explaining;
 
 /// <summary>
-/// The frames-inference stage: each slider frame's insertion (and deletion) input composed and run through the
-/// classifier, in chunks coarse to fine.
+/// The frames-inference stage (<see cref="StageTimings.FramesInferenceMs"/>): each slider frame's insertion (and
+/// deletion) input composed and run through the classifier, in chunks coarse to fine.
 /// </summary>
 public sealed partial class Explainer
 {

@@ -3,7 +3,7 @@ using SaliencySlider.Engine.Inference;
 
 namespace SaliencySlider.Engine.Explaining;
 
-/// <summary>The gradient stage: one classifier run giving logits, target-layer activations and their gradients.</summary>
+/// <summary>The gradient stage (<see cref="StageTimings.GradientMs"/>): one classifier run giving logits, target-layer activations and their gradients.</summary>
 public sealed partial class Explainer
 {
     /// <summary>

@@ -3,7 +3,7 @@ using SaliencySlider.Engine.Imaging;
 
 namespace SaliencySlider.Engine.Explaining;
 
-/// <summary>The prepare stage (the "decode" timing): the settings checked, the image decoded and preprocessed, the baselines made.</summary>
+/// <summary>The prepare stage (<see cref="StageTimings.DecodeMs"/>): the settings checked, the image decoded and preprocessed, the baselines made.</summary>
 public sealed partial class Explainer
 {
     /// <summary>Validates the settings, decodes the image and builds the model input, the display image and the baselines.</summary>

@@ -4,7 +4,7 @@ using SaliencySlider.Engine.Inference;
 
 namespace SaliencySlider.Engine.Explaining;
 
-/// <summary>Score-CAM's forward passes (part of the CAM stage): its channels' masked inputs run through the classifier.</summary>
+/// <summary>Score-CAM's forward passes (timed with the CAM stage, <see cref="StageTimings.CamMs"/>): its channels' masked inputs run through the classifier.</summary>
 public sealed partial class Explainer
 {
     /// <summary>

@@ -7,12 +7,12 @@ using SaliencySlider.Engine.Slider;
 namespace SaliencySlider.Engine.Explaining;
 
 /// <summary>
-/// Explains images with one loaded model. <see cref="ExplainAsync"/> is one job's pipelined loop through the stages,
-/// each in a file of its own: prepare (Explainer.Prepare.cs: decode, preprocess, baselines) → one gradient run
-/// (Explainer.GradientRun.cs) → for Score-CAM, forward passes of masked inputs (Explainer.ScoreRuns.cs) → CAM,
-/// rankings and heatmap (Explainer.CamStep.cs) → slider frames predicted in coarse-to-fine chunks
-/// (Explainer.FrameRuns.cs) and rendered (<see cref="FrameRenderer"/>). The stages are public steps, so a scheduler
-/// can batch the classifier runs of several jobs; Explainer.JobBatching.cs is how concurrent jobs share them.
+/// Explains images with one loaded model. Each stage of the data path is a public step in a file of its own, so a
+/// scheduler can batch the classifier runs of several jobs: Explainer.Prepare.cs (decode, preprocess, baselines),
+/// Explainer.GradientRun.cs (one run for logits, activations and gradients), Explainer.ScoreRuns.cs (Score-CAM's
+/// forward passes), Explainer.CamStep.cs (prediction, CAM, rankings, heatmap), Explainer.FrameRuns.cs (the frames'
+/// inputs and their runs) and FrameRenderer.cs. Explainer.JobBatching.cs runs each classifier run alone or shared
+/// with other jobs'; <see cref="ExplainAsync"/>, here, is one job's pipelined loop through the stages.
 /// </summary>
 public sealed partial class Explainer(ExplainerModel model, ExplainerOptions? options = null)
 {
