@@ -16,17 +16,21 @@ public sealed record CamSteps(int ChannelCount, IReadOnlyList<WeightedChannel> S
     public const int MaxPositions = 64 * 64;
 
     /// <summary>
-    /// The steps of <paramref name="method"/> on <paramref name="maps"/>; null for methods that do not weight whole
-    /// channels, and for grids of more than <see cref="MaxPositions"/> cells. Channels are ranked by their contribution to the weighted sum, w_k · Σ_ij A_k,ij, largest first.
+    /// The steps of a channel-weighting method whose <see cref="IChannelWeighting.ChannelWeights"/> on <paramref name="maps"/>
+    /// are <paramref name="weights"/>; null for grids of more than <see cref="MaxPositions"/> cells. Channels are ranked by
+    /// their contribution to the weighted sum, w_k · Σ_ij A_k,ij, largest first.
     /// </summary>
-    public static CamSteps? Of(ICamMethod method, in ActivationMaps maps)
+    public static CamSteps? Of(in ActivationMaps maps, ReadOnlySpan<double> weights)
     {
-        if (method is not IChannelWeighting weighting || maps.Positions > MaxPositions)
+        if (weights.Length != maps.Channels)
+        {
+            throw new ArgumentException($"{maps.Channels} channels need {maps.Channels} weights, got {weights.Length}", nameof(weights));
+        }
+        if (maps.Positions > MaxPositions)
         {
             return null;
         }
 
-        var weights = weighting.ChannelWeights(maps);
         var contributions = new double[maps.Channels];
         var sum = new double[maps.Positions];
         for (var k = 0; k < maps.Channels; k++)

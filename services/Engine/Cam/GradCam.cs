@@ -1,11 +1,9 @@
 namespace SaliencySlider.Engine.Cam;
 
 /// <summary>Grad-CAM (Selvaraju et al.): w_k = mean_ij ∂y/∂A_k,ij; CAM = relu(Σ_k w_k A_k).</summary>
-public sealed class GradCam : ICamMethod, IChannelWeighting
+public sealed class GradCam : IChannelWeighting
 {
     public string Name => "gradcam";
-
-    public float[] Compute(in ActivationMaps maps) => ChannelWeightedSum.Compute(maps, ChannelWeights(maps));
 
     public double[] ChannelWeights(in ActivationMaps maps)
     {

@@ -4,13 +4,11 @@ namespace SaliencySlider.Engine.Cam;
 /// Grad-CAM++ (Chattopadhyay et al.), as pytorch-grad-cam computes it:
 /// a_ij = G² / (2G² + Σ_ij A · G³ + eps) where G ≠ 0, w_k = Σ_ij relu(G) · a_ij; CAM = relu(Σ_k w_k A_k).
 /// </summary>
-public sealed class GradCamPlusPlus : ICamMethod, IChannelWeighting
+public sealed class GradCamPlusPlus : IChannelWeighting
 {
     private const double Epsilon = 1e-6;
 
     public string Name => "gradcampp";
-
-    public float[] Compute(in ActivationMaps maps) => ChannelWeightedSum.Compute(maps, ChannelWeights(maps));
 
     public double[] ChannelWeights(in ActivationMaps maps)
     {

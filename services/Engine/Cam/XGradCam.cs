@@ -1,13 +1,11 @@
 namespace SaliencySlider.Engine.Cam;
 
 /// <summary>XGrad-CAM (Fu et al.): w_k = Σ_ij G·A / (Σ_ij A + 1e-7); CAM = relu(Σ_k w_k A_k).</summary>
-public sealed class XGradCam : ICamMethod, IChannelWeighting
+public sealed class XGradCam : IChannelWeighting
 {
     private const double Epsilon = 1e-7;
 
     public string Name => "xgradcam";
-
-    public float[] Compute(in ActivationMaps maps) => ChannelWeightedSum.Compute(maps, ChannelWeights(maps));
 
     public double[] ChannelWeights(in ActivationMaps maps)
     {

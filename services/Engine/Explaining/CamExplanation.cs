@@ -41,7 +41,7 @@ public sealed class CamExplanation
 
     public required byte[] HeatmapPng { get; init; }
 
-    /// <summary>The method's steps on this image (see <see cref="CamSteps.Of"/>); null for methods that do not weight whole channels.</summary>
+    /// <summary>The method's steps on this image, from the weights its CAM used (<see cref="CamResult.Of"/>); null for methods that do not weight whole channels.</summary>
     public CamSteps? Steps { get; init; }
 
     public required double CamMs { get; init; }

@@ -6,9 +6,9 @@ using SaliencySlider.Engine.Slider;
 namespace SaliencySlider.Engine.Explaining;
 
 /// <summary>
-/// Slider frames from predicted logits: composes the partial image, encodes it and attaches its prediction. With
-/// <see cref="ExplainerOptions.RenderThreads"/> above 1, a run's frames render on that many threads, shared by every
-/// job of the explainer.
+/// The render stage (<see cref="StageTimings.RenderMs"/>): slider frames from predicted logits, each partial image
+/// composed, encoded and given its prediction. With <see cref="ExplainerOptions.RenderThreads"/> above 1, a run's
+/// frames render on that many threads, shared by every job of the explainer.
 /// </summary>
 internal sealed class FrameRenderer(ExplainerModel model, ExplainerOptions options)
 {

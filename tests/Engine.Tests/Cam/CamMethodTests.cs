@@ -15,7 +15,7 @@ public class CamMethodTests
         // Channel weights are the gradients' means, 1 and −2: cam = relu(1·[1, 3] − 2·[2, 0]) = [0, 3].
         var maps = new ActivationMaps(2, 1, 2, new float[] { 1, 3, 2, 0 }, new float[] { 0.5f, 1.5f, -1, -3 });
 
-        Assert.Equal(new float[] { 0, 3 }, new GradCam().Compute(maps));
+        Assert.Equal(new float[] { 0, 3 }, CamMethods.For(CamMethodKind.GradCam).Compute(maps));
     }
 
     [Fact]

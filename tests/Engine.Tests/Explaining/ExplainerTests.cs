@@ -130,6 +130,15 @@ public class ExplainerTests(MobileNetFixture fixture) : IClassFixture<MobileNetF
         Assert.Equal(1f, explanation.DisplaySaliency.Max(), 1e-5f);
         Assert.Equal(0f, explanation.DisplaySaliency.Min(), 1e-5f);
         Assert.True(FileMagic.IsPng(explanation.HeatmapPng));
+        // A channel-weighting method's steps add up to its CAM; the others have none.
+        if (CamMethods.For(method) is IChannelWeighting)
+        {
+            Assert.Equal(explanation.Cam, explanation.Steps!.WeightedSum.Select(v => Math.Max(v, 0f)), new FloatTolerance(1e-5f));
+        }
+        else
+        {
+            Assert.Null(explanation.Steps);
+        }
     }
 
     [Fact]

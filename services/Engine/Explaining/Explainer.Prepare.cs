@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using SaliencySlider.Engine.Imaging;
+
+namespace SaliencySlider.Engine.Explaining;
+
+/// <summary>The prepare stage (<see cref="StageTimings.DecodeMs"/>): the settings checked, the image decoded and preprocessed, the baselines made.</summary>
+public sealed partial class Explainer
+{
+    /// <summary>Validates the settings, decodes the image and builds the model input, the display image and the baselines.</summary>
+    public PreparedImage Prepare(ReadOnlyMemory<byte> imageBytes, ExplainSettings settings)
+    {
+        var clock = Stopwatch.StartNew();
+        ExplainSettingsValidator.Validate(settings, Model.ClassCount);
+        var manifest = Model.Manifest;
+        var image = ImageDecoder.Decode(imageBytes.Span);
+        var view = ModelView.For(image, manifest);
+        var modelInput = ImageResampler.Resample(image, view, manifest.InputWidth, manifest.InputHeight);
+        var (displayWidth, displayHeight) = ImageResampler.FitWithin(view.Width, view.Height, settings.MaxFrameSide);
+        var display = ImageResampler.Resample(image, view, displayWidth, displayHeight);
+        return new PreparedImage
+        {
+            Settings = settings,
+            TargetLayer = string.IsNullOrEmpty(settings.TargetLayer) ? Model.DefaultTargetLayer : settings.TargetLayer,
+            ImageWidth = image.Width,
+            ImageHeight = image.Height,
+            View = view,
+            ModelInput = modelInput,
+            InputTensor = TensorConverter.ToTensor(modelInput, manifest),
+            BaselineTensor = TensorConverter.ToTensor(Baseline(modelInput, settings.Baseline), manifest),
+            Display = display,
+            DisplayBaseline = Baseline(display, settings.Baseline),
+            PrepareMs = clock.Elapsed.TotalMilliseconds,
+        };
+    }
+
+    /// <summary>The model input of a black image (the deletion curve's baseline).</summary>
+    internal float[] BlackTensor()
+        => TensorConverter.ToTensor(RgbaImage.Filled(Model.InputWidth, Model.InputHeight, 0, 0, 0), Model.Manifest);
+
+    internal static RgbaImage Baseline(RgbaImage image, BaselineKind kind) => kind switch
+    {
+        BaselineKind.Blur => GaussianBlur.Apply(image, GaussianBlur.SigmaFor(Math.Max(image.Width, image.Height))),
+        BaselineKind.Black => RgbaImage.Filled(image.Width, image.Height, 0, 0, 0),
+        BaselineKind.Gray => RgbaImage.Filled(image.Width, image.Height, 128, 128, 128),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+}
