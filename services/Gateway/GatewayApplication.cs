@@ -72,6 +72,7 @@ public static class GatewayApplication
         builder.Services.AddSingleton<ServedModels>();
         builder.Services.AddSingleton<WorkerDirectory>();
         builder.Services.AddSingleton<PublishedLayerShapes>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<PublishedLayerShapes>());
         builder.Services.AddSingleton<ExamplePhotos>();
         builder.Services.AddSingleton<DecodeBudget>();
         builder.Services.AddSingleton<SubmissionValidator>();

@@ -35,6 +35,42 @@ internal static class GradientGraphBuilder
         string target,
         bool gradients = true)
     {
+        var model = Write(batchModel, facts, inputName, logitsName, target, gradients, out var activationOutput);
+        return new GradientGraph(model.ToByteArray(), logitsName, activationOutput, GradientOutput, TargetClassInput, TargetClassOutput, facts[target].Shape);
+    }
+
+    /// <summary>
+    /// Why <see cref="Build"/> refuses the target, or null when it builds: the same surgery, not serialized. The gateway
+    /// runs it at Submit on the weightless graph (<see cref="ModelGraph"/>) with the facts the workers measured.
+    /// </summary>
+    public static string? Refusal(
+        ModelProto batchModel,
+        IReadOnlyDictionary<string, TensorFacts> facts,
+        string inputName,
+        string logitsName,
+        string target,
+        bool gradients)
+    {
+        try
+        {
+            Write(batchModel, facts, inputName, logitsName, target, gradients, out _);
+            return null;
+        }
+        catch (UnsupportedModelException e)
+        {
+            return e.Message;
+        }
+    }
+
+    private static ModelProto Write(
+        ModelProto batchModel,
+        IReadOnlyDictionary<string, TensorFacts> facts,
+        string inputName,
+        string logitsName,
+        string target,
+        bool gradients,
+        out string activationOutput)
+    {
         var model = batchModel.Clone();
         OnnxModelLoader.RaiseOpsetForGradients(model);
         var opset = OnnxModelLoader.DefaultDomainOpset(model);
@@ -110,7 +146,7 @@ internal static class GradientGraphBuilder
             Output = { GradientOutput },
         });
 
-        var activationOutput = target;
+        activationOutput = target;
         if (graph.Input.Any(i => i.Name == target))
         {
             activationOutput = Prefix + "activation";
@@ -123,8 +159,7 @@ internal static class GradientGraphBuilder
         graph.Output.Add(TensorInfo(activationOutput, TensorProto.Types.DataType.Float));
         graph.Output.Add(TensorInfo(TargetClassOutput, TensorProto.Types.DataType.Int64));
         graph.Output.Add(TensorInfo(GradientOutput, TensorProto.Types.DataType.Float));
-
-        return new GradientGraph(model.ToByteArray(), logitsName, activationOutput, GradientOutput, TargetClassInput, TargetClassOutput, facts[target].Shape);
+        return model;
     }
 
     /// <summary>Adds the class input and returns the chosen classes; <paramref name="seed"/> is their one-hot, shaped like the logits.</summary>

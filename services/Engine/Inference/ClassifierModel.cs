@@ -151,15 +151,14 @@ public sealed partial class ClassifierModel : IDisposable
     public IReadOnlyList<string> CandidateTargetLayers()
         => TargetLayerSelector.SpatialActivationsOnPath(new OnnxGraphIndex(loaded.Model.Graph), facts, InputName, LogitsName);
 
-    /// <summary>Static shapes (batch of 1) of the float tensors between the input and the logits: every tensor a target layer can be.</summary>
-    public IReadOnlyDictionary<string, int[]> FloatTensorShapesOnPath()
+    /// <summary>
+    /// Shape (batch of 1) and element type of every tensor a node computes, as measured when the model was loaded:
+    /// with the graph's own initializers and input, every fact the gradient graph builder reads.
+    /// </summary>
+    internal IEnumerable<KeyValuePair<string, TensorFacts>> NodeOutputFacts()
     {
-        var index = new OnnxGraphIndex(loaded.Model.Graph);
-        var upstream = index.UpstreamOf(LogitsName);
-        return index.DownstreamOf(InputName)
-            .Where(t => t != LogitsName && upstream.Contains(t) && facts.TryGetValue(t, out var f) && f.IsFloat)
-            .Order(StringComparer.Ordinal)
-            .ToDictionary(t => t, t => facts[t].Shape.Select(d => (int)d).ToArray(), StringComparer.Ordinal);
+        var stated = StaticShapeProbe.BeforeRun(loaded);
+        return facts.Where(f => !stated.ContainsKey(f.Key)).OrderBy(f => f.Key, StringComparer.Ordinal);
     }
 
     /// <summary>Logits [N, K] for a batch of preprocessed NCHW inputs.</summary>

@@ -13,8 +13,7 @@ internal static class ExplainableLayer
     /// <summary>Why <paramref name="target"/> cannot be explained by any method, or null when it lies where a target layer must.</summary>
     public static string? Unusable(OnnxGraphIndex index, Func<string, bool> isFloat, string inputName, string logitsName, string target)
     {
-        var isTensor = index.Producer(target) is not null || index.IsInitializer(target) || index.Graph.Input.Any(i => i.Name == target);
-        return !isTensor ? "no tensor of the model has that name"
+        return !index.IsTensor(target) ? "no tensor of the model has that name"
             : target == logitsName ? "it is the logits tensor itself"
             : !index.DownstreamOf(inputName).Contains(target) || !index.UpstreamOf(logitsName).Contains(target) ? "it does not lie between the input and the logits"
             : !isFloat(target) ? "it is not a float tensor"

@@ -1,14 +1,18 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Onnx;
 using SaliencySlider.Engine.Explaining;
 using SaliencySlider.Engine.Gradients;
+using SaliencySlider.Engine.Models;
 
 namespace SaliencySlider.Engine.Inference;
 
 /// <summary>
-/// The node structure of an ONNX classifier without its weights, read with no ONNX Runtime session: enough to
-/// refuse a target layer before a job is queued, by the rules the worker applies (<see cref="ExplainableLayer"/>).
-/// Element types come from the operators rather than a run, and shapes are unknown: whether the layer reads as a
-/// grid is judged from the shapes the workers measure (<see cref="Models.LayerShapes"/>).
+/// The node structure of an ONNX classifier without its weights, read with no ONNX Runtime session and prepared as the
+/// worker prepares the whole model: enough to refuse a target layer before a job is queued, by the rules the worker
+/// applies (<see cref="ExplainableLayer"/>). Element types come from the operators rather than a run, and shapes are
+/// unknown: whether the layer reads as a grid, and whether the gradient graph builder takes it
+/// (<see cref="BuildRefusal"/>), is judged with the facts the workers measure (<see cref="LayerShapes"/>).
 /// </summary>
 public sealed class ModelGraph
 {
@@ -19,21 +23,20 @@ public sealed class ModelGraph
     /// <summary>Operators that reduce a grid to one value per channel: a model without a default layer is suggested the tensors before them.</summary>
     private static readonly HashSet<string> Poolings = new(StringComparer.Ordinal) { "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "Flatten" };
 
+    private readonly LoadedModel loaded;
     private readonly OnnxGraphIndex index;
     private readonly HashSet<string> floats;
 
-    internal ModelGraph(GraphProto graph)
-    {
-        OnnxModelLoader.SortTopologically(graph);
-        index = new OnnxGraphIndex(graph);
-        InputName = OnnxModelLoader.ImageInput(graph.Input, graph.Initializer.Select(i => i.Name).ToHashSet(StringComparer.Ordinal)).Name;
-        if (graph.Output.Count == 0)
-        {
-            throw new UnsupportedModelException("The ONNX model has no output.");
-        }
+    /// <summary>The builder's verdicts per published record (a new record, say after a model file changed, starts afresh).</summary>
+    private readonly ConditionalWeakTable<LayerShapes, BuilderVerdicts> verdicts = [];
 
+    internal ModelGraph(ModelProto structure)
+    {
+        loaded = OnnxModelLoader.Prepare(structure);
+        index = new OnnxGraphIndex(loaded.Model.Graph);
+        InputName = loaded.InputName;
         LogitsName = LogitsLocator.Locate(index);
-        floats = FloatTensors(graph);
+        floats = FloatTensors(loaded.Model.Graph);
     }
 
     public string InputName { get; }
@@ -52,7 +55,7 @@ public sealed class ModelGraph
     {
         try
         {
-            return new ModelGraph(OnnxInputPeek.GraphStructure(stream));
+            return new ModelGraph(OnnxInputPeek.ModelStructure(stream));
         }
         catch (Exception e) when (e is InvalidDataException or Google.Protobuf.InvalidProtocolBufferException)
         {
@@ -77,6 +80,18 @@ public sealed class ModelGraph
     }
 
     /// <summary>
+    /// Why the worker's gradient graph builder refuses <paramref name="layer"/> (its own message), or null when it builds:
+    /// the builder itself runs on this weightless graph with the facts of <paramref name="shapes"/>. Null too when the
+    /// record has no element types (an older worker's), then only <see cref="WhyNot"/> judges. Verdicts are kept per
+    /// record and layer; only tensors of the model get one, so they are bounded by its size.
+    /// </summary>
+    public string? BuildRefusal(string layer, bool gradients, LayerShapes shapes)
+    {
+        var known = verdicts.GetValue(shapes, s => new BuilderVerdicts(this, s));
+        return known.Facts is null || !index.IsTensor(layer) ? null : known.Refusal(layer, gradients);
+    }
+
+    /// <summary>
     /// Up to <paramref name="count"/> layers <see cref="WhyNot"/> accepts: <paramref name="defaultLayer"/> first, then
     /// the tensors before it (without a default, before the last pooling), nearest first; only those
     /// <paramref name="accept"/> also accepts when it is given.
@@ -96,6 +111,31 @@ public sealed class ModelGraph
             .Where(t => WhyNot(t, gradients) is null && (accept is null || accept(t)))
             .Take(count)
             .ToList();
+    }
+
+    private sealed class BuilderVerdicts(ModelGraph graph, LayerShapes shapes)
+    {
+        private readonly ConcurrentDictionary<(string Layer, bool Gradients), string?> known = new();
+
+        public Dictionary<string, TensorFacts>? Facts { get; } = WithMeasured(StaticShapeProbe.BeforeRun(graph.loaded), shapes.NodeOutputFacts());
+
+        public string? Refusal(string layer, bool gradients) => known.GetOrAdd((layer, gradients), key => GradientGraphBuilder.Refusal(
+            graph.loaded.Model, Facts!, graph.InputName, graph.LogitsName, key.Layer, key.Gradients));
+
+        private static Dictionary<string, TensorFacts>? WithMeasured(Dictionary<string, TensorFacts> stated, IEnumerable<KeyValuePair<string, TensorFacts>>? measured)
+        {
+            if (measured is null)
+            {
+                return null;
+            }
+
+            foreach (var (name, facts) in measured)
+            {
+                stated[name] = facts;
+            }
+
+            return stated;
+        }
     }
 
     /// <summary>Tensors of element type float, as the operators that compute them tell from their inputs' types.</summary>

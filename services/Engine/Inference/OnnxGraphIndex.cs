@@ -61,6 +61,9 @@ internal sealed class OnnxGraphIndex
 
     public bool IsInitializer(string tensor) => initializers.ContainsKey(tensor);
 
+    /// <summary>Whether a node computes the tensor, or it is an initializer or a graph input.</summary>
+    public bool IsTensor(string name) => Producer(name) is not null || IsInitializer(name) || Graph.Input.Any(i => i.Name == name);
+
     public TensorProto? Initializer(string tensor) => initializers.GetValueOrDefault(tensor);
 
     /// <summary>Tensors computed by nodes, in node order.</summary>

@@ -7,15 +7,22 @@ namespace SaliencySlider.Engine.Inference;
 
 /// <summary>
 /// Reads an .onnx file without parsing its weights: the protobuf fields of the graph are walked and every
-/// initializer is skipped but for its name (and element type).
+/// initializer is skipped but for its name, element type and dimensions (small integer tensors, the shapes,
+/// axes and bounds operators read, are kept whole).
 /// </summary>
 internal static class OnnxInputPeek
 {
+    /// <summary>Integer initializers up to this many bytes are kept with their values (Slice bounds, Reduce axes, Reshape shapes).</summary>
+    public const int KeptIntegerBytes = 4096;
+
+    private const int ModelIrVersion = 1;
     private const int ModelGraph = 7;
+    private const int ModelOpsetImport = 8;
     private const int GraphNode = 1;
     private const int GraphInitializer = 5;
     private const int GraphInput = 11;
     private const int GraphOutput = 12;
+    private const int TensorDims = 1;
     private const int TensorDataType = 2;
     private const int TensorName = 8;
 
@@ -36,25 +43,42 @@ internal static class OnnxInputPeek
         }
     }
 
-    /// <summary>The graph's nodes, inputs and outputs, and its initializers with their name and element type only.</summary>
-    public static GraphProto GraphStructure(Stream stream)
+    /// <summary>
+    /// The model's IR version, opsets and graph: its nodes, inputs and outputs, and its initializers with their
+    /// name, element type and dimensions only, but for integer ones of up to <see cref="KeptIntegerBytes"/>.
+    /// </summary>
+    public static ModelProto ModelStructure(Stream stream)
     {
-        var structure = new GraphProto();
-        VisitGraphFields(stream, (field, reader) =>
+        var structure = new ModelProto { Graph = new GraphProto() };
+        var graph = structure.Graph;
+        VisitModelFields(stream, (field, wireType, reader) =>
+        {
+            switch (field)
+            {
+                case ModelIrVersion when wireType == 0:
+                    structure.IrVersion = (long)reader.ReadVarint();
+                    return true;
+                case ModelOpsetImport when wireType == WireReader.LengthDelimited:
+                    structure.OpsetImport.Add(OperatorSetIdProto.Parser.ParseFrom(reader.ReadBytes()));
+                    return true;
+                default:
+                    return false;
+            }
+        }, (field, reader) =>
         {
             switch (field)
             {
                 case GraphNode:
-                    structure.Node.Add(NodeProto.Parser.ParseFrom(reader.ReadBytes()));
+                    graph.Node.Add(NodeProto.Parser.ParseFrom(reader.ReadBytes()));
                     return true;
                 case GraphInput:
-                    structure.Input.Add(ValueInfoProto.Parser.ParseFrom(reader.ReadBytes()));
+                    graph.Input.Add(ValueInfoProto.Parser.ParseFrom(reader.ReadBytes()));
                     return true;
                 case GraphOutput:
-                    structure.Output.Add(ValueInfoProto.Parser.ParseFrom(reader.ReadBytes()));
+                    graph.Output.Add(ValueInfoProto.Parser.ParseFrom(reader.ReadBytes()));
                     return true;
                 case GraphInitializer:
-                    structure.Initializer.Add(ReadTensorHeader(reader, reader.ReadLength()));
+                    graph.Initializer.Add(ReadInitializer(stream, reader));
                     return true;
                 default:
                     return false;
@@ -86,13 +110,24 @@ internal static class OnnxInputPeek
 
     /// <summary>Calls <paramref name="read"/> for each length-delimited field of the model's graph; a field it does not read (false) is skipped.</summary>
     private static void VisitGraphFields(Stream stream, Func<int, WireReader, bool> read)
+        => VisitModelFields(stream, (_, _, _) => false, read);
+
+    /// <summary>
+    /// Calls <paramref name="readModel"/> for each field of the model but its graph, and <paramref name="readGraph"/> for each
+    /// length-delimited field of its graph; a field neither reads (false) is skipped.
+    /// </summary>
+    private static void VisitModelFields(Stream stream, Func<int, int, WireReader, bool> readModel, Func<int, WireReader, bool> read)
     {
         var reader = new WireReader(stream);
         while (reader.TryReadField(stream.Length, out var field, out var wireType))
         {
             if (field != ModelGraph || wireType != WireReader.LengthDelimited)
             {
-                reader.Skip(wireType);
+                if (!readModel(field, wireType, reader))
+                {
+                    reader.Skip(wireType);
+                }
+
                 continue;
             }
 
@@ -107,6 +142,23 @@ internal static class OnnxInputPeek
         }
     }
 
+    /// <summary>An initializer's name, element type and dimensions; an integer one small enough is read whole.</summary>
+    private static TensorProto ReadInitializer(Stream stream, WireReader reader)
+    {
+        var end = reader.ReadLength();
+        var start = stream.Position;
+        var header = ReadTensorHeader(reader, end);
+        if (header.DataType is (int)TensorProto.Types.DataType.Int64 or (int)TensorProto.Types.DataType.Int32 && end - start <= KeptIntegerBytes)
+        {
+            stream.Position = start;
+            var bytes = new byte[end - start];
+            stream.ReadExactly(bytes);
+            return TensorProto.Parser.ParseFrom(bytes);
+        }
+
+        return header;
+    }
+
     private static TensorProto ReadTensorHeader(WireReader reader, long end)
     {
         var tensor = new TensorProto();
@@ -119,6 +171,18 @@ internal static class OnnxInputPeek
             else if (field == TensorDataType && wireType == 0)
             {
                 tensor.DataType = (int)reader.ReadVarint();
+            }
+            else if (field == TensorDims && wireType == 0)
+            {
+                tensor.Dims.Add((long)reader.ReadVarint());
+            }
+            else if (field == TensorDims && wireType == WireReader.LengthDelimited)
+            {
+                var dimsEnd = reader.ReadLength();
+                while (reader.Position < dimsEnd)
+                {
+                    tensor.Dims.Add((long)reader.ReadVarint());
+                }
             }
             else
             {
@@ -151,6 +215,8 @@ internal static class OnnxInputPeek
     private sealed class WireReader(Stream stream)
     {
         public const int LengthDelimited = 2;
+
+        public long Position => stream.Position;
 
         public bool TryReadField(long end, out int field, out int wireType)
         {

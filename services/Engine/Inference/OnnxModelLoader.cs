@@ -37,6 +37,15 @@ internal static class OnnxModelLoader
             throw new UnsupportedModelException($"Not an ONNX model: {e.Message}");
         }
 
+        return Prepare(model);
+    }
+
+    /// <summary>
+    /// Prepares a parsed model in place: the worker's whole model, or the gateway's weightless one
+    /// (<see cref="OnnxInputPeek.ModelStructure"/>), which so gets the very graph the gradient builder works on.
+    /// </summary>
+    public static LoadedModel Prepare(ModelProto model)
+    {
         var graph = model.Graph ?? throw new UnsupportedModelException("The ONNX model has no graph.");
         RequireOpset(model);
 

@@ -32,15 +32,8 @@ internal static class StaticShapeProbe
             }
         }
 
-        var facts = new Dictionary<string, TensorFacts>(StringComparer.Ordinal);
-        foreach (var initializer in graph.Initializer)
-        {
-            facts[initializer.Name] = new TensorFacts([.. initializer.Dims], ToElementType(initializer.DataType));
-        }
-
-        long[] inputShape = [1, loaded.InputChannels, loaded.InputHeight, loaded.InputWidth];
-        facts[loaded.InputName] = new TensorFacts(inputShape, TensorElementType.Float);
-
+        var facts = BeforeRun(loaded);
+        var inputShape = facts[loaded.InputName].Shape;
         using var session = sessions.CreateOnCpu(probe.ToByteArray());
         var zeros = new float[loaded.InputChannels * loaded.InputHeight * loaded.InputWidth];
         using var input = OrtValue.CreateTensorValueFromMemory(zeros, inputShape);
@@ -53,6 +46,19 @@ internal static class StaticShapeProbe
             facts[outputNames[i]] = new TensorFacts(info.Shape, info.ElementDataType);
         }
 
+        return facts;
+    }
+
+    /// <summary>The facts the graph states itself: its initializers' and the image input's (a batch of one).</summary>
+    public static Dictionary<string, TensorFacts> BeforeRun(LoadedModel loaded)
+    {
+        var facts = new Dictionary<string, TensorFacts>(StringComparer.Ordinal);
+        foreach (var initializer in loaded.Model.Graph.Initializer)
+        {
+            facts[initializer.Name] = new TensorFacts([.. initializer.Dims], ToElementType(initializer.DataType));
+        }
+
+        facts[loaded.InputName] = new TensorFacts([1, loaded.InputChannels, loaded.InputHeight, loaded.InputWidth], TensorElementType.Float);
         return facts;
     }
 

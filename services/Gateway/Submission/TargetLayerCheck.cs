@@ -6,8 +6,9 @@ namespace SaliencySlider.Gateway.Submission;
 
 /// <summary>
 /// Refuses a target_layer the worker would refuse, judged from the model's graph (<see cref="ModelGraph"/>) and,
-/// once a worker has published them, its tensors' shapes (<see cref="LayerShapes"/>), with the reason and a few
-/// layers that can be explained with the requested method, the default first.
+/// once a worker has published them, its tensors' shapes and types (<see cref="LayerShapes"/>): then the worker's
+/// gradient graph builder itself decides (<see cref="ModelGraph.BuildRefusal"/>). The message gives the reason and a
+/// few layers that can be explained with the requested method, the default first.
 /// </summary>
 public static class TargetLayerCheck
 {
@@ -29,15 +30,19 @@ public static class TargetLayerCheck
         var method = " with " + ExplainOptions.Descriptor.FindFieldByName("method").EnumType.FindValueByNumber((int)options.Method).Name;
         var reason = graph.WhyNot(layer, gradients: false);
         var because = "";
-        if (reason is null && gradients && graph.WhyNot(layer, gradients: true) is { } backward)
+        if (reason is null)
         {
-            reason = backward;
-            because = method;
+            // The worker builds the layer's graph first, then reads it as a grid; without published types the
+            // builder cannot run here, and only the operators on the backward path are judged.
+            reason = shapes?.ElementTypes is not null ? graph.BuildRefusal(layer, gradients, shapes)
+                : gradients ? graph.WhyNot(layer, gradients: true)
+                : null;
+            because = reason is not null && gradients ? method : "";
         }
 
         if (reason is null && shapes?.GridProblem(layer, model.Manifest) is { } gridProblem)
         {
-            reason = char.ToLowerInvariant(gridProblem[0]) + gridProblem[1..];
+            reason = gridProblem;
         }
 
         if (reason is null)
@@ -45,7 +50,9 @@ public static class TargetLayerCheck
             return null;
         }
 
-        var candidates = graph.Candidates(model.DefaultLayer, gradients, CandidateCount, t => shapes?.GridProblem(t, model.Manifest) is null)
+        reason = char.ToLowerInvariant(reason[0]) + reason[1..].TrimEnd('.');
+        var candidates = graph.Candidates(
+                model.DefaultLayer, gradients, CandidateCount, t => shapes is null || (shapes.GridProblem(t, model.Manifest) is null && graph.BuildRefusal(t, gradients, shapes) is null))
             .Select(c => c == model.DefaultLayer ? $"{Shorten(c)} (default)" : Shorten(c))
             .ToList();
         var suggestion = candidates.Count > 0 ? $"; layers you can explain{method} include: {string.Join(", ", candidates)}" : "";

@@ -25,13 +25,17 @@ public sealed class LayerShapesTests(MobileNetFixture fixture) : IClassFixture<M
     }
 
     [Fact]
-    public void The_float_tensors_up_to_the_logits_are_published_with_a_batch_of_one()
+    public void Every_tensor_the_nodes_compute_is_published_with_a_batch_of_one_and_the_types_that_are_not_float()
     {
-        var tensors = LayerShapes.Of(Model).Tensors;
+        var shapes = LayerShapes.Of(Model);
 
-        Assert.Contains(Model.DefaultTargetLayer, tensors.Keys);
-        Assert.DoesNotContain(Model.Classifier.LogitsName, tensors.Keys);
-        Assert.All(tensors.Values, shape => Assert.Equal(1, shape[0]));
+        Assert.Contains(Model.DefaultTargetLayer, shapes.Tensors.Keys);
+        Assert.Contains(Model.Classifier.LogitsName, shapes.Tensors.Keys);
+        Assert.DoesNotContain(Model.Classifier.InputName, shapes.Tensors.Keys);
+        Assert.All(shapes.Tensors.Values.Where(shape => shape.Length > 1), shape => Assert.Equal(1, shape[0]));
+        Assert.NotNull(shapes.ElementTypes);
+        Assert.All(shapes.ElementTypes.Keys, name => Assert.Contains(name, shapes.Tensors.Keys));
+        Assert.DoesNotContain(Model.DefaultTargetLayer, shapes.ElementTypes.Keys);
     }
 
     [Theory]
