@@ -3,7 +3,7 @@ using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using SaliencySlider.Contracts.V1;
 using SaliencySlider.Engine.Gradients;
-using SaliencySlider.Engine.Tests.TestModels;
+using SaliencySlider.TestSupport;
 using SaliencySlider.Gateway.Models;
 using SaliencySlider.Service.Tests.Infrastructure;
 

@@ -3,8 +3,6 @@ using SaliencySlider.Engine.Gradients;
 using SaliencySlider.Engine.Inference;
 using SaliencySlider.Engine.Models;
 using SaliencySlider.Engine.Tests.Gradients;
-using SaliencySlider.Engine.Tests.ModelImport;
-using SaliencySlider.Engine.Tests.TestModels;
 
 namespace SaliencySlider.Engine.Tests.Inference;
 
@@ -13,7 +11,7 @@ namespace SaliencySlider.Engine.Tests.Inference;
 /// publishes through Redis) against the worker's gradient graph builder on the whole model: for every tensor of the
 /// test and served models, and for layers only node attributes or the target's own data flow refuse.
 /// </summary>
-public sealed class BuildRefusalTests(INaturalistModels inaturalist) : IClassFixture<INaturalistModels>
+public sealed class BuildRefusalTests
 {
     private static readonly ClassifierModelOptions Cpu = new() { Provider = ExecutionProviderPreference.Cpu };
 
@@ -45,18 +43,15 @@ public sealed class BuildRefusalTests(INaturalistModels inaturalist) : IClassFix
         using var model = ClassifierModel.Load(bytes, Cpu);
         using var stream = new MemoryStream(bytes);
 
-        AssertAgreement(ModelGraph.Read(stream), model, sampleEvery: 1);
+        LayerVerdicts.AssertAgreement(ModelGraph.Read(stream), model, sampleEvery: 1);
     }
 
+    /// <summary>The iNaturalist models' half of this is in tests/Cli.Tests, which converts them.</summary>
     [Fact]
-    public void The_gateway_refuses_what_the_builder_refuses_on_the_served_models()
+    public void The_gateway_refuses_what_the_builder_refuses_on_the_default_model()
     {
-        using var mobileNet = ClassifierModel.Load(SharedData.MobileNetPath, Cpu);
-        AssertAgreement(ModelGraph.Load(SharedData.MobileNetPath), mobileNet, sampleEvery: 3);
-        foreach (var converted in new[] { inaturalist.Bird, inaturalist.Insect })
-        {
-            AssertAgreement(ModelGraph.Load(converted.Model.Entry.OnnxPath), converted.Model.Classifier, sampleEvery: 7);
-        }
+        using var mobileNet = ClassifierModel.Load(TestPaths.MobileNetOnnx, Cpu);
+        LayerVerdicts.AssertAgreement(ModelGraph.Load(TestPaths.MobileNetOnnx), mobileNet, sampleEvery: 3);
     }
 
     [Fact]
@@ -119,7 +114,7 @@ public sealed class BuildRefusalTests(INaturalistModels inaturalist) : IClassFix
         using var model = ClassifierModel.Load(m.Build(), Cpu);
         using var stream = new MemoryStream(m.Build());
         var graph = ModelGraph.Read(stream);
-        var shapes = Published(model);
+        var shapes = LayerVerdicts.Published(model);
 
         // The operators all have backward rules: the structure alone lets the layer through.
         Assert.Null(graph.WhyNot(target, gradients: true));
@@ -130,42 +125,7 @@ public sealed class BuildRefusalTests(INaturalistModels inaturalist) : IClassFix
         Assert.Null(graph.BuildRefusal(target, gradients: false, shapes));
         Assert.Null(graph.BuildRefusal(later, gradients: true, shapes));
         Assert.NotEmpty(model.GradientModelBytes(later));
-        AssertAgreement(graph, model, sampleEvery: 1);
+        LayerVerdicts.AssertAgreement(graph, model, sampleEvery: 1);
     }
 
-    /// <summary>Every <paramref name="sampleEvery"/>-th tensor the nodes compute (in name order), the image input and a made-up name.</summary>
-    private static void AssertAgreement(ModelGraph graph, ClassifierModel model, int sampleEvery)
-    {
-        var shapes = Published(model);
-        var layers = model.NodeOutputFacts().Select(f => f.Key).Where((_, i) => i % sampleEvery == 0).Append(model.InputName).Append("no/such/layer").ToList();
-        Assert.True(layers.Count >= 8, $"only {layers.Count} layers sampled");
-        var refused = 0;
-        foreach (var layer in layers)
-        {
-            string? worker = null;
-            try
-            {
-                model.GradientModelBytes(layer);
-            }
-            catch (UnsupportedModelException e)
-            {
-                worker = e.Message;
-            }
-
-            var structure = graph.WhyNot(layer, gradients: false);
-            var gateway = structure ?? graph.BuildRefusal(layer, gradients: true, shapes);
-            Assert.True((gateway is null) == (worker is null), $"{layer}: the gateway says {gateway ?? "yes"}, the worker {worker ?? "yes"}");
-            if (structure is null && worker is not null)
-            {
-                Assert.Equal(worker, gateway);
-            }
-
-            refused += worker is null ? 0 : 1;
-        }
-
-        Assert.InRange(refused, 1, layers.Count - 1);
-    }
-
-    /// <summary>What a worker publishes, through the text Redis stores.</summary>
-    private static LayerShapes Published(ClassifierModel model) => LayerShapes.TryDecode(LayerShapes.Of(model).Encode())!;
 }
