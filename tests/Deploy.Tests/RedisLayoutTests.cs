@@ -62,6 +62,18 @@ public partial class RedisLayoutTests
     }
 
     [Theory]
+    [InlineData("Redis__KeyPrefix", JobKeys.DefaultPrefix)]
+    [InlineData("Queue__Stream", JobKeys.DefaultQueueStream)]
+    [InlineData("Queue__Group", JobKeys.DefaultGroup)]
+    [InlineData("Queue__DeadLetterStream", JobKeys.DefaultDeadLetterStream)]
+    public void The_READMEs_configuration_table_gives_the_layouts_defaults(string setting, string expected)
+    {
+        var row = File.ReadAllLines(RepositoryPaths.Combine("README.md")).Single(line => line.StartsWith($"| `{setting}` |", StringComparison.Ordinal));
+
+        Assert.Equal(expected, FirstCode(CellSeparator().Split(row.Trim('|'))[2]));
+    }
+
+    [Theory]
     [MemberData(nameof(Overlays))]
     public void The_k8s_config_and_every_KEDA_trigger_name_the_layouts_defaults(string overlay)
     {
