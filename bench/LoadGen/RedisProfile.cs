@@ -17,8 +17,8 @@ internal sealed record KeyMemory(string Key, double MeanBytes, double TtlHours);
 internal sealed class RedisProfile
 {
     // The services' defaults (Redis:KeyPrefix, Queue:Stream), which the load generator does not change.
-    private static readonly JobKeys Keys = new(JobKeys.DefaultPrefix);
-    private static readonly string QueueStream = JobKeys.DefaultQueueStream;
+    private static readonly JobKeys Keys = new(new RedisOptions().KeyPrefix);
+    private static readonly string QueueStream = new QueueOptions().Stream;
 
     public List<RedisUse> Uses { get; } = [];
     public List<KeyMemory> JobKeys { get; } = [];
