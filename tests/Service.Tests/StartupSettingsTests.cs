@@ -10,42 +10,31 @@ namespace SaliencySlider.Service.Tests;
 public sealed class StartupSettingsTests
 {
     [Theory]
-    [InlineData("Queue:Shards", "0", "between 1 and 1024")]
-    [InlineData("Queue:Shards", "1025", "between 1 and 1024")]
-    [InlineData("Queue:BlockTime", "00:00:00", "between 00:00:00.0010000 and 1.00:00:00")]
-    [InlineData("Redis:ReplicaAckTimeout", "00:00:00", "between 00:00:00.0010000 and 1.00:00:00")]
-    [InlineData("RateLimit:Burst", "0", "between 1 and 2147483647")]
-    [InlineData("RateLimit:ScoreCamCost", "0", "between 1 and 2147483647")]
-    [InlineData("Gateway:DecodeBudgetBytes", "1000", "between 1024 and 2199023254528")]
-    [InlineData("Gateway:HttpPort", "65536", "between 0 and 65535")]
-    public void The_gateway_refuses_to_start_with_a_setting_out_of_range(string setting, string value, string range)
+    [InlineData("gateway", "Queue:Shards", "0", "between 1 and 1024")]
+    [InlineData("gateway", "Queue:Shards", "1025", "between 1 and 1024")]
+    [InlineData("gateway", "Queue:BlockTime", "00:00:00", "between 00:00:00.0010000 and 1.00:00:00")]
+    [InlineData("gateway", "Redis:ReplicaAckTimeout", "00:00:00", "between 00:00:00.0010000 and 1.00:00:00")]
+    [InlineData("gateway", "RateLimit:Burst", "0", "between 1 and 2147483647")]
+    [InlineData("gateway", "RateLimit:ScoreCamCost", "0", "between 1 and 2147483647")]
+    [InlineData("gateway", "Gateway:DecodeBudgetBytes", "1000", "between 1024 and 2199023254528")]
+    [InlineData("gateway", "Gateway:HttpPort", "65536", "between 0 and 65535")]
+    [InlineData("worker", "Worker:Concurrency", "0", "between 1 and 2147483647")]
+    [InlineData("worker", "Worker:MetricsPort", "-1", "between 0 and 65535")]
+    [InlineData("worker", "Queue:MaxAttempts", "0", "between 1 and 2147483647")]
+    [InlineData("worker", "Queue:Shards", "0", "between 1 and 1024")]
+    public void A_service_refuses_to_start_with_a_setting_out_of_range(string service, string setting, string value, string range)
     {
-        var error = Assert.Throws<OptionsValidationException>(() => GatewayApplication.Build([], With(setting, value)));
+        Action<IConfigurationBuilder> configure = configuration => configuration.AddInMemoryCollection(
+        [
+            new("Models:Directory", RepoPaths.ModelDirectory),
+            new("Models:ManifestDirectory", RepoPaths.ManifestDirectory),
+            new(setting, value),
+        ]);
 
-        AssertNames(error, setting, value, range);
-    }
+        var error = Assert.Throws<OptionsValidationException>(() => service == "gateway"
+            ? (IDisposable)GatewayApplication.Build([], configure)
+            : WorkerApplication.Build([], configure));
 
-    [Theory]
-    [InlineData("Worker:Concurrency", "0", "between 1 and 2147483647")]
-    [InlineData("Worker:MetricsPort", "-1", "between 0 and 65535")]
-    [InlineData("Queue:MaxAttempts", "0", "between 1 and 2147483647")]
-    [InlineData("Queue:Shards", "0", "between 1 and 1024")]
-    public void A_worker_refuses_to_start_with_a_setting_out_of_range(string setting, string value, string range)
-    {
-        var error = Assert.Throws<OptionsValidationException>(() => WorkerApplication.Build([], With(setting, value)));
-
-        AssertNames(error, setting, value, range);
-    }
-
-    private static Action<IConfigurationBuilder> With(string setting, string value) => configuration => configuration.AddInMemoryCollection(
-    [
-        new("Models:Directory", RepoPaths.ModelDirectory),
-        new("Models:ManifestDirectory", RepoPaths.ManifestDirectory),
-        new(setting, value),
-    ]);
-
-    private static void AssertNames(OptionsValidationException error, string setting, string value, string range)
-    {
         var environment = setting.Replace(":", "__", StringComparison.Ordinal);
         Assert.True(
             error.Message.Contains($"The field {setting} must be {range}. It is {value} (environment variable {environment}).", StringComparison.Ordinal),
