@@ -29,7 +29,7 @@ internal static class QueueStreamsCommand
                 return CliApp.ExitFailure;
             }
 
-            var keys = new JobKeys("saliency", new QueueOptions { Stream = parse.GetValue(stream)!, Shards = count });
+            var keys = new JobKeys(JobKeys.DefaultPrefix, new QueueOptions { Stream = parse.GetValue(stream)!, Shards = count });
             for (var shard = 0; shard < count; shard++)
             {
                 await stdout.WriteLineAsync((string?)keys.Queue(shard));

@@ -1,11 +1,10 @@
+using Microsoft.Extensions.Options;
 using SaliencySlider.ExplainerWorker.Models;
 using SaliencySlider.ExplainerWorker.Processing;
 using SaliencySlider.ExplainerWorker.Queue;
 using SaliencySlider.ExplainerWorker.Telemetry;
-using SaliencySlider.Shared.Configuration;
+using SaliencySlider.Shared.Hosting;
 using SaliencySlider.Shared.Jobs;
-using SaliencySlider.Shared.Redis;
-using StackExchange.Redis;
 
 namespace SaliencySlider.ExplainerWorker;
 
@@ -16,33 +15,16 @@ public static class WorkerApplication
     public static IHost Build(string[] args, Action<IConfigurationBuilder>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder(args);
-        builder.Configuration.AddShortEnvironmentAliases();
-        configure?.Invoke(builder.Configuration);
+        builder.AddSaliencyServiceDefaults("saliency-worker", configure);
+        builder.AddSaliencyOptions<WorkerOptions>(WorkerOptions.Section);
+        builder.Services.AddOptions<HostOptions>().Configure<IOptions<WorkerOptions>>((host, worker) => host.ShutdownTimeout = worker.Value.ShutdownTimeout);
 
-        var configuration = builder.Configuration;
-        var workerOptions = configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions();
-        var redisOptions = configuration.GetSection(RedisOptions.Section).Get<RedisOptions>() ?? new RedisOptions();
-        var queueOptions = configuration.GetSection(QueueOptions.Section).Get<QueueOptions>() ?? new QueueOptions();
-
-        builder.Services.Configure<WorkerOptions>(configuration.GetSection(WorkerOptions.Section));
-        builder.Services.Configure<JobOptions>(configuration.GetSection(JobOptions.Section));
-        builder.Services.Configure<RedisOptions>(configuration.GetSection(RedisOptions.Section));
-        builder.Services.Configure<QueueOptions>(configuration.GetSection(QueueOptions.Section));
-        builder.Services.Configure<ModelsOptions>(configuration.GetSection(ModelsOptions.Section));
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = workerOptions.ShutdownTimeout);
-
-        builder.Services.AddSingleton<IConnectionMultiplexer>(_ =>
-        {
-            var options = RedisConnector.ParseConfiguration(redisOptions.Configuration);
-            options.ClientName ??= "saliency-worker";
-            return ConnectionMultiplexer.Connect(options);
-        });
-        builder.Services.AddSingleton(new JobKeys(redisOptions.KeyPrefix, queueOptions));
         // One blocking read per slot on a single shard; one per shard (QueueArrivals) on several.
-        builder.Services.AddSingleton(_ => new BlockingStreamReader(
-            redisOptions.Configuration, queueOptions.Shards == 1 ? Math.Max(1, workerOptions.Concurrency) : queueOptions.Shards,
-            queueOptions.BlockTime, "saliency-worker-queue"));
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddBlockingStreamReader("saliency-worker-queue", services =>
+        {
+            var keys = services.GetRequiredService<JobKeys>();
+            return keys.Shards == 1 ? services.GetRequiredService<IOptions<WorkerOptions>>().Value.Concurrency : keys.Shards;
+        });
         builder.Services.AddSingleton<LoadedModels>();
         builder.Services.AddSingleton<WorkerMetrics>();
         builder.Services.AddSingleton<AttemptStarter>();
@@ -56,7 +38,7 @@ public static class WorkerApplication
         builder.AddWorkerTelemetry();
 
         var host = builder.Build();
-        ClusterLayoutCheck.ThrowIfUnsharded(host.Services.GetRequiredService<IConnectionMultiplexer>(), host.Services.GetRequiredService<JobKeys>());
+        host.Services.CheckSaliencyStartup();
         // Load the models now: a worker that cannot load them should fail at start, not on its first job.
         _ = host.Services.GetRequiredService<LoadedModels>();
         host.ReportLoadedModels();

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using SaliencySlider.Engine.Inference;
 
 namespace SaliencySlider.ExplainerWorker;
@@ -8,6 +9,7 @@ public sealed class WorkerOptions
     public const string Section = "Worker";
 
     /// <summary>Jobs computed at the same time by this process (one queue consumer each).</summary>
+    [Range(1, int.MaxValue)]
     public int Concurrency { get; set; } = 1;
 
     /// <summary>Auto (CUDA when it loads, else CPU), Cpu or Cuda.</summary>
@@ -35,6 +37,7 @@ public sealed class WorkerOptions
     public string ConsumerName { get; set; } = "";
 
     /// <summary>Port of the worker's HTTP listener: /metrics (Prometheus), /healthz (liveness), /readyz (readiness); 0 picks a free port.</summary>
+    [Range(0, 65535)]
     public int MetricsPort { get; set; } = 9090;
 
     /// <summary>How long a stopping worker lets its current jobs finish before handing them back to the queue.</summary>

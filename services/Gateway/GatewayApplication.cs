@@ -1,3 +1,4 @@
+using Grpc.AspNetCore.Server;
 using Grpc.AspNetCore.Web;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
@@ -11,9 +12,8 @@ using SaliencySlider.Gateway.Security;
 using SaliencySlider.Gateway.Submission;
 using SaliencySlider.Gateway.Telemetry;
 using SaliencySlider.Shared.Configuration;
+using SaliencySlider.Shared.Hosting;
 using SaliencySlider.Shared.Jobs;
-using SaliencySlider.Shared.Redis;
-using StackExchange.Redis;
 
 namespace SaliencySlider.Gateway;
 
@@ -30,45 +30,24 @@ public static class GatewayApplication
     public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
-        builder.Configuration.AddShortEnvironmentAliases();
-        configure?.Invoke(builder.Configuration);
+        builder.AddSaliencyServiceDefaults("saliency-gateway", configure);
+        builder.AddSaliencyOptions<GatewayOptions>(GatewayOptions.Section);
+        builder.AddSaliencyOptions<AuthOptions>(AuthOptions.Section);
+        builder.AddSaliencyOptions<RateLimitOptions>(RateLimitOptions.Section);
+        builder.AddSaliencyOptions<StreamLimitOptions>(StreamLimitOptions.Section);
 
-        var configuration = builder.Configuration;
-        var gatewayOptions = configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
-        var jobOptions = configuration.GetSection(JobOptions.Section).Get<JobOptions>() ?? new JobOptions();
-        var redisOptions = configuration.GetSection(RedisOptions.Section).Get<RedisOptions>() ?? new RedisOptions();
-        var queueOptions = configuration.GetSection(QueueOptions.Section).Get<QueueOptions>() ?? new QueueOptions();
-        var trustedProxies = TrustedProxies.Parse(gatewayOptions.TrustedProxies);
-
-        builder.Services.Configure<GatewayOptions>(configuration.GetSection(GatewayOptions.Section));
-        builder.Services.Configure<JobOptions>(configuration.GetSection(JobOptions.Section));
-        builder.Services.Configure<RedisOptions>(configuration.GetSection(RedisOptions.Section));
-        builder.Services.Configure<QueueOptions>(configuration.GetSection(QueueOptions.Section));
-        builder.Services.Configure<ModelsOptions>(configuration.GetSection(ModelsOptions.Section));
-        builder.Services.Configure<AuthOptions>(configuration.GetSection(AuthOptions.Section));
-        builder.Services.Configure<RateLimitOptions>(configuration.GetSection(RateLimitOptions.Section));
-        builder.Services.Configure<StreamLimitOptions>(configuration.GetSection(StreamLimitOptions.Section));
-
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<GatewayOptions>>((kestrel, gateway) =>
         {
-            kestrel.ListenAnyIP(gatewayOptions.GrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.ListenAnyIP(gateway.Value.GrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
             // Cleartext HTTP/2 needs prior knowledge, which browsers never use: this port speaks HTTP/1.1
             // (gRPC-Web, static files, /healthz); native gRPC has its own port.
-            kestrel.ListenAnyIP(gatewayOptions.HttpPort, listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.ListenAnyIP(gateway.Value.HttpPort, listen => listen.Protocols = HttpProtocols.Http1);
         });
 
-        builder.Services.AddSingleton<IConnectionMultiplexer>(_ =>
-        {
-            var options = RedisConnector.ParseConfiguration(redisOptions.Configuration);
-            options.ClientName ??= "saliency-gateway";
-            return ConnectionMultiplexer.Connect(options);
-        });
-        builder.Services.AddSingleton(new JobKeys(redisOptions.KeyPrefix, queueOptions));
-        builder.Services.AddSingleton(services => new JobIdFactory(jobOptions.IdSecret, services.GetRequiredService<ILogger<JobIdFactory>>()));
+        builder.Services.AddSingleton(services => new JobIdFactory(
+            services.GetRequiredService<IOptions<JobOptions>>().Value.IdSecret, services.GetRequiredService<ILogger<JobIdFactory>>()));
         // One blocking read per queue shard serves every follower (JobActivityWatcher).
-        builder.Services.AddSingleton(_ => new BlockingStreamReader(
-            redisOptions.Configuration, Math.Max(1, queueOptions.Shards), queueOptions.BlockTime, "saliency-gateway-watch"));
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddBlockingStreamReader("saliency-gateway-watch", services => services.GetRequiredService<JobKeys>().Shards);
         builder.Services.AddSingleton<ServedModels>();
         builder.Services.AddSingleton<WorkerDirectory>();
         builder.Services.AddSingleton<PublishedLayerShapes>();
@@ -84,15 +63,16 @@ public static class GatewayApplication
         builder.Services.AddSingleton<JobEventFollower>();
         builder.Services.AddHostedService<QueueInitializer>();
         builder.AddGatewayTelemetry();
-        builder.Services.AddTrustedProxies(trustedProxies);
+        builder.Services.AddTrustedProxies();
         builder.Services.AddSingleton<ApiKeyInterceptor>();
         builder.Services.AddSingleton<ClientIdentity>();
         builder.Services.AddSingleton<StreamAdmission>();
         builder.Services.AddSingleton<SubmitRateLimitInterceptor>();
 
+        builder.Services.AddOptions<GrpcServiceOptions>().Configure<IOptions<JobOptions>>(
+            (grpc, jobs) => grpc.MaxReceiveMessageSize = checked((int)(jobs.Value.MaxImageBytes + UploadHeadroomBytes)));
         builder.Services.AddGrpc(grpc =>
         {
-            grpc.MaxReceiveMessageSize = checked((int)(jobOptions.MaxImageBytes + UploadHeadroomBytes));
             // Telemetry outermost, so refusals by the access interceptors are traced and counted by status.
             grpc.Interceptors.Add<TelemetryInterceptor>();
             grpc.Interceptors.Add<RetryAfterHeaderInterceptor>();
@@ -109,11 +89,11 @@ public static class GatewayApplication
             .WithExposedHeaders("Grpc-Status", "Grpc-Message", "Grpc-Encoding", "Grpc-Accept-Encoding", "Retry-After")));
 
         var app = builder.Build();
-        ClusterLayoutCheck.ThrowIfUnsharded(app.Services.GetRequiredService<IConnectionMultiplexer>(), app.Services.GetRequiredService<JobKeys>());
+        app.Services.CheckSaliencyStartup();
         // Read the catalog now, so a bad model directory shows in the start-up log rather than on the first call.
         _ = app.Services.GetRequiredService<ServedModels>();
 
-        if (trustedProxies.Count > 0)
+        if (TrustedProxies.Parse(app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.TrustedProxies).Count > 0)
         {
             app.UseForwardedHeaders();
         }

@@ -26,7 +26,7 @@ public class RedisClusterOverlayTests
     {
         var scaledObject = Rendered.Value.Single("ScaledObject", "worker");
         var triggers = scaledObject.Items("spec", "triggers").ToList();
-        var keys = new JobKeys("saliency", new QueueOptions
+        var keys = new JobKeys(JobKeys.DefaultPrefix, new QueueOptions
         {
             Stream = Config["Queue__Stream"],
             Shards = int.Parse(Config["Queue__Shards"], CultureInfo.InvariantCulture),

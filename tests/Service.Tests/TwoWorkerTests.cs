@@ -46,6 +46,6 @@ public sealed class TwoWorkerTests(ServiceStack stack) : IClassFixture<ServiceSt
         await first.DisposeAsync();
         await second.DisposeAsync();
         Assert.Equal(1, await stack.Redis.StreamLengthAsync(stack.QueueStream));
-        Assert.Equal(0, (await stack.Redis.StreamPendingAsync(stack.QueueStream, "workers")).PendingMessageCount);
+        Assert.Equal(0, (await stack.Redis.StreamPendingAsync(stack.QueueStream, stack.Keys.Group)).PendingMessageCount);
     }
 }

@@ -58,7 +58,7 @@ public sealed class JobProcessor(
     {
         using var logScope = logger.BeginScope(new Dictionary<string, object> { [TelemetryNames.JobIdScope] = jobId });
         var lease = Guid.NewGuid().ToString("N");
-        var maxAttempts = Math.Max(1, _queue.MaxAttempts);
+        var maxAttempts = _queue.MaxAttempts;
         var start = await attempts.StartAsync(jobId, lease, maxAttempts);
         switch (start.Decision)
         {

@@ -68,7 +68,7 @@ public sealed class JobQueue(IConnectionMultiplexer redis, BlockingStreamReader 
     {
         for (var shard = 0; shard < keys.Shards; shard++)
         {
-            await ConsumerGroups.EnsureAsync(redis.GetDatabase(), keys.Queue(shard), _queue.Group);
+            await ConsumerGroups.EnsureAsync(redis.GetDatabase(), keys.Queue(shard), keys.Group);
         }
     }
 
@@ -82,7 +82,7 @@ public sealed class JobQueue(IConnectionMultiplexer redis, BlockingStreamReader 
     {
         if (keys.Shards == 1)
         {
-            var entries = await blockingReader.ReadGroupAsync(keys.Queue(0), _queue.Group, consumer, count: 1);
+            var entries = await blockingReader.ReadGroupAsync(keys.Queue(0), keys.Group, consumer, count: 1);
             return ToJobs(entries, 0);
         }
 
@@ -100,7 +100,7 @@ public sealed class JobQueue(IConnectionMultiplexer redis, BlockingStreamReader 
     private async Task<QueuedJob[]> ReadAnyShardAsync(string consumer)
     {
         return await FirstFromAnyShardAsync(NextShard(ref _nextReadShard), async shard =>
-            ToJobs(await redis.GetDatabase().StreamReadGroupAsync(keys.Queue(shard), _queue.Group, consumer, ">", count: 1), shard));
+            ToJobs(await redis.GetDatabase().StreamReadGroupAsync(keys.Queue(shard), keys.Group, consumer, ">", count: 1), shard));
     }
 
     /// <summary>
@@ -151,7 +151,7 @@ public sealed class JobQueue(IConnectionMultiplexer redis, BlockingStreamReader 
         var fullPass = cursor == StreamStart;
         while (true)
         {
-            var result = await database.StreamAutoClaimAsync(keys.Queue(shard), _queue.Group, consumer, minIdle, (RedisValue)cursor, count: 1);
+            var result = await database.StreamAutoClaimAsync(keys.Queue(shard), keys.Group, consumer, minIdle, (RedisValue)cursor, count: 1);
             var next = result.NextStartId.IsNullOrEmpty ? StreamStart : result.NextStartId.ToString();
             Volatile.Write(ref _reclaimCursors[shard], next);
             if (result.ClaimedEntries.Length > 0)
@@ -178,13 +178,13 @@ public sealed class JobQueue(IConnectionMultiplexer redis, BlockingStreamReader 
     public async Task<bool> RefreshClaimAsync(QueuedJob job, string consumer)
     {
         var refreshed = await redis.GetDatabase().ScriptEvaluateAsync(
-            RefreshClaimScript, [keys.Queue(job.Shard)], [_queue.Group, consumer, job.EntryId]);
+            RefreshClaimScript, [keys.Queue(job.Shard)], [keys.Group, consumer, job.EntryId]);
         return (long)refreshed == 1;
     }
 
     /// <summary>XACK, then trims the entries older than the oldest one still pending or undelivered.</summary>
     public Task AcknowledgeAsync(QueuedJob job)
-        => redis.GetDatabase().ScriptEvaluateAsync(AcknowledgeScript, [keys.Queue(job.Shard)], [_queue.Group, job.EntryId]);
+        => redis.GetDatabase().ScriptEvaluateAsync(AcknowledgeScript, [keys.Queue(job.Shard)], [keys.Group, job.EntryId]);
 
     /// <summary>Puts the job at the end of its shard's queue again and acknowledges its old entry, in one script.</summary>
     public async Task RequeueAsync(QueuedJob job)
@@ -196,7 +196,7 @@ public sealed class JobQueue(IConnectionMultiplexer redis, BlockingStreamReader 
         }
 
         await redis.GetDatabase().ScriptEvaluateAsync(
-            RequeueScript, [keys.Queue(job.Shard), keys.Job(job.JobId)], [_queue.Group, job.EntryId, job.JobId]);
+            RequeueScript, [keys.Queue(job.Shard), keys.Job(job.JobId)], [keys.Group, job.EntryId, job.JobId]);
     }
 
     private int NextShard(ref int turn) => (int)((uint)Interlocked.Increment(ref turn) % (uint)keys.Shards);

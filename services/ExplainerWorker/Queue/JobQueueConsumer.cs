@@ -25,7 +25,7 @@ public sealed class JobQueueConsumer(
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var options = workerOptions.Value;
-        var slots = Enumerable.Range(0, Math.Max(1, options.Concurrency))
+        var slots = Enumerable.Range(0, options.Concurrency)
             .Select(slot => Task.Run(() => RunSlotAsync($"{WorkerIdentity.ConsumerBaseName(options)}-{slot}", stoppingToken), CancellationToken.None));
         return Task.WhenAll(slots);
     }

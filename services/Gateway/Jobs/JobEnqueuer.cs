@@ -112,7 +112,7 @@ public sealed class JobEnqueuer(
             frameTtlMs = (long)_jobs.FrameTtl.TotalMilliseconds,
             queuedEvent = (RedisValue)queuedEvent.ToByteArray(),
             traceParent = TraceContext.CurrentTraceParent(),
-            group = _queue.Group,
+            group = keys.Group,
             maxDepth = _queue.MaxDepthPerShard,
         });
 
@@ -140,7 +140,7 @@ public sealed class JobEnqueuer(
         {
             try
             {
-                var group = (await database.StreamGroupInfoAsync(keys.Queue(shard))).FirstOrDefault(g => g.Name == _queue.Group);
+                var group = (await database.StreamGroupInfoAsync(keys.Queue(shard))).FirstOrDefault(g => g.Name == keys.Group);
                 position += group.Lag ?? 0;
             }
             catch (RedisServerException)

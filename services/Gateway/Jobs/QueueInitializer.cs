@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-using SaliencySlider.Shared.Configuration;
 using SaliencySlider.Shared.Jobs;
 using SaliencySlider.Shared.Redis;
 using StackExchange.Redis;
@@ -7,7 +5,7 @@ using StackExchange.Redis;
 namespace SaliencySlider.Gateway.Jobs;
 
 /// <summary>Creates each shard's queue stream and its consumer group at start, so queue positions can be read before any worker ran.</summary>
-public sealed class QueueInitializer(IConnectionMultiplexer redis, JobKeys keys, IOptions<QueueOptions> queue, ILogger<QueueInitializer> logger) : IHostedService
+public sealed class QueueInitializer(IConnectionMultiplexer redis, JobKeys keys, ILogger<QueueInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -15,12 +13,12 @@ public sealed class QueueInitializer(IConnectionMultiplexer redis, JobKeys keys,
         {
             try
             {
-                await ConsumerGroups.EnsureAsync(redis.GetDatabase(), keys.Queue(shard), queue.Value.Group);
+                await ConsumerGroups.EnsureAsync(redis.GetDatabase(), keys.Queue(shard), keys.Group);
             }
             catch (RedisException e)
             {
                 // Redis may come up after the gateway; the workers create the group too.
-                logger.LogWarning(e, "Could not create consumer group {Group} on {Stream} yet", queue.Value.Group, (string?)keys.Queue(shard));
+                logger.LogWarning(e, "Could not create consumer group {Group} on {Stream} yet", keys.Group, (string?)keys.Queue(shard));
             }
         }
     }

@@ -31,7 +31,7 @@ public sealed class ReplicaAcknowledgement(IConnectionMultiplexer redis, IOption
 
         var database = redis.GetDatabase();
         var endpoint = await database.IdentifyEndpointAsync(key);
-        var timeoutMs = Math.Max(1, (long)_options.ReplicaAckTimeout.TotalMilliseconds);
+        var timeoutMs = (long)_options.ReplicaAckTimeout.TotalMilliseconds;
         var acknowledged = endpoint is null ? 0 : (long)await redis.GetServer(endpoint).ExecuteAsync("WAIT", _options.ReplicaAcks, timeoutMs);
         // A failover between the write and the WAIT would send the WAIT to the new primary, where this connection
         // wrote nothing yet: the key must still be there for the answer to mean anything.

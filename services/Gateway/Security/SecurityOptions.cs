@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace SaliencySlider.Gateway.Security;
 
 /// <summary>Section "Auth".</summary>
@@ -18,11 +20,14 @@ public sealed class RateLimitOptions
     public int SubmitsPerMinute { get; set; } = 60;
 
     /// <summary>Submissions a client may make at once before the sustained rate applies.</summary>
+    [Range(1, int.MaxValue)]
     public int Burst { get; set; } = 20;
 
     /// <summary>Submissions a Score-CAM job counts as (see <see cref="SubmitCost"/>).</summary>
+    [Range(1, int.MaxValue)]
     public int ScoreCamCost { get; set; } = 3;
 
     /// <summary>Submissions a comparison of every method counts as (see <see cref="SubmitCost"/>).</summary>
+    [Range(1, int.MaxValue)]
     public int CompareCost { get; set; } = 10;
 }

@@ -19,7 +19,7 @@ public static class SubmitCost
             { Method: CamMethod.ScoreCam } => settings.ScoreCamCost,
             _ => 1,
         };
-        return Math.Clamp(cost, 1, Math.Max(1, settings.Burst));
+        return Math.Min(cost, settings.Burst);
     }
 
     /// <summary>Why the request costs more than one submission, for the refusal's message.</summary>

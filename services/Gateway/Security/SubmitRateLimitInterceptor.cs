@@ -31,7 +31,7 @@ public sealed class SubmitRateLimitInterceptor : CallAdmissionInterceptor, IDisp
 
         var bucket = new TokenBucketRateLimiterOptions
         {
-            TokenLimit = Math.Max(1, settings.Burst),
+            TokenLimit = settings.Burst,
             TokensPerPeriod = 1,
             ReplenishmentPeriod = TimeSpan.FromMinutes(1) / settings.SubmitsPerMinute,
             QueueLimit = 0,

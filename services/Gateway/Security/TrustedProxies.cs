@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
 using IPNetwork = System.Net.IPNetwork;
 
 namespace SaliencySlider.Gateway.Security;
@@ -35,16 +36,19 @@ public static class TrustedProxies
         return networks;
     }
 
-    /// <summary>Trusts X-Forwarded-For from these networks only, and only its last entry (the one the nearest proxy added).</summary>
-    public static IServiceCollection AddTrustedProxies(this IServiceCollection services, IReadOnlyList<IPNetwork> networks) =>
-        services.Configure<ForwardedHeadersOptions>(options =>
+    /// <summary>
+    /// Trusts X-Forwarded-For from the networks of Gateway:TrustedProxies only, and only its last entry (the one the
+    /// nearest proxy added).
+    /// </summary>
+    public static IServiceCollection AddTrustedProxies(this IServiceCollection services) =>
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<GatewayOptions>>((options, gateway) =>
         {
             options.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
             options.KnownProxies.Clear();
             options.KnownIPNetworks.Clear();
-            foreach (var network in networks)
+            foreach (var network in Parse(gateway.Value.TrustedProxies))
             {
                 options.KnownIPNetworks.Add(network);
             }
-        });
+        }).Services;
 }

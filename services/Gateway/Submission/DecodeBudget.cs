@@ -10,14 +10,15 @@ namespace SaliencySlider.Gateway.Submission;
 /// </summary>
 public sealed class DecodeBudget : IDisposable
 {
-    private const int BytesPerPermit = 1024;
+    /// <summary>The budget's unit; Gateway:DecodeBudgetBytes is at least one and at most int.MaxValue of them.</summary>
+    public const int BytesPerPermit = 1024;
     private readonly ConcurrencyLimiter _limiter;
     private readonly int _permits;
     private readonly TimeSpan _wait;
 
     public DecodeBudget(IOptions<GatewayOptions> options)
     {
-        _permits = (int)Math.Clamp(options.Value.DecodeBudgetBytes / BytesPerPermit, 1, int.MaxValue);
+        _permits = (int)(options.Value.DecodeBudgetBytes / BytesPerPermit);
         _wait = options.Value.DecodeWait;
         _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {

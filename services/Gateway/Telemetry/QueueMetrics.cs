@@ -52,7 +52,7 @@ public sealed class QueueMetrics
             {
                 var stream = _keys.Queue(shard);
                 var groups = _redis.GetDatabase().StreamGroupInfo(stream);
-                if (read(stream, groups.Where(g => g.Name == _queue.Group).Select(g => (StreamGroupInfo?)g).FirstOrDefault()) is not { } value)
+                if (read(stream, groups.Where(g => g.Name == _keys.Group).Select(g => (StreamGroupInfo?)g).FirstOrDefault()) is not { } value)
                 {
                     return [];
                 }

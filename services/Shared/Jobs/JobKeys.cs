@@ -6,7 +6,8 @@ using StackExchange.Redis;
 namespace SaliencySlider.Shared.Jobs;
 
 /// <summary>
-/// The Redis key layout, sharded by job id (<see cref="QueueOptions.Shards"/>). Every script touches one
+/// The Redis layout: every key, stream and consumer group name the services use (documented in
+/// services/Shared/README.md, "Redis layout"), sharded by job id (<see cref="QueueOptions.Shards"/>). Every script touches one
 /// job together with its shard's queue, activity and dead-letter streams, so with more than one shard all
 /// of a shard's keys carry the shard's hash tag: each script stays in one Redis Cluster slot, and the
 /// shards spread over the primaries. With one shard the keys are those of the unsharded layout (a job's
@@ -14,6 +15,18 @@ namespace SaliencySlider.Shared.Jobs;
 /// </summary>
 public sealed class JobKeys
 {
+    /// <summary>Redis:KeyPrefix by default.</summary>
+    public const string DefaultPrefix = "saliency";
+
+    /// <summary>Queue:Stream by default (deploy/k8s and the KEDA ScaledObjects name it too; tests/Deploy.Tests checks them).</summary>
+    public const string DefaultQueueStream = DefaultPrefix + ":jobs";
+
+    /// <summary>Queue:DeadLetterStream by default.</summary>
+    public const string DefaultDeadLetterStream = DefaultQueueStream + ":dead";
+
+    /// <summary>Queue:Group by default: the workers' consumer group on every queue stream.</summary>
+    public const string DefaultGroup = "workers";
+
     private readonly string _queueStream;
     private readonly string _deadLetterStream;
     private readonly string[] _tags;
@@ -26,10 +39,14 @@ public sealed class JobKeys
         Prefix = prefix;
         _queueStream = queue.Stream;
         _deadLetterStream = queue.DeadLetterStream;
+        Group = queue.Group;
         _tags = [.. Enumerable.Range(0, queue.Shards).Select(shard => ShardTag(shard, queue.Shards))];
     }
 
     public string Prefix { get; }
+
+    /// <summary>The consumer group on every shard's <see cref="Queue"/> stream, read by the workers.</summary>
+    public string Group { get; }
 
     /// <summary>Number of queue shards; a job belongs to <see cref="ShardOf"/>.</summary>
     public int Shards => _tags.Length;

@@ -26,7 +26,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         try
         {
             await stack.InitializeAsync();
-            var keys = ShardedStack.Keys(stack);
+            var keys = stack.Keys;
             await using var worker = await stack.StartWorkerAsync("first", new KeyValuePair<string, string?>("Worker:Concurrency", "2"));
             var submissions = ShardedStack.Submissions(Jobs, FrameCount).ToList();
 

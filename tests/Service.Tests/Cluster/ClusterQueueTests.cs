@@ -29,7 +29,7 @@ public sealed class ClusterQueueTests(RedisCluster cluster)
         await stack.InitializeAsync();
         try
         {
-            var keys = ShardedStack.Keys(stack);
+            var keys = stack.Keys;
             var primaries = new HashSet<OwnRedisServer?>();
             for (var shard = 0; shard < keys.Shards; shard++)
             {
@@ -77,7 +77,7 @@ public sealed class ClusterQueueTests(RedisCluster cluster)
 
             for (var shard = 0; shard < keys.Shards; shard++)
             {
-                Assert.Equal(0, (await stack.Redis.StreamPendingAsync(keys.Queue(shard), "workers")).PendingMessageCount);
+                Assert.Equal(0, (await stack.Redis.StreamPendingAsync(keys.Queue(shard), keys.Group)).PendingMessageCount);
                 Assert.Equal(1, await stack.Redis.StreamLengthAsync(keys.Queue(shard))); // trimmed to the group's position
             }
         }

@@ -1,8 +1,6 @@
 using Google.Protobuf;
 using SaliencySlider.Contracts.V1;
 using SaliencySlider.Service.Tests.Infrastructure;
-using SaliencySlider.Shared.Configuration;
-using SaliencySlider.Shared.Jobs;
 
 namespace SaliencySlider.Service.Tests.Cluster;
 
@@ -20,13 +18,6 @@ public static class ShardedStack
 
     public static ServiceStack Create(RedisCluster cluster, params KeyValuePair<string, string?>[] settings)
         => new(cluster.Configuration, [], [new("Queue:Shards", RedisCluster.Primaries.ToString(System.Globalization.CultureInfo.InvariantCulture)), .. settings]);
-
-    public static JobKeys Keys(ServiceStack stack) => new(stack.KeyPrefix, new QueueOptions
-    {
-        Stream = stack.QueueStream,
-        DeadLetterStream = stack.DeadLetterStream,
-        Shards = RedisCluster.Primaries,
-    });
 
     /// <summary>Distinct small jobs (cropped photos, frames of at most 64 px), the same ones every run.</summary>
     public static IEnumerable<SubmitRequest> Submissions(int count, int frameCount = FrameCount) => Enumerable.Range(0, count).Select(i => new SubmitRequest

@@ -9,6 +9,7 @@ using SaliencySlider.Contracts.V1;
 using SaliencySlider.ExplainerWorker;
 using SaliencySlider.ExplainerWorker.Processing;
 using SaliencySlider.Gateway;
+using SaliencySlider.Shared.Jobs;
 using StackExchange.Redis;
 
 namespace SaliencySlider.Service.Tests.Infrastructure;
@@ -75,6 +76,9 @@ public sealed class ServiceStack : IAsyncLifetime
     public int HttpPort { get; private set; }
     public WebApplication Gateway => _gateway!;
     public string DeadLetterStream => KeyPrefix + ":jobs:dead";
+
+    /// <summary>The Redis layout the gateway uses (the workers get the same settings): keys, streams and the consumer group.</summary>
+    public JobKeys Keys => Gateway.Services.GetRequiredService<JobKeys>();
 
     public async Task InitializeAsync()
     {
@@ -153,8 +157,7 @@ public sealed class ServiceStack : IAsyncLifetime
         new("Redis:Configuration", RedisConfiguration),
         new("Redis:KeyPrefix", KeyPrefix),
         new("Queue:Stream", QueueStream),
-        new("Queue:Group", "workers"),
-        new("Queue:DeadLetterStream", KeyPrefix + ":jobs:dead"),
+        new("Queue:DeadLetterStream", DeadLetterStream),
         new("Queue:BlockTime", "00:00:01"),
         new("Models:Directory", RepoPaths.ModelDirectory),
         new("Models:ManifestDirectory", RepoPaths.ManifestDirectory),

@@ -75,7 +75,7 @@ public sealed class ManyFollowersTests(ManyFollowersStack fixture) : IClassFixtu
             }
 
             // Each event's stream entry id is the Redis clock (this machine's) when it was written.
-            var written = await _stack.Redis.StreamRangeAsync($"{_stack.KeyPrefix}:{{{watchedJob}}}:events");
+            var written = await _stack.Redis.StreamRangeAsync(_stack.Keys.Events(watchedJob));
             var frames = received.Where(r => r.Event.EventCase == JobEvent.EventOneofCase.Frame).ToList();
             var frameEntries = written.Where(e => JobEvent.Parser.ParseFrom((byte[])e["event"]!).EventCase == JobEvent.EventOneofCase.Frame).ToList();
             Assert.Equal(9, frames.Count);

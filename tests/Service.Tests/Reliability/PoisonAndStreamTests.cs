@@ -24,7 +24,7 @@ public sealed class PoisonAndStreamTests(ServiceStack stack) : IClassFixture<Ser
         var jobId = await SubmitAsync(TestImages.Cropped("giraffe.jpg", 3));
         // A job record the worker cannot read (as after a gateway/worker version skew): every attempt
         // fails with an unexpected error, never with a client error.
-        await stack.Redis.HashSetAsync($"{stack.KeyPrefix}:{{{jobId}}}:job", "options", new byte[] { 0xff, 0xff, 0xff, 0xff });
+        await stack.Redis.HashSetAsync(stack.Keys.Job(jobId), "options", new byte[] { 0xff, 0xff, 0xff, 0xff });
         // Follow the stream before any attempt starts: a client that joins later replays only the last attempt.
         using var call = stack.Client.StreamFrames(new StreamFramesRequest { JobId = jobId }, stack.Deadline());
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
@@ -45,7 +45,7 @@ public sealed class PoisonAndStreamTests(ServiceStack stack) : IClassFixture<Ser
         var job = (await stack.Client.GetJobAsync(new GetJobRequest { JobId = jobId }, stack.Deadline())).Job;
         Assert.Equal((JobState.Failed, 3, last.Message), (job.State, job.Attempts, job.Error));
         await worker.DisposeAsync(); // a stopped worker has acknowledged the entry it failed
-        Assert.Empty(await stack.Redis.StreamPendingMessagesAsync(stack.QueueStream, "workers", 10, RedisValue.Null));
+        Assert.Empty(await stack.Redis.StreamPendingMessagesAsync(stack.QueueStream, stack.Keys.Group, 10, RedisValue.Null));
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace SaliencySlider.Service.Tests.Reliability;
 /// <summary>The workers' reclaim scan against a real Redis pending list with many live entries.</summary>
 public sealed class ReclaimCursorTests
 {
-    private const string Group = "workers";
+    private const string Group = JobKeys.DefaultGroup;
 
     [Fact]
     public async Task A_dead_workers_job_behind_30_live_jobs_in_flight_is_reclaimed_in_one_scan()

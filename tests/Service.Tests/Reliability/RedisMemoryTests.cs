@@ -90,12 +90,12 @@ public sealed class WorkerOutOfMemoryTests
             StreamPendingMessageInfo[] pending;
             do
             {
-                pending = await stack.Redis.StreamPendingMessagesAsync(stack.QueueStream, "workers", 10, RedisValue.Null);
+                pending = await stack.Redis.StreamPendingMessagesAsync(stack.QueueStream, stack.Keys.Group, 10, RedisValue.Null);
             }
             while ((pending.Length == 0 || pending[0].DeliveryCount < 2) && DateTime.UtcNow < deadline);
 
             Assert.True(pending[0].DeliveryCount >= 2, "the job was not delivered again after its refused attempt");
-            var jobKey = (RedisKey)$"{stack.KeyPrefix}:{{{jobId}}}:job";
+            var jobKey = stack.Keys.Job(jobId);
             Assert.Equal("QUEUED", (string?)await stack.Redis.HashGetAsync(jobKey, "state"));
             Assert.Equal(0, (int)await stack.Redis.HashGetAsync(jobKey, "attempts"));
 
@@ -137,10 +137,10 @@ public sealed class FrameExpiryTests(ShortFrameTtlStack fixture) : IClassFixture
         var first = await stack.StreamAllAsync(jobId);
         Assert.Equal(JobEvent.EventOneofCase.Completed, first[^1].EventCase);
 
-        var eventsKey = (RedisKey)$"{stack.KeyPrefix}:{{{jobId}}}:events";
+        var eventsKey = stack.Keys.Events(jobId);
         Assert.InRange((await stack.Redis.KeyTimeToLiveAsync(eventsKey))!.Value, TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(5));
-        Assert.InRange((await stack.Redis.KeyTimeToLiveAsync($"{stack.KeyPrefix}:{{{jobId}}}:image"))!.Value, TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(5));
-        Assert.InRange((await stack.Redis.KeyTimeToLiveAsync($"{stack.KeyPrefix}:{{{jobId}}}:job"))!.Value, TimeSpan.FromMinutes(14), TimeSpan.FromMinutes(15));
+        Assert.InRange((await stack.Redis.KeyTimeToLiveAsync(stack.Keys.Image(jobId)))!.Value, TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(5));
+        Assert.InRange((await stack.Redis.KeyTimeToLiveAsync(stack.Keys.Job(jobId)))!.Value, TimeSpan.FromMinutes(14), TimeSpan.FromMinutes(15));
 
         await stack.Redis.KeyDeleteAsync(eventsKey); // as the frame TTL would
 

@@ -17,7 +17,7 @@ public sealed class ResubmitRaceTests(ServiceStack stack) : IClassFixture<Servic
         var jobId = (await stack.Client.SubmitAsync(request, stack.Deadline())).JobId;
         // The job as a follower can find it just before it is submitted again: failed after three attempts
         // (its FAILED event not read yet). The follower takes attempt 3 as the one to show.
-        var jobKey = $"{stack.KeyPrefix}:{{{jobId}}}:job";
+        var jobKey = stack.Keys.Job(jobId);
         await stack.Redis.HashSetAsync(jobKey, [new("state", "FAILED"), new("attempts", 3)]);
         using var call = stack.Client.StreamFrames(new StreamFramesRequest { JobId = jobId }, stack.Deadline());
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));

@@ -49,8 +49,8 @@ public sealed class WorkerProcessTests(ServiceStack stack) : IClassFixture<Servi
     /// <summary>The consumer holding this job's queue entry (the previous trial's entry may still await its acknowledgement).</summary>
     private async Task<string> PendingConsumerAsync(string jobId)
     {
-        var entry = await stack.Redis.HashGetAsync($"{stack.KeyPrefix}:{{{jobId}}}:job", "queue_entry");
-        var pending = await stack.Redis.StreamPendingMessagesAsync(stack.QueueStream, "workers", 1, RedisValue.Null, entry, entry);
+        var entry = await stack.Redis.HashGetAsync(stack.Keys.Job(jobId), "queue_entry");
+        var pending = await stack.Redis.StreamPendingMessagesAsync(stack.QueueStream, stack.Keys.Group, 1, RedisValue.Null, entry, entry);
         return Assert.Single(pending).ConsumerName!;
     }
 
@@ -110,7 +110,7 @@ public sealed class WorkerProcessTests(ServiceStack stack) : IClassFixture<Servi
                 Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(60)));
             }
 
-            Assert.Empty(await stack.Redis.StreamPendingMessagesAsync(stack.QueueStream, "workers", 10, RedisValue.Null));
+            Assert.Empty(await stack.Redis.StreamPendingMessagesAsync(stack.QueueStream, stack.Keys.Group, 10, RedisValue.Null));
             Console.WriteLine($"[reliability] {Trials} SIGKILL trials took {(DateTime.UtcNow - started).TotalSeconds:0.0} s");
         }
         finally

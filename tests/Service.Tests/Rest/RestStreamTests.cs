@@ -66,7 +66,7 @@ public sealed class RestStreamTests(ServiceStack stack) : IClassFixture<ServiceS
     private async Task<JobWriter> TakeJobAsync(string jobId)
     {
         const string lease = "rest-stream-test";
-        var keys = new JobKeys(stack.KeyPrefix);
+        var keys = stack.Keys;
         await stack.Redis.HashSetAsync(keys.Job(jobId), JobFields.Lease, lease);
         return new JobWriter(stack.Redis, keys, jobId, attempt: 1, lease, TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(15));
     }
