@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using SaliencySlider.Deploy.Tests.Support;
 using SaliencySlider.Engine.Explaining;
 using L = SaliencySlider.Engine.Explaining.ExplainLimits;
 
