@@ -1,3 +1,5 @@
+using SaliencySlider.Engine.Explaining;
+
 namespace SaliencySlider.EngineBench;
 
 internal sealed record BenchOptions
@@ -14,7 +16,7 @@ internal sealed record BenchOptions
     public string? JsonOutput { get; init; }
     public string Command { get; init; } = "";
     public int Threads { get; init; } = 2;
-    public int Frames { get; init; } = 21;
+    public int Frames { get; init; } = ExplainLimits.DefaultFrameCount;
     public int Repeats { get; init; } = 9;
     public int Warmup { get; init; } = 2;
 

@@ -15,7 +15,7 @@ namespace SaliencySlider.EngineBench;
 internal static class ScoreCamBench
 {
     /// <summary>Caps timed; null scores every channel (timed once: on CPU it is the slow case the cap exists for).</summary>
-    private static readonly int?[] Caps = [16, 32, ScoreCam.CpuDefaultChannels, 128, 256, null];
+    private static readonly int?[] Caps = [16, 32, ExplainLimits.CpuScoreCamChannels, 128, 256, null];
 
     public static string Run(ModelEntry entry, BenchOptions options, byte[] imageBytes)
     {
@@ -23,7 +23,7 @@ internal static class ScoreCamBench
         var explainer = new Explainer(model);
         explainer.WarmUp();
         var gradCam = new ExplainSettings { FrameCount = options.Frames };
-        var scoreCams = Caps.Select(cap => gradCam with { Method = CamMethodKind.ScoreCam, ScoreCamChannels = cap ?? ScoreCam.MaxChannelCap }).ToArray();
+        var scoreCams = Caps.Select(cap => gradCam with { Method = CamMethodKind.ScoreCam, ScoreCamChannels = cap ?? ExplainLimits.MaxScoreCamChannels }).ToArray();
         var rounds = Math.Max(3, options.Repeats / 3);
 
         var comparer = new MethodComparer(explainer);
@@ -76,7 +76,7 @@ internal static class ScoreCamBench
             var scored = Math.Min(Caps[i] ?? channels, channels);
             var jobMs = Samples.MedianOf(scoreCamJobs[i].Select(j => j.Total));
             var camMs = Samples.MedianOf(scoreCamJobs[i].Select(j => j.Stages.CamMs));
-            var label = Caps[i] == ScoreCam.CpuDefaultChannels ? $"{scored} (CPU default)" : Caps[i] is null ? $"{scored} (all)" : $"{scored}";
+            var label = Caps[i] == ExplainLimits.CpuScoreCamChannels ? $"{scored} (CPU default)" : Caps[i] is null ? $"{scored} (all)" : $"{scored}";
             s.AppendLine(Invariant($"| Score-CAM | {label} | {jobMs:F0} | {jobMs / gradCamMs:F2} | {camMs:F0} | {camMs / scored:F1} |"));
         }
         var comparisonMs = Samples.MedianOf(comparisons);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using SaliencySlider.Engine.Explaining;
 using SaliencySlider.EngineBench;
 
 namespace SaliencySlider.LoadGen;
@@ -33,7 +34,7 @@ internal sealed class LoadReport(LoadOptions options, IReadOnlyList<(string Key,
         s.AppendLine(MachineInfo.GeneratedBy(options.Command, options.RepoRoot));
         s.AppendLine();
         s.AppendLine(Invariant($"Machine: {MachineInfo.Describe()}; load average at the end: {MachineInfo.LoadAverage()}."));
-        s.AppendLine(Invariant($"Setup: redis-server, one gateway and the workers as separate Release processes on loopback (started by the load generator; each worker serves every model in `{options.ModelsDirectory}`); default model, default options (21 frames, JPEG, ≤ 512 px); {options.Jobs} distinct JPEG photos per phase (made byte-distinct so the cache cannot answer) from {options.Clients} concurrent clients (Submit, then StreamFrames to Completed); times from the Submit call. The load generator is one client, so the gateway runs with its per-client limits lifted: {string.Join(", ", gatewayLimits.Select(l => $"{l.Key} = {l.Value}"))}. Every phase finished with 0 errors (a phase with an error fails the run).{(options.Short ? " **Short mode** (the test suite's check): too few jobs to quote." : "")}"));
+        s.AppendLine(Invariant($"Setup: redis-server, one gateway and the workers as separate Release processes on loopback (started by the load generator; each worker serves every model in `{options.ModelsDirectory}`); default model, default options ({ExplainLimits.DefaultFrameCount} frames, {ExplainLimits.DefaultFormat.ToString().ToUpperInvariant()}, ≤ {ExplainLimits.DefaultMaxFrameSide} px); {options.Jobs} distinct JPEG photos per phase (made byte-distinct so the cache cannot answer) from {options.Clients} concurrent clients (Submit, then StreamFrames to Completed); times from the Submit call. The load generator is one client, so the gateway runs with its per-client limits lifted: {string.Join(", ", gatewayLimits.Select(l => $"{l.Key} = {l.Value}"))}. Every phase finished with 0 errors (a phase with an error fails the run).{(options.Short ? " **Short mode** (the test suite's check): too few jobs to quote." : "")}"));
         s.AppendLine();
         s.AppendLine("| phase | jobs/s | first frame p50 / p95 / p99 ms | complete p50 / p95 / p99 ms | worker CPU s/job | all services CPU s/job | errors |");
         s.AppendLine("|---|---:|---:|---:|---:|---:|---:|");

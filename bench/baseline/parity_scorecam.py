@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from torch_gradcam import export_onnx, publish_cases, reinitialize, to_nchw, top1_margin  # noqa: E402
 
 MOBILENET_LAYER = "MobilenetV2/Conv_1/Relu6"  # models/mobilenet_v2_1.0_224.json's targetLayer
-MOBILENET_CAP = 64  # the engine's ScoreCam.CpuDefaultChannels
+MOBILENET_CAP = 64  # the engine's ExplainLimits.CpuScoreCamChannels
 BATCH_SIZE = 16  # pytorch-grad-cam's default
 
 

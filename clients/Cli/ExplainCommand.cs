@@ -7,6 +7,7 @@ using SaliencySlider.Engine.Explaining;
 using SaliencySlider.Engine.Imaging;
 using SaliencySlider.Engine.Inference;
 using SaliencySlider.Engine.Models;
+using SaliencySlider.Shared.Jobs;
 
 namespace SaliencySlider.Cli;
 
@@ -51,20 +52,35 @@ internal static class ExplainCommand
     {
         var image = new Argument<string>("IMAGE") { Description = "Image to explain (JPEG, PNG, WebP, GIF or BMP)" };
         var model = new Option<string?>("--model") { Description = "Model manifest (.json), .onnx file or model name; default: mobilenet_v2_1.0_224", HelpName = "MANIFEST_OR_ONNX" };
-        var method = Choice("--method", "CAM method", "gradcam", CamMethods.Names);
+        var method = Choice("--method", "CAM method", CamMethods.NameOf(ExplainLimits.DefaultMethod), CamMethods.Names);
         var targetClass = new Option<int?>("--class") { Description = "Class index to explain; default: the top-1 prediction", HelpName = "N" };
         var layer = new Option<string?>("--layer") { Description = "Tensor to explain; default: the model's target layer", HelpName = "TENSOR" };
         var targetLayout = Choice("--target-layout", "Override the manifest's layout of the explained tensor; default: inferred from its shape", null, TargetLayouts.Keys);
         var prefixTokens = new Option<int?>("--prefix-tokens") { Description = "Tokens before the patch grid (with --target-layout tokens); default: inferred", HelpName = "N" };
-        var frames = new Option<int>("--frames") { Description = "Number of slider frames (2..101)", DefaultValueFactory = _ => 21, HelpName = "F" };
-        var baseline = Choice("--baseline", "What unrevealed pixels show", "blur", Baselines.Keys);
+        var frames = new Option<int>("--frames")
+        {
+            Description = $"Number of slider frames ({ExplainLimits.MinFrameCount}..{ExplainLimits.MaxFrameCount})",
+            DefaultValueFactory = _ => ExplainLimits.DefaultFrameCount,
+            HelpName = "F",
+        };
+        var baseline = Choice("--baseline", "What unrevealed pixels show", NameOf(Baselines, ExplainLimits.DefaultBaseline), Baselines.Keys);
         var resize = Choice("--resize", "Override the manifest's resize policy", null, ResizePolicies.Keys);
-        var format = Choice("--format", "Encoding of the frames", "jpeg", Formats.Keys);
-        var maxSide = new Option<int>("--max-side") { Description = "Longest side of the frames in pixels (16..2048)", DefaultValueFactory = _ => 512, HelpName = "PX" };
-        var topK = new Option<int>("--top-k") { Description = "Classes listed per prediction (1..20)", DefaultValueFactory = _ => 5, HelpName = "K" };
+        var format = Choice("--format", "Encoding of the frames", NameOf(Formats, ExplainLimits.DefaultFormat), Formats.Keys);
+        var maxSide = new Option<int>("--max-side")
+        {
+            Description = $"Longest side of the frames in pixels ({ExplainLimits.MinFrameSide}..{ExplainLimits.MaxFrameSide})",
+            DefaultValueFactory = _ => ExplainLimits.DefaultMaxFrameSide,
+            HelpName = "PX",
+        };
+        var topK = new Option<int>("--top-k")
+        {
+            Description = $"Classes listed per prediction ({ExplainLimits.MinTopK}..{ExplainLimits.MaxTopK})",
+            DefaultValueFactory = _ => ExplainLimits.DefaultTopK,
+            HelpName = "K",
+        };
         var scoreChannels = new Option<int>("--score-channels")
         {
-            Description = $"Score-CAM: channels to score, those of highest activation variance (1..{ScoreCam.MaxChannelCap}); 0: every channel on CUDA, {ScoreCam.CpuDefaultChannels} on CPU",
+            Description = $"Score-CAM: channels to score, those of highest activation variance (1..{ExplainLimits.MaxScoreCamChannels}); 0: every channel on CUDA, {ExplainLimits.CpuScoreCamChannels} on CPU",
             DefaultValueFactory = _ => 0,
             HelpName = "N",
         };
@@ -97,12 +113,12 @@ internal static class ExplainCommand
 
                 var options = new ExplainOptions
                 {
-                    Method = ContractOptions.Method(methodKind),
+                    Method = ContractEnums.ToContract(methodKind),
                     TargetLayer = parse.GetValue(layer) ?? "",
                     FrameCount = parse.GetValue(frames),
-                    Baseline = ContractOptions.Baseline(Baselines[parse.GetValue(baseline)!]),
+                    Baseline = ContractEnums.ToContract(Baselines[parse.GetValue(baseline)!]),
                     MaxFrameSide = parse.GetValue(maxSide),
-                    FrameFormat = ContractOptions.Format(Formats[parse.GetValue(format)!]),
+                    FrameFormat = ContractEnums.ToContract(Formats[parse.GetValue(format)!]),
                     TopK = parse.GetValue(topK),
                     DeletionCurve = parse.GetValue(deletion),
                     ScoreCamChannels = parse.GetValue(scoreChannels),
@@ -155,6 +171,11 @@ internal static class ExplainCommand
         option.AcceptOnlyFromAmong(values);
         return option;
     }
+
+    /// <summary>The command-line name of a choice's value (its default, say).</summary>
+    internal static string NameOf<T>(Dictionary<string, T> choices, T value)
+        where T : struct, Enum
+        => choices.Single(choice => choice.Value.Equals(value)).Key;
 
     private static async Task<int> RunAsync(ExplainRequest request, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {

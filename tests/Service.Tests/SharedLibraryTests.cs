@@ -38,7 +38,6 @@ public sealed class SharedLibraryTests
     [Fact]
     public void The_score_cam_channel_cap_is_kept_for_score_cam_only_and_bounded_as_the_engine_bounds_it()
     {
-        Assert.Equal(SaliencySlider.Engine.Cam.ScoreCam.MaxChannelCap, ExplainOptionsNormalizer.MaxScoreCamChannels);
         Assert.Equal(32, ExplainOptionsNormalizer.Normalize(new ExplainOptions { Method = CamMethod.ScoreCam, ScoreCamChannels = 32 }, Mobilenet).ScoreCamChannels);
         Assert.Equal(0, ExplainOptionsNormalizer.Normalize(new ExplainOptions { Method = CamMethod.ScoreCam }, Mobilenet).ScoreCamChannels);
         Assert.Equal(0, ExplainOptionsNormalizer.Normalize(new ExplainOptions { ScoreCamChannels = 32 }, Mobilenet).ScoreCamChannels);

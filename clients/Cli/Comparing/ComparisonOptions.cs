@@ -20,9 +20,23 @@ internal sealed class ComparisonOptions
 
     public Option<int?> TargetClass { get; } = new("--class") { Description = "Class index whose probability is scored; default: the full image's top-1", HelpName = "N" };
     public Option<string?> Layer { get; } = new("--layer") { Description = "Tensor to explain; default: the model's target layer", HelpName = "TENSOR" };
-    public Option<int> Frames { get; } = new("--frames") { Description = "Points per curve (2..101): frames - 1 equal steps", DefaultValueFactory = _ => 21, HelpName = "F" };
-    public Option<string> Baseline { get; } = ExplainCommand.Choice("--baseline", "What unrevealed pixels show on the insertion curve (deletion: black)", "blur", ExplainCommand.Baselines.Keys);
-    public Option<int> MaxSide { get; } = new("--max-side") { Description = "Longest side of the heatmaps in pixels (16..2048)", DefaultValueFactory = _ => 512, HelpName = "PX" };
+    public Option<int> Frames { get; } = new("--frames")
+    {
+        Description = $"Points per curve ({ExplainLimits.MinFrameCount}..{ExplainLimits.MaxFrameCount}): frames - 1 equal steps",
+        DefaultValueFactory = _ => ExplainLimits.DefaultFrameCount,
+        HelpName = "F",
+    };
+
+    public Option<string> Baseline { get; } = ExplainCommand.Choice("--baseline", "What unrevealed pixels show on the insertion curve (deletion: black)",
+        ExplainCommand.NameOf(ExplainCommand.Baselines, ExplainLimits.DefaultBaseline), ExplainCommand.Baselines.Keys);
+
+    public Option<int> MaxSide { get; } = new("--max-side")
+    {
+        Description = $"Longest side of the heatmaps in pixels ({ExplainLimits.MinFrameSide}..{ExplainLimits.MaxFrameSide})",
+        DefaultValueFactory = _ => ExplainLimits.DefaultMaxFrameSide,
+        HelpName = "PX",
+    };
+
     public Option<string> Provider { get; } = ExplainCommand.Choice("--provider", "ONNX Runtime execution provider", "auto", ExplainCommand.Providers.Keys);
 
     /// <summary>All but --max-side, which only compare has (evaluate writes no heatmaps).</summary>

@@ -1,6 +1,7 @@
 using SaliencySlider.Cli.Remote;
 using SaliencySlider.Contracts.V1;
 using SaliencySlider.Engine.Explaining;
+using SaliencySlider.Shared.Jobs;
 
 namespace SaliencySlider.Cli.Comparing;
 
@@ -19,7 +20,7 @@ internal sealed class RemoteCompare(string server, string imagePath, string? mod
             CompareMethods = true,
             TargetLayer = settings.TargetLayer ?? "",
             FrameCount = settings.FrameCount,
-            Baseline = ContractOptions.Baseline(settings.Baseline),
+            Baseline = ContractEnums.ToContract(settings.Baseline),
             MaxFrameSide = settings.MaxFrameSide,
         };
         if (settings.TargetClass is { } targetClass)

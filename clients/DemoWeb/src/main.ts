@@ -14,6 +14,7 @@ import { CurvePlot } from "./views/curvePlot";
 import { renderHowItWorks } from "./views/howItWorks";
 import { formatProbability, renderPredictionBars } from "./views/predictionBars";
 import { required, Stage } from "./views/stage";
+import { BASELINES, CAM_METHODS, frameCountOf, unhandled } from "./contractChoices";
 import {
   Baseline,
   CamMethod,
@@ -22,17 +23,6 @@ import {
   type ExplainRequestSchema,
   type Frame,
 } from "./gen/saliency/v1/saliency_pb";
-
-/** Each method: its contract value, its label here, and its name in results (Explanation.method, MethodResult.method). */
-const CAM_METHODS: ReadonlyArray<[CamMethod, string, string]> = [
-  [CamMethod.GRAD_CAM, "Grad-CAM", "gradcam"],
-  [CamMethod.GRAD_CAM_PLUS_PLUS, "Grad-CAM++", "gradcampp"],
-  [CamMethod.HIRES_CAM, "HiResCAM", "hirescam"],
-  [CamMethod.XGRAD_CAM, "XGrad-CAM", "xgradcam"],
-  [CamMethod.LAYER_CAM, "LayerCAM", "layercam"],
-  [CamMethod.EIGEN_CAM, "EigenCAM", "eigencam"],
-  [CamMethod.SCORE_CAM, "Score-CAM", "scorecam"],
-];
 
 const byId = <T extends HTMLElement>(id: string): T => required(document.getElementById(id) as T | null, `#${id}`);
 
@@ -168,16 +158,14 @@ async function acceptFile(file: File): Promise<void> {
 
 /** The form's request for the loaded image; with `compare`, a comparison of every method instead. */
 function buildRequest(current: LoadedImage, compare = false): MessageInitShape<typeof ExplainRequestSchema> {
-  const frameCount = Math.round(Number(ui.frameCount.value));
   return {
     image: current.bytes,
     model: ui.model.value,
     options: {
       method: Number(ui.method.value) as CamMethod,
       targetClass: ui.target.value === "" ? undefined : Number(ui.target.value),
-      frameCount: Number.isFinite(frameCount) ? Math.min(101, Math.max(2, frameCount)) : 21,
+      frameCount: frameCountOf(ui.frameCount),
       baseline: Number(ui.baseline.value) as Baseline,
-      topK: 5,
       deletionCurve: ui.deletion.checked,
       compareMethods: compare,
     },
@@ -186,7 +174,7 @@ function buildRequest(current: LoadedImage, compare = false): MessageInitShape<t
 
 let comparison: AbortController | undefined;
 
-const labelOf = (method: string): string => CAM_METHODS.find(([, , name]) => name === method)?.[1] ?? method;
+const labelOf = (method: string): string => CAM_METHODS.find(({ name }) => name === method)?.label ?? method;
 
 /** Every method on the loaded image, ranked as their results arrive; choosing one explains the image with it. */
 function startComparison(): void {
@@ -199,9 +187,9 @@ function startComparison(): void {
   ui.compareGrid.replaceChildren();
   ui.compareStatus.textContent = "Comparing every method…";
   const choose = (method: string): void => {
-    const entry = CAM_METHODS.find(([, , name]) => name === method);
+    const entry = CAM_METHODS.find(({ name }) => name === method);
     if (entry === undefined) return;
-    ui.method.value = String(entry[0]);
+    ui.method.value = String(entry.value);
     startRun();
   };
   compareMethods(
@@ -305,7 +293,14 @@ function describeProgress(progress: JobProgress): string {
   const stage = progress.stage;
   if (stage === undefined) return describeStatus(progress);
   const steps = `${stage.done}/${stage.total}`;
-  return stage.stage === ProgressStage.SCORING_CHANNELS ? `Scoring channels ${steps} (Score-CAM)…` : `Working ${steps}…`;
+  switch (stage.stage) {
+    case ProgressStage.SCORING_CHANNELS:
+      return `Scoring channels ${steps} (Score-CAM)…`;
+    case ProgressStage.UNSPECIFIED:
+      return `Working ${steps}…`;
+    default:
+      return unhandled(stage.stage, `Working ${steps}…`);
+  }
 }
 
 function describeStatus(progress: JobProgress): string {
@@ -318,8 +313,11 @@ function describeStatus(progress: JobProgress): string {
       return progress.attempt > 1 ? `Explaining (attempt ${progress.attempt})…` : "Explaining…";
     case JobState.FAILED:
       return "Failed.";
-    default:
+    case JobState.UNSPECIFIED:
+    case JobState.DONE:
       return "Working…";
+    default:
+      return unhandled(progress.state, "Working…");
   }
 }
 
@@ -515,7 +513,8 @@ function downloadGif(): void {
 }
 
 function init(): void {
-  ui.method.replaceChildren(...CAM_METHODS.map(([value, label]) => new Option(label, String(value))));
+  ui.method.replaceChildren(...CAM_METHODS.map(({ value, label }) => new Option(label, String(value))));
+  ui.baseline.replaceChildren(...BASELINES.map(({ value, label }) => new Option(label, String(value))));
   ui.compare.addEventListener("click", startComparison);
   listenForImages(ui.dropzone, ui.fileInput, (file) => void acceptFile(file));
   ui.form.addEventListener("submit", (event) => {

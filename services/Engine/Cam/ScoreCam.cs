@@ -1,3 +1,5 @@
+using SaliencySlider.Engine.Explaining;
+
 namespace SaliencySlider.Engine.Cam;
 
 /// <summary>
@@ -9,19 +11,10 @@ namespace SaliencySlider.Engine.Cam;
 /// </summary>
 public sealed class ScoreCam : ICamMethod
 {
-    /// <summary>
-    /// Channels scored on CPU when a request names no cap: a MobileNetV2 job then takes a few seconds on two cores
-    /// (docs/PERFORMANCE.md); every channel would take about 20 times as long.
-    /// </summary>
-    public const int CpuDefaultChannels = 64;
-
-    /// <summary>Largest cap a request may name (above any layer's channel count; a cap of at least the channel count scores them all).</summary>
-    public const int MaxChannelCap = 8192;
-
     public string Name => "scorecam";
 
-    /// <summary>The cap when a request names none: every channel on CUDA (null), <see cref="CpuDefaultChannels"/> otherwise.</summary>
-    public static int? DefaultChannelCap(string executionProvider) => executionProvider == "CUDA" ? null : CpuDefaultChannels;
+    /// <summary>The cap when a request names none: every channel on CUDA (null), <see cref="ExplainLimits.CpuScoreCamChannels"/> otherwise.</summary>
+    public static int? DefaultChannelCap(string executionProvider) => executionProvider == "CUDA" ? null : ExplainLimits.CpuScoreCamChannels;
 
     public float[] Compute(in ActivationMaps maps)
     {

@@ -26,10 +26,10 @@ public enum FrameFormat
     Png,
 }
 
-/// <summary>What to explain and how to render the slider. Defaults match the service's.</summary>
+/// <summary>What to explain and how to render the slider. Defaults (<see cref="ExplainLimits"/>) are the service's.</summary>
 public sealed record ExplainSettings
 {
-    public CamMethodKind Method { get; init; } = CamMethodKind.GradCam;
+    public CamMethodKind Method { get; init; } = ExplainLimits.DefaultMethod;
 
     /// <summary>Class to explain; null for the top-1 prediction.</summary>
     public int? TargetClass { get; init; }
@@ -37,11 +37,11 @@ public sealed record ExplainSettings
     /// <summary>Tensor to explain; null for the model's default target layer.</summary>
     public string? TargetLayer { get; init; }
 
-    public int FrameCount { get; init; } = 21;
-    public BaselineKind Baseline { get; init; } = BaselineKind.Blur;
-    public int MaxFrameSide { get; init; } = 512;
-    public FrameFormat Format { get; init; } = FrameFormat.Jpeg;
-    public int TopK { get; init; } = 5;
+    public int FrameCount { get; init; } = ExplainLimits.DefaultFrameCount;
+    public BaselineKind Baseline { get; init; } = ExplainLimits.DefaultBaseline;
+    public int MaxFrameSide { get; init; } = ExplainLimits.DefaultMaxFrameSide;
+    public FrameFormat Format { get; init; } = ExplainLimits.DefaultFormat;
+    public int TopK { get; init; } = ExplainLimits.DefaultTopK;
     public bool DeletionCurve { get; init; }
 
     /// <summary>

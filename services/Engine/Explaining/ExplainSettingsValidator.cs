@@ -1,14 +1,8 @@
-using SaliencySlider.Engine.Slider;
-
 namespace SaliencySlider.Engine.Explaining;
 
-/// <summary>Rejects settings outside the ranges the service documents, with a message a user can act on.</summary>
+/// <summary>Rejects settings outside the ranges the service documents (<see cref="ExplainLimits"/>), with a message a user can act on.</summary>
 public static class ExplainSettingsValidator
 {
-    public const int MinFrameSide = 16;
-    public const int MaxFrameSide = 2048;
-    public const int MaxTopK = 20;
-
     public static void Validate(ExplainSettings settings, int classCount)
     {
         if (!Enum.IsDefined(settings.Method))
@@ -23,22 +17,22 @@ public static class ExplainSettingsValidator
         {
             throw new InvalidSettingsException($"unknown frame format {settings.Format}");
         }
-        if (settings.FrameCount is < FrameOrder.MinFrames or > FrameOrder.MaxFrames)
+        if (settings.FrameCount is < ExplainLimits.MinFrameCount or > ExplainLimits.MaxFrameCount)
         {
-            throw new InvalidSettingsException($"frame count {settings.FrameCount} is outside {FrameOrder.MinFrames}..{FrameOrder.MaxFrames}");
+            throw new InvalidSettingsException($"frame count {settings.FrameCount} is outside {ExplainLimits.MinFrameCount}..{ExplainLimits.MaxFrameCount}");
         }
-        if (settings.MaxFrameSide is < MinFrameSide or > MaxFrameSide)
+        if (settings.MaxFrameSide is < ExplainLimits.MinFrameSide or > ExplainLimits.MaxFrameSide)
         {
-            throw new InvalidSettingsException($"max frame side {settings.MaxFrameSide} is outside {MinFrameSide}..{MaxFrameSide}");
+            throw new InvalidSettingsException($"max frame side {settings.MaxFrameSide} is outside {ExplainLimits.MinFrameSide}..{ExplainLimits.MaxFrameSide}");
         }
-        if (settings.TopK is < 1 or > MaxTopK)
+        if (settings.TopK is < ExplainLimits.MinTopK or > ExplainLimits.MaxTopK)
         {
-            throw new InvalidSettingsException($"top-k {settings.TopK} is outside 1..{MaxTopK}");
+            throw new InvalidSettingsException($"top-k {settings.TopK} is outside {ExplainLimits.MinTopK}..{ExplainLimits.MaxTopK}");
         }
-        if (settings.ScoreCamChannels is < 1 or > Cam.ScoreCam.MaxChannelCap)
+        if (settings.ScoreCamChannels is < 1 or > ExplainLimits.MaxScoreCamChannels)
         {
             throw new InvalidSettingsException(
-                $"Score-CAM channel cap {settings.ScoreCamChannels} is outside 1..{Cam.ScoreCam.MaxChannelCap} (a cap of at least the layer's channel count scores them all)");
+                $"Score-CAM channel cap {settings.ScoreCamChannels} is outside 1..{ExplainLimits.MaxScoreCamChannels} (a cap of at least the layer's channel count scores them all)");
         }
         if (settings.TargetClass is { } target && (target < 0 || target >= classCount))
         {

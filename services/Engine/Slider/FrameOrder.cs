@@ -1,3 +1,5 @@
+using SaliencySlider.Engine.Explaining;
+
 namespace SaliencySlider.Engine.Slider;
 
 /// <summary>
@@ -6,12 +8,9 @@ namespace SaliencySlider.Engine.Slider;
 /// </summary>
 public static class FrameOrder
 {
-    public const int MinFrames = 2;
-    public const int MaxFrames = 101;
-
     public static int[] CoarseToFine(int frameCount)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(frameCount, MinFrames);
+        ArgumentOutOfRangeException.ThrowIfLessThan(frameCount, ExplainLimits.MinFrameCount);
         var order = new List<int>(frameCount) { 0, frameCount - 1 };
         var intervals = new Queue<(int Low, int High)>();
         intervals.Enqueue((0, frameCount - 1));

@@ -1,3 +1,5 @@
+using SaliencySlider.Engine.Explaining;
+
 namespace SaliencySlider.Engine.Slider;
 
 /// <summary>
@@ -11,7 +13,7 @@ public static class SufficiencyPoint
     /// <param name="fullImageTopClass">The full image's top-1 class.</param>
     public static float? Of(ReadOnlySpan<int> frameTopClasses, int fullImageTopClass)
     {
-        if (frameTopClasses.Length < FrameOrder.MinFrames)
+        if (frameTopClasses.Length < ExplainLimits.MinFrameCount)
         {
             throw new ArgumentException("a curve needs at least two frames", nameof(frameTopClasses));
         }

@@ -1,5 +1,6 @@
 using SaliencySlider.Contracts.V1;
 using SaliencySlider.Engine.Explaining;
+using SaliencySlider.Shared.Jobs;
 using EngineClassScore = SaliencySlider.Engine.Explaining.ClassScore;
 
 namespace SaliencySlider.ExplainerWorker.Processing;
@@ -10,32 +11,13 @@ public static class ContractMapping
     /// <summary>Settings for normalised options (see ExplainOptionsNormalizer).</summary>
     public static ExplainSettings ToSettings(ExplainOptions options) => new()
     {
-        Method = options.Method switch
-        {
-            CamMethod.GradCamPlusPlus => CamMethodKind.GradCamPlusPlus,
-            CamMethod.HiresCam => CamMethodKind.HiResCam,
-            CamMethod.XgradCam => CamMethodKind.XGradCam,
-            CamMethod.LayerCam => CamMethodKind.LayerCam,
-            CamMethod.EigenCam => CamMethodKind.EigenCam,
-            CamMethod.ScoreCam => CamMethodKind.ScoreCam,
-            _ => CamMethodKind.GradCam,
-        },
+        Method = ContractEnums.ToEngine(options.Method),
         TargetClass = options.HasTargetClass ? options.TargetClass : null,
         TargetLayer = string.IsNullOrEmpty(options.TargetLayer) ? null : options.TargetLayer,
         FrameCount = options.FrameCount,
-        Baseline = options.Baseline switch
-        {
-            Baseline.Black => BaselineKind.Black,
-            Baseline.Gray => BaselineKind.Gray,
-            _ => BaselineKind.Blur,
-        },
+        Baseline = ContractEnums.ToEngine(options.Baseline),
         MaxFrameSide = options.MaxFrameSide,
-        Format = options.FrameFormat switch
-        {
-            ImageFormat.Webp => FrameFormat.Webp,
-            ImageFormat.Png => FrameFormat.Png,
-            _ => FrameFormat.Jpeg,
-        },
+        Format = ContractEnums.ToEngine(options.FrameFormat),
         TopK = options.TopK,
         DeletionCurve = options.DeletionCurve,
         ScoreCamChannels = options.ScoreCamChannels > 0 ? options.ScoreCamChannels : null,

@@ -1,5 +1,5 @@
 using SaliencySlider.Contracts.V1;
-using SaliencySlider.Shared.Jobs;
+using SaliencySlider.Engine.Explaining;
 using StackExchange.Redis;
 
 namespace SaliencySlider.Gateway.Jobs;
@@ -26,7 +26,7 @@ public sealed class EventReadSize
     /// <param name="options">The job's normalised options; null when unknown (the largest frames are assumed).</param>
     public static EventReadSize For(ExplainOptions? options)
     {
-        long side = options is { MaxFrameSide: > 0 } ? options.MaxFrameSide : ExplainOptionsNormalizer.MaxFrameSide;
+        long side = options is { MaxFrameSide: > 0 } ? options.MaxFrameSide : ExplainLimits.MaxFrameSide;
         return new EventReadSize((side * side * BytesPerPixel) + EventOverheadBytes);
     }
 

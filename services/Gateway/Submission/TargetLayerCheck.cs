@@ -1,6 +1,8 @@
 using SaliencySlider.Contracts.V1;
+using SaliencySlider.Engine.Cam;
 using SaliencySlider.Engine.Inference;
 using SaliencySlider.Engine.Models;
+using SaliencySlider.Shared.Jobs;
 
 namespace SaliencySlider.Gateway.Submission;
 
@@ -26,7 +28,7 @@ public static class TargetLayerCheck
             return null;
         }
 
-        var gradients = options.Method is not (CamMethod.EigenCam or CamMethod.ScoreCam); // the engine's CamMethods.NeedsGradients
+        var gradients = CamMethods.NeedsGradients(ContractEnums.ToEngine(options.Method));
         var method = " with " + ExplainOptions.Descriptor.FindFieldByName("method").EnumType.FindValueByNumber((int)options.Method).Name;
         var reason = graph.WhyNot(layer, gradients: false);
         var because = "";

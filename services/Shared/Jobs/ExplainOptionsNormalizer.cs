@@ -1,4 +1,5 @@
 using SaliencySlider.Contracts.V1;
+using SaliencySlider.Engine.Explaining;
 
 namespace SaliencySlider.Shared.Jobs;
 
@@ -11,37 +12,24 @@ public sealed record ModelLimits(string Name, int ClassCount, string DefaultLaye
 public sealed class InvalidOptionsException(string message) : Exception(message);
 
 /// <summary>
-/// The single place where explanation options are validated and defaults filled in. The result is
+/// The single place where explanation options are validated and defaults filled in (ranges and defaults from the
+/// engine's <see cref="ExplainLimits"/>, enum defaults through <see cref="ContractEnums"/>). The result is
 /// what the job id hashes, what the job record stores and what the worker runs with, so two
 /// requests that mean the same thing get the same job.
 /// </summary>
 public static class ExplainOptionsNormalizer
 {
-    public const int DefaultFrameCount = 21;
-    public const int MinFrameCount = 2;
-    public const int MaxFrameCount = 101;
-    public const int DefaultMaxFrameSide = 512;
-    public const int MinFrameSide = 16;
-    public const int MaxFrameSide = 2048;
-    public const int DefaultTopK = 5;
-    public const int MinTopK = 1;
-    public const int MaxTopK = 20;
-    public const int MaxLayerNameLength = 256;
-
-    /// <summary>Largest score_cam_channels (the engine's ScoreCam.MaxChannelCap; a test keeps the two equal).</summary>
-    public const int MaxScoreCamChannels = 8192;
-
     public static ExplainOptions Normalize(ExplainOptions? requested, ModelLimits model)
     {
         requested ??= new ExplainOptions();
         var normalised = new ExplainOptions
         {
-            Method = KnownOrDefault(requested.Method, CamMethod.GradCam, "method"),
-            FrameCount = InRange(requested.FrameCount, DefaultFrameCount, MinFrameCount, MaxFrameCount, "frame_count"),
-            Baseline = KnownOrDefault(requested.Baseline, Baseline.Blur, "baseline"),
-            MaxFrameSide = InRange(requested.MaxFrameSide, DefaultMaxFrameSide, MinFrameSide, MaxFrameSide, "max_frame_side"),
-            FrameFormat = KnownOrDefault(requested.FrameFormat, ImageFormat.Jpeg, "frame_format"),
-            TopK = InRange(requested.TopK, DefaultTopK, MinTopK, MaxTopK, "top_k"),
+            Method = Known(requested.Method, ContractEnums.ToEngine, ContractEnums.ToContract, "method"),
+            FrameCount = InRange(requested.FrameCount, ExplainLimits.DefaultFrameCount, ExplainLimits.MinFrameCount, ExplainLimits.MaxFrameCount, "frame_count"),
+            Baseline = Known(requested.Baseline, ContractEnums.ToEngine, ContractEnums.ToContract, "baseline"),
+            MaxFrameSide = InRange(requested.MaxFrameSide, ExplainLimits.DefaultMaxFrameSide, ExplainLimits.MinFrameSide, ExplainLimits.MaxFrameSide, "max_frame_side"),
+            FrameFormat = Known(requested.FrameFormat, ContractEnums.ToEngine, ContractEnums.ToContract, "frame_format"),
+            TopK = InRange(requested.TopK, ExplainLimits.DefaultTopK, ExplainLimits.MinTopK, ExplainLimits.MaxTopK, "top_k"),
             DeletionCurve = requested.DeletionCurve,
             TargetLayer = LayerOrDefault(requested.TargetLayer, model),
         };
@@ -49,15 +37,15 @@ public static class ExplainOptionsNormalizer
         {
             // A comparison runs every method with both curves and renders no frames.
             normalised.CompareMethods = true;
-            normalised.Method = CamMethod.GradCam;
-            normalised.FrameFormat = ImageFormat.Jpeg;
+            normalised.Method = ContractEnums.ToContract(ExplainLimits.DefaultMethod);
+            normalised.FrameFormat = ContractEnums.ToContract(ExplainLimits.DefaultFormat);
             normalised.DeletionCurve = true;
         }
 
-        if (requested.ScoreCamChannels is < 0 or > MaxScoreCamChannels)
+        if (requested.ScoreCamChannels is < 0 or > ExplainLimits.MaxScoreCamChannels)
         {
             throw new InvalidOptionsException(
-                $"score_cam_channels {requested.ScoreCamChannels} is out of range: use 1..{MaxScoreCamChannels} channels "
+                $"score_cam_channels {requested.ScoreCamChannels} is out of range: use 1..{ExplainLimits.MaxScoreCamChannels} channels "
                 + "(at least the layer's channel count scores them all), or 0 for the server's default");
         }
 
@@ -101,21 +89,17 @@ public static class ExplainOptionsNormalizer
         return value;
     }
 
-    private static T KnownOrDefault<T>(T value, T defaultValue, string name)
+    /// <summary>A known value as itself, UNSPECIFIED as the engine's default (both through the one mapping).</summary>
+    private static T Known<T, TKind>(T value, Func<T, TKind> toEngine, Func<TKind, T> toContract, string name)
         where T : struct, Enum
     {
-        if (Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture) == 0)
-        {
-            return defaultValue;
-        }
-
         if (!Enum.IsDefined(value))
         {
             var known = string.Join(", ", Enum.GetNames<T>().Skip(1));
             throw new InvalidOptionsException($"{name} {value} is not a known value; use one of {known}");
         }
 
-        return value;
+        return toContract(toEngine(value));
     }
 
     private static string LayerOrDefault(string layer, ModelLimits model)
@@ -125,10 +109,10 @@ public static class ExplainOptionsNormalizer
             return model.DefaultLayer;
         }
 
-        if (layer.Length > MaxLayerNameLength || !layer.All(c => c is > ' ' and <= '~'))
+        if (layer.Length > ExplainLimits.MaxLayerNameLength || !layer.All(c => c is > ' ' and <= '~'))
         {
             throw new InvalidOptionsException(
-                $"target_layer must be a tensor name of at most {MaxLayerNameLength} printable ASCII characters without spaces");
+                $"target_layer must be a tensor name of at most {ExplainLimits.MaxLayerNameLength} printable ASCII characters without spaces");
         }
 
         return layer;

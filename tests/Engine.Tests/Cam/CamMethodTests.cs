@@ -27,10 +27,8 @@ public class CamMethodTests
         Assert.Equal(new float[] { 2, 5 }, new LayerCam().Compute(maps));
     }
 
-    public static TheoryData<CamMethodKind> GradientMethods => new()
-    {
-        CamMethodKind.GradCam, CamMethodKind.GradCamPlusPlus, CamMethodKind.HiResCam, CamMethodKind.XGradCam, CamMethodKind.LayerCam,
-    };
+    /// <summary>Every method that reads gradients: one added to the engine fails here until it has a reference formula.</summary>
+    public static TheoryData<CamMethodKind> GradientMethods => new(Enum.GetValues<CamMethodKind>().Where(CamMethods.NeedsGradients));
 
     [Theory]
     [MemberData(nameof(GradientMethods))]

@@ -26,7 +26,7 @@ public sealed class ScoreCamParityTests(TorchScoreCamCases cases, ITestOutputHel
     {
         using var model = ExplainerModel.Load(entry, new ClassifierModelOptions { Provider = ExecutionProviderPreference.Cpu, IntraOpThreads = 2 });
         var explainer = new Explainer(model, new ExplainerOptions { MaxImagesPerRun = 16 });
-        var settings = new ExplainSettings { Method = CamMethodKind.ScoreCam, ScoreCamChannels = torch.Cap ?? ScoreCam.MaxChannelCap, FrameCount = 2, MaxFrameSide = 64 };
+        var settings = new ExplainSettings { Method = CamMethodKind.ScoreCam, ScoreCamChannels = torch.Cap ?? ExplainLimits.MaxScoreCamChannels, FrameCount = 2, MaxFrameSide = 64 };
         var image = CamComparison.WithInput(explainer.Prepare(File.ReadAllBytes(TestPaths.Image("chelsea.png")), settings), torch.Floats("input.f32"));
         Assert.Equal(torch.Target, image.TargetLayer);
 
