@@ -15,6 +15,7 @@ public static class WorkerApplication
     /// <param name="configure">Adds configuration after the defaults (tests use it to override settings).</param>
     public static IHost Build(string[] args, Action<IConfigurationBuilder>? configure = null)
     {
+        var startup = new StartupTimeline();
         var builder = Host.CreateApplicationBuilder(args);
         builder.Configuration.AddShortEnvironmentAliases();
         configure?.Invoke(builder.Configuration);
@@ -43,6 +44,7 @@ public static class WorkerApplication
             redisOptions.Configuration, queueOptions.Shards == 1 ? Math.Max(1, workerOptions.Concurrency) : queueOptions.Shards,
             queueOptions.BlockTime, "saliency-worker-queue"));
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(startup);
         builder.Services.AddSingleton<LoadedModels>();
         builder.Services.AddSingleton<WorkerMetrics>();
         builder.Services.AddSingleton<AttemptStarter>();
@@ -56,9 +58,12 @@ public static class WorkerApplication
         builder.AddWorkerTelemetry();
 
         var host = builder.Build();
+        startup.Mark("host");
         ClusterLayoutCheck.ThrowIfUnsharded(host.Services.GetRequiredService<IConnectionMultiplexer>(), host.Services.GetRequiredService<JobKeys>());
+        startup.Mark("redis");
         // Load the models now: a worker that cannot load them should fail at start, not on its first job.
         _ = host.Services.GetRequiredService<LoadedModels>();
+        startup.Mark("models");
         host.ReportLoadedModels();
         return host;
     }
