@@ -43,7 +43,7 @@ public sealed class WorkerProcess : IAsyncDisposable
             // tests/Service.Tests/bin/<Configuration>/<tfm>/: build the worker in the same configuration.
             var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
             var configuration = testOutput.Parent!.Name;
-            var dll = Path.Combine(RepoPaths.Root, "services", "ExplainerWorker", "Host", "bin", configuration, testOutput.Name, "SaliencySlider.ExplainerWorker.dll");
+            var dll = Path.Combine(RepoPaths.Root, "services", "ExplainerWorker", "bin", configuration, testOutput.Name, "SaliencySlider.ExplainerWorker.dll");
             return File.Exists(dll)
                 ? dll
                 : throw new FileNotFoundException($"build the worker first: dotnet build services/ExplainerWorker -c {configuration}", dll);
