@@ -91,10 +91,10 @@ public sealed partial class ClassifierModel : IDisposable
     private readonly int fixedForwardBatch;
     private bool disposed;
 
-    private ClassifierModel(byte[] modelBytes, ClassifierModelOptions options, ILogger? logger, StageTimings timings)
+    private ClassifierModel(byte[] modelBytes, ClassifierModelOptions options, ILogger? logger, LoadSteps timings)
     {
         this.logger = logger;
-        LoadTimings = timings;
+        LoadSteps = timings;
         loaded = timings.Time("parse", () => OnnxModelLoader.Load(modelBytes));
         sessions = new OrtSessionFactory(options, logger);
         facts = StaticShapeProbe.Run(loaded, sessions, timings);
@@ -123,16 +123,16 @@ public sealed partial class ClassifierModel : IDisposable
 
     public static ClassifierModel Load(string onnxPath, ClassifierModelOptions? options = null, ILogger? logger = null)
     {
-        var timings = new StageTimings();
+        var timings = new LoadSteps();
         var bytes = timings.Time("read", () => File.ReadAllBytes(onnxPath));
         return new(bytes, options ?? new ClassifierModelOptions(), logger, timings);
     }
 
     public static ClassifierModel Load(byte[] modelBytes, ClassifierModelOptions? options = null, ILogger? logger = null)
-        => new(modelBytes, options ?? new ClassifierModelOptions(), logger, new StageTimings());
+        => new(modelBytes, options ?? new ClassifierModelOptions(), logger, new LoadSteps());
 
     /// <summary>How long each step of loading took (reading the file, parsing, the shape probe, the sessions).</summary>
-    public StageTimings LoadTimings { get; }
+    public LoadSteps LoadSteps { get; }
 
     public string InputName { get; private set; } = "";
     public int InputChannels { get; private set; }
@@ -286,7 +286,7 @@ public sealed partial class ClassifierModel : IDisposable
 
     private GradientSession CreateGradientSession(string layer, bool gradients)
     {
-        var timings = new StageTimings();
+        var timings = new LoadSteps();
         var graph = timings.Time("graph", () => GradientGraphBuilder.Build(loaded.Model, facts, InputName, LogitsName, layer, gradients));
         var session = timings.Time("session", () => sessions.Create(graph.ModelBytes));
         if (logger is not null)

@@ -19,7 +19,7 @@ internal sealed record TensorFacts(long[] Shape, TensorElementType ElementType)
 /// </summary>
 internal static class StaticShapeProbe
 {
-    public static Dictionary<string, TensorFacts> Run(LoadedModel loaded, OrtSessionFactory sessions, StageTimings timings)
+    public static Dictionary<string, TensorFacts> Run(LoadedModel loaded, OrtSessionFactory sessions, LoadSteps timings)
     {
         var probe = loaded.Model.Clone();
         var graph = probe.Graph;

@@ -56,7 +56,7 @@ public sealed class LoadedModels : IDisposable
             }
 
             _explainers[entry.Name] = explainer;
-            var timings = model.Classifier.LoadTimings;
+            var timings = model.Classifier.LoadSteps;
             timings.Lap("warm-up");
             var stages = timings.ToString();
             WorkerLog.ModelLoaded(logger, entry.Name, model.Classifier.ExecutionProvider, clock.Elapsed.TotalMilliseconds, (clock.Elapsed - warmUpStart).TotalMilliseconds, stages);

@@ -3,8 +3,8 @@ using System.Globalization;
 
 namespace SaliencySlider.Engine.Inference;
 
-/// <summary>How long each step of a piece of work took, in the order the steps ran (for start-up logs).</summary>
-public sealed class StageTimings
+/// <summary>How long each step of loading a model (or building one of its sessions) took, in the order the steps ran: for start-up logs.</summary>
+public sealed class LoadSteps
 {
     private readonly List<(string Stage, double Ms)> _stages = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();

@@ -4,7 +4,7 @@ using SaliencySlider.Engine.Tests.TestModels;
 namespace SaliencySlider.Engine.Tests.Inference;
 
 /// <summary>The start-up log's account of a model load: every step, in order, adding up to the whole.</summary>
-public sealed class LoadTimingsTests
+public sealed class LoadStepsTests
 {
     [Fact]
     public void Loading_a_model_file_records_each_step_in_the_order_it_ran()
@@ -18,7 +18,7 @@ public sealed class LoadTimingsTests
         {
             using var model = ClassifierModel.Load(path, new ClassifierModelOptions { Provider = ExecutionProviderPreference.Cpu });
 
-            var timings = model.LoadTimings;
+            var timings = model.LoadSteps;
             Assert.Equal(
                 ["read", "parse", "probe graph", "probe session", "probe run", "graph facts", "forward session", "batch check"],
                 timings.Stages.Select(s => s.Stage));
@@ -36,7 +36,7 @@ public sealed class LoadTimingsTests
     [Fact]
     public void A_stage_includes_the_time_since_the_previous_lap()
     {
-        var timings = new StageTimings();
+        var timings = new LoadSteps();
         var value = timings.Time("first", () => 7);
         timings.Lap("second");
 
