@@ -8,8 +8,11 @@ namespace SaliencySlider.LoadGen;
 /// <summary>One served model in one cold start: its load (the worker's own log line) and its first and second job.</summary>
 internal sealed record ModelColdStart(string Model, double LoadMs, double WarmUpMs, double FirstJobMs, double SecondJobMs);
 
-/// <summary>One worker process started from nothing: process start → /readyz 200, then each served model's first jobs.</summary>
-internal sealed record ColdStartRun(double ReadyMs, IReadOnlyList<ModelColdStart> Models)
+/// <summary>
+/// One worker process started from nothing: process start → /readyz 200, then each served model's first jobs;
+/// <paramref name="Stages"/> is where the worker says its start-up went (its "Ready … ms after the process started: …" line).
+/// </summary>
+internal sealed record ColdStartRun(double ReadyMs, string Stages, IReadOnlyList<ModelColdStart> Models)
 {
     /// <summary>Process start → the default (first listed) model's first job done.</summary>
     public double FirstJobDoneMs => ReadyMs + Models[0].FirstJobMs;
@@ -25,7 +28,11 @@ internal static partial class ColdStart
     {
         // IntraOpThreads 0: the worker's own default, as a scaled-up pod runs it.
         var worker = await services.StartWorkerAsync(intraOpThreads: 0);
-        var loads = ModelLoaded().Matches(await File.ReadAllTextAsync(worker.Log))
+        var log = await File.ReadAllTextAsync(worker.Log);
+        var stages = ReadyLine().Match(log) is { Success: true } ready
+            ? ready.Groups[1].Value.Trim()
+            : throw new BenchmarkFailedException($"cold start: {worker.Log} has no \"Ready … ms after the process started: …\" line");
+        var loads = ModelLoaded().Matches(log)
             .ToDictionary(m => m.Groups[1].Value, m => (Load: Number(m.Groups[2]), WarmUp: Number(m.Groups[3])), StringComparer.Ordinal);
         var results = new List<ModelColdStart>();
         foreach (var model in models)
@@ -42,8 +49,8 @@ internal static partial class ColdStart
             results.Add(new ModelColdStart(model, load, warmUp, first.CompleteMs, second.CompleteMs));
         }
         await services.StopWorkerAsync(worker.Name);
-        Console.WriteLine(Invariant($"cold start: ready {worker.ReadyMs:F0} ms; {string.Join(", ", results.Select(r => $"{r.Model} load {r.LoadMs:F0} ms, first job {r.FirstJobMs:F0} ms, second {r.SecondJobMs:F0} ms"))}"));
-        return new ColdStartRun(worker.ReadyMs, results);
+        Console.WriteLine(Invariant($"cold start: ready {worker.ReadyMs:F0} ms ({stages}); {string.Join(", ", results.Select(r => $"{r.Model} load {r.LoadMs:F0} ms, first job {r.FirstJobMs:F0} ms, second {r.SecondJobMs:F0} ms"))}"));
+        return new ColdStartRun(worker.ReadyMs, stages, results);
     }
 
     public static string Markdown(LoadOptions options, IReadOnlyList<ColdStartRun> runs)
@@ -68,6 +75,13 @@ internal static partial class ColdStart
         var loads = Median(runs.Select(r => r.Models.Sum(m => m.LoadMs)));
         s.AppendLine();
         s.AppendLine(Invariant($"Of the time to ready, loading the models took {loads:F0} ms; the rest ({Median(runs.Select(r => r.ReadyMs)) - loads:F0} ms) is the .NET runtime and host starting, the Redis connection and the HTTP listener, and the polling."));
+        s.AppendLine();
+        s.AppendLine("Each start as the worker logged it (\"Ready … ms after the process started\"; each stage from the end of the previous one):");
+        s.AppendLine();
+        foreach (var run in runs)
+        {
+            s.AppendLine(Invariant($"- ready {run.ReadyMs:F0} ms: {run.Stages}"));
+        }
         return s.ToString();
     }
 
@@ -76,6 +90,10 @@ internal static partial class ColdStart
     private static double Number(Group group) => double.Parse(group.Value, CultureInfo.InvariantCulture);
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    // WorkerLog.Ready's message.
+    [GeneratedRegex(@"Ready \d+ ms after the process started: (.*)")]
+    private static partial Regex ReadyLine();
 
     // WorkerLog.ModelLoaded's message.
     [GeneratedRegex(@"Loaded model (\S+) on \S+ in (\d+) ms \(warm-up (\d+) ms\)")]

@@ -26,6 +26,9 @@ internal sealed record LoadOptions
     /// <summary>Worker processes started from nothing to time start → ready → first job of each served model.</summary>
     public int ColdStarts { get; init; } = 3;
 
+    /// <summary>Only the cold starts (and only the cold-start block is written): a quick re-measurement of start-up.</summary>
+    public bool ColdStartOnly { get; init; }
+
     /// <summary>Every phase with a few jobs (the test suite's check that the load generator runs to the end).</summary>
     public bool Short { get; init; }
 
@@ -37,6 +40,11 @@ internal sealed record LoadOptions
             if (args[i] == "--short")
             {
                 options = options with { Short = true, Jobs = 4, Clients = 2, CacheHits = 3, Streamers = 8, ColdStarts = 1 };
+                continue;
+            }
+            if (args[i] == "--cold-start-only")
+            {
+                options = options with { ColdStartOnly = true };
                 continue;
             }
             var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");

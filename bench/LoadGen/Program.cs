@@ -7,7 +7,7 @@ var options = LoadOptions.Parse(args);
 var images = new DistinctImages(options.ImagesDirectory);
 var coldStarts = new List<ColdStartRun>();
 var redis = new RedisProfile();
-LoadReport report;
+LoadReport? report;
 try
 {
     report = await RunAsync();
@@ -18,16 +18,24 @@ catch (BenchmarkFailedException e)
     return 1;
 }
 
-var markdown = report.Markdown();
 var coldStart = ColdStart.Markdown(options, coldStarts);
+Console.WriteLine(coldStart);
+if (options.Document is not null)
+{
+    MarkdownSection.Replace(options.Document, "coldstart", coldStart);
+}
+if (report is null)
+{
+    return 0;
+}
+
+var markdown = report.Markdown();
 var profile = redis.Markdown(options);
 Console.WriteLine(markdown);
-Console.WriteLine(coldStart);
 Console.WriteLine(profile);
 if (options.Document is not null)
 {
     MarkdownSection.Replace(options.Document, "service", markdown);
-    MarkdownSection.Replace(options.Document, "coldstart", coldStart);
 }
 if (options.ScalingDocument is not null)
 {
@@ -35,7 +43,8 @@ if (options.ScalingDocument is not null)
 }
 return 0;
 
-async Task<LoadReport> RunAsync()
+// Null when only the cold starts were measured (--cold-start-only).
+async Task<LoadReport?> RunAsync()
 {
     LoadReport? result = null;
     await using (var services = new ServiceProcesses(options))
@@ -49,6 +58,10 @@ async Task<LoadReport> RunAsync()
         for (var i = 0; i < options.ColdStarts; i++)
         {
             coldStarts.Add(await ColdStart.MeasureAsync(services, client, images, models));
+        }
+        if (options.ColdStartOnly)
+        {
+            return null;
         }
 
         // One worker using both cores, then a second one; each worker process pins 1 intra-op thread when two

@@ -14,6 +14,7 @@ public static class WorkerApplication
     /// <param name="configure">Adds configuration after the defaults (tests use it to override settings).</param>
     public static IHost Build(string[] args, Action<IConfigurationBuilder>? configure = null)
     {
+        var startup = new StartupTimeline();
         var builder = Host.CreateApplicationBuilder(args);
         builder.AddSaliencyServiceDefaults("saliency-worker", configure);
         builder.AddSaliencyOptions<WorkerOptions>(WorkerOptions.Section);
@@ -25,6 +26,7 @@ public static class WorkerApplication
             var keys = services.GetRequiredService<JobKeys>();
             return keys.Shards == 1 ? services.GetRequiredService<IOptions<WorkerOptions>>().Value.Concurrency : keys.Shards;
         });
+        builder.Services.AddSingleton(startup);
         builder.Services.AddSingleton<LoadedModels>();
         builder.Services.AddSingleton<WorkerMetrics>();
         builder.Services.AddSingleton<AttemptStarter>();
@@ -38,9 +40,12 @@ public static class WorkerApplication
         builder.AddWorkerTelemetry();
 
         var host = builder.Build();
+        startup.Mark("host");
         host.Services.CheckSaliencyStartup();
+        startup.Mark("redis");
         // Load the models now: a worker that cannot load them should fail at start, not on its first job.
         _ = host.Services.GetRequiredService<LoadedModels>();
+        startup.Mark("models");
         host.ReportLoadedModels();
         return host;
     }

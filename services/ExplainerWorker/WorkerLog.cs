@@ -6,8 +6,12 @@ namespace SaliencySlider.ExplainerWorker;
 internal static partial class WorkerLog
 {
     // bench/LoadGen's cold start reads this line.
-    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded model {Model} on {Provider} in {LoadMs:0} ms (warm-up {WarmUpMs:0} ms)")]
-    public static partial void ModelLoaded(ILogger logger, string model, string provider, double loadMs, double warmUpMs);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded model {Model} on {Provider} in {LoadMs:0} ms (warm-up {WarmUpMs:0} ms): {Stages}")]
+    public static partial void ModelLoaded(ILogger logger, string model, string provider, double loadMs, double warmUpMs, string stages);
+
+    // bench/LoadGen's cold start reads this line too.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ready {ReadyMs:0} ms after the process started: {Stages}")]
+    public static partial void Ready(ILogger logger, double readyMs, string stages);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} is already {State}; skipping a repeated delivery")]
     public static partial void RepeatedDelivery(ILogger logger, string jobId, JobState state);

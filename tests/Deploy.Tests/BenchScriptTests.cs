@@ -75,6 +75,32 @@ public sealed partial class BenchScriptTests(ITestOutputHelper output) : IDispos
         Assert.Equal(before, File.ReadAllText(performance));
     }
 
+    [Fact]
+    public void The_cold_start_only_mode_writes_the_cold_start_block_with_the_workers_own_account_and_nothing_else()
+    {
+        var performance = Path.Combine(_scratch, "PERFORMANCE.md");
+        File.Copy(RepositoryPaths.Combine("docs/PERFORMANCE.md"), performance);
+        var before = File.ReadAllText(performance);
+        var models = Environment.GetEnvironmentVariable("SALIENCY_MODELS_DIR") is { Length: > 0 } served ? served : RepositoryPaths.Combine(".data/models");
+
+        var run = ExternalCommand.Run("dotnet",
+        [
+            RepositoryPaths.Combine("bench/LoadGen/bin/Release/net10.0/SaliencySlider.LoadGen.dll"), "--cold-start-only", "--cold-starts", "1",
+            "--repo", RepositoryPaths.Root, "--models-dir", models, "--work", Path.Combine(_scratch, "service"),
+            "--doc", performance, "--command", "cold start only",
+        ], timeout: TimeSpan.FromMinutes(4));
+
+        Assert.True(run.ExitCode == 0, run.Describe());
+        var after = File.ReadAllText(performance);
+        var coldStart = Block(after, "coldstart");
+        Assert.Contains("by `cold start only` at commit", coldStart, StringComparison.Ordinal);
+        Assert.Contains("Process start → ready", coldStart, StringComparison.Ordinal);
+        Assert.Matches(@"- ready \d+ ms: runtime \d+ ms, host \d+ ms, redis \d+ ms, models \d+ ms, layer shapes \d+ ms, services \d+ ms", coldStart);
+        Assert.Equal(Block(before, "service"), Block(after, "service"));
+        Assert.Equal(before[..before.IndexOf("<!-- bench:coldstart:begin -->", StringComparison.Ordinal)],
+            after[..after.IndexOf("<!-- bench:coldstart:begin -->", StringComparison.Ordinal)]);
+    }
+
     private static void AssertGenerated(string document, string block)
     {
         var text = Block(document, block);

@@ -91,12 +91,13 @@ public sealed partial class ClassifierModel : IDisposable
     private readonly int fixedForwardBatch;
     private bool disposed;
 
-    private ClassifierModel(byte[] modelBytes, ClassifierModelOptions options, ILogger? logger)
+    private ClassifierModel(byte[] modelBytes, ClassifierModelOptions options, ILogger? logger, LoadSteps timings)
     {
         this.logger = logger;
-        loaded = OnnxModelLoader.Load(modelBytes);
+        LoadSteps = timings;
+        loaded = timings.Time("parse", () => OnnxModelLoader.Load(modelBytes));
         sessions = new OrtSessionFactory(options, logger);
-        facts = StaticShapeProbe.Run(loaded, sessions);
+        facts = StaticShapeProbe.Run(loaded, sessions, timings);
         var index = new OnnxGraphIndex(loaded.Model.Graph);
 
         InputName = loaded.InputName;
@@ -107,9 +108,12 @@ public sealed partial class ClassifierModel : IDisposable
         logitsTail = facts[LogitsName].Shape[1..];
         ClassCount = (int)logitsTail.Aggregate(1L, (a, b) => a * b);
         DefaultTargetLayer = TargetLayerSelector.SelectDefault(index, facts, InputName, LogitsName);
+        timings.Lap("graph facts");
         forwardSession = sessions.Create(ForwardModelBytes());
+        timings.Lap("forward session");
         ExecutionProvider = sessions.ExecutionProvider;
         SupportsBatching = RunsWithBatchOfTwo();
+        timings.Lap("batch check");
         fixedForwardBatch = Math.Max(0, options.FixedForwardBatch ?? (ExecutionProvider == "CUDA" ? 8 : 0));
         if (logger is not null)
         {
@@ -118,10 +122,17 @@ public sealed partial class ClassifierModel : IDisposable
     }
 
     public static ClassifierModel Load(string onnxPath, ClassifierModelOptions? options = null, ILogger? logger = null)
-        => Load(File.ReadAllBytes(onnxPath), options, logger);
+    {
+        var timings = new LoadSteps();
+        var bytes = timings.Time("read", () => File.ReadAllBytes(onnxPath));
+        return new(bytes, options ?? new ClassifierModelOptions(), logger, timings);
+    }
 
     public static ClassifierModel Load(byte[] modelBytes, ClassifierModelOptions? options = null, ILogger? logger = null)
-        => new(modelBytes, options ?? new ClassifierModelOptions(), logger);
+        => new(modelBytes, options ?? new ClassifierModelOptions(), logger, new LoadSteps());
+
+    /// <summary>How long each step of loading took (reading the file, parsing, the shape probe, the sessions).</summary>
+    public LoadSteps LoadSteps { get; }
 
     public string InputName { get; private set; } = "";
     public int InputChannels { get; private set; }
@@ -274,12 +285,15 @@ public sealed partial class ClassifierModel : IDisposable
 
     private GradientSession CreateGradientSession(string layer, bool gradients)
     {
-        var graph = GradientGraphBuilder.Build(loaded.Model, facts, InputName, LogitsName, layer, gradients);
+        var timings = new LoadSteps();
+        var graph = timings.Time("graph", () => GradientGraphBuilder.Build(loaded.Model, facts, InputName, LogitsName, layer, gradients));
+        var session = timings.Time("session", () => sessions.Create(graph.ModelBytes));
         if (logger is not null)
         {
-            InferenceLog.GradientGraphBuilt(logger, layer, graph.ModelBytes.Length);
+            var stages = timings.ToString();
+            InferenceLog.GradientGraphBuilt(logger, layer, graph.ModelBytes.Length, stages);
         }
-        return new GradientSession(sessions.Create(graph.ModelBytes), graph, InputName);
+        return new GradientSession(session, graph, InputName);
     }
 
     private byte[] ForwardModelBytes()

@@ -17,6 +17,6 @@ internal static partial class InferenceLog
     [LoggerMessage(Level = LogLevel.Information, Message = "The model does not run with a batch of 2 ({Reason}); images run one at a time")]
     public static partial void NoBatching(ILogger logger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Built gradient graph for layer {Layer} ({Bytes} bytes)")]
-    public static partial void GradientGraphBuilt(ILogger logger, string layer, int bytes);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Built gradient graph for layer {Layer} ({Bytes} bytes): {Stages}")]
+    public static partial void GradientGraphBuilt(ILogger logger, string layer, int bytes, string stages);
 }

@@ -19,7 +19,7 @@ internal sealed record TensorFacts(long[] Shape, TensorElementType ElementType)
 /// </summary>
 internal static class StaticShapeProbe
 {
-    public static Dictionary<string, TensorFacts> Run(LoadedModel loaded, OrtSessionFactory sessions)
+    public static Dictionary<string, TensorFacts> Run(LoadedModel loaded, OrtSessionFactory sessions, LoadSteps timings)
     {
         var probe = loaded.Model.Clone();
         var graph = probe.Graph;
@@ -34,7 +34,10 @@ internal static class StaticShapeProbe
 
         var facts = BeforeRun(loaded);
         var inputShape = facts[loaded.InputName].Shape;
-        using var session = sessions.CreateOnCpu(probe.ToByteArray());
+        var bytes = probe.ToByteArray();
+        timings.Lap("probe graph");
+        using var session = sessions.CreateOnCpu(bytes);
+        timings.Lap("probe session");
         var zeros = new float[loaded.InputChannels * loaded.InputHeight * loaded.InputWidth];
         using var input = OrtValue.CreateTensorValueFromMemory(zeros, inputShape);
         var outputNames = session.OutputNames.ToArray();
@@ -45,6 +48,8 @@ internal static class StaticShapeProbe
             var info = results[i].GetTensorTypeAndShape();
             facts[outputNames[i]] = new TensorFacts(info.Shape, info.ElementDataType);
         }
+
+        timings.Lap("probe run");
 
         return facts;
     }

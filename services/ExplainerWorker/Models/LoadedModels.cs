@@ -56,7 +56,10 @@ public sealed class LoadedModels : IDisposable
             }
 
             _explainers[entry.Name] = explainer;
-            WorkerLog.ModelLoaded(logger, entry.Name, model.Classifier.ExecutionProvider, clock.Elapsed.TotalMilliseconds, (clock.Elapsed - warmUpStart).TotalMilliseconds);
+            var timings = model.Classifier.LoadSteps;
+            timings.Lap("warm-up");
+            var stages = timings.ToString();
+            WorkerLog.ModelLoaded(logger, entry.Name, model.Classifier.ExecutionProvider, clock.Elapsed.TotalMilliseconds, (clock.Elapsed - warmUpStart).TotalMilliseconds, stages);
         }
 
         ExecutionProvider = _models[0].Classifier.ExecutionProvider;

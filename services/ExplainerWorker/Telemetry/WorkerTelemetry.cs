@@ -16,6 +16,7 @@ public static class WorkerTelemetry
             .AddCheck<ModelsReadinessCheck>("models", tags: [HealthTags.Ready]);
         builder.Services.AddSingleton<WorkerHttpEndpoints>();
         builder.Services.AddHostedService(services => services.GetRequiredService<WorkerHttpEndpoints>());
+        builder.Services.AddHostedService<StartupReport>();
     }
 
     /// <summary>After the models loaded: the execution provider gauge.</summary>
