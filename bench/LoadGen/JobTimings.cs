@@ -1,7 +1,16 @@
+using SaliencySlider.Engine.Explaining;
+
 namespace SaliencySlider.LoadGen;
 
 /// <summary>One client call: when its first frame and its completion arrived, what it received.</summary>
-internal sealed record JobTimings(string JobId, double FirstFrameMs, double CompleteMs, int Frames, long Bytes, bool Cached, string? Error);
+internal sealed record JobTimings(string JobId, double FirstFrameMs, double CompleteMs, int Frames, long Bytes, bool Cached, string? Error)
+{
+    /// <summary>The engine's stage timings of the job (the worker's, from Completed; in-process, the explainer's).</summary>
+    public StageTimings? Stages { get; init; }
+
+    /// <summary>Through the service: Submit → a worker starting the job, as the worker reports it.</summary>
+    public double QueueMs { get; init; }
+}
 
 internal static class Percentiles
 {

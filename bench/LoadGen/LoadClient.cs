@@ -64,7 +64,20 @@ internal sealed class LoadClient : IDisposable
                         }
                         break;
                     case JobEvent.EventOneofCase.Completed:
-                        return new JobTimings(jobId, firstFrame, clock.Elapsed.TotalMilliseconds, frames, bytes, false, null);
+                        var t = e.Completed.Timings ?? new Timings();
+                        return new JobTimings(jobId, firstFrame, clock.Elapsed.TotalMilliseconds, frames, bytes, false, null)
+                        {
+                            QueueMs = t.QueueMs,
+                            Stages = new Engine.Explaining.StageTimings
+                            {
+                                DecodeMs = t.DecodeMs,
+                                GradientMs = t.GradientMs,
+                                CamMs = t.CamMs,
+                                FramesInferenceMs = t.FramesInferenceMs,
+                                RenderMs = t.RenderMs,
+                                TotalMs = t.TotalMs,
+                            },
+                        };
                     case JobEvent.EventOneofCase.Status when e.Status.State == JobState.Failed:
                         return new JobTimings(jobId, firstFrame, clock.Elapsed.TotalMilliseconds, frames, bytes, false, "job failed: " + e.Status.Message);
                     default:

@@ -61,16 +61,51 @@ internal static class ServiceOverhead
         var ratio = run.ServiceComplete / run.InProcessComplete;
         s.AppendLine(Invariant($"**Service against the engine in-process** ({run.Service.Count} jobs each, alternating: the engine in the load generator's process as the CLI runs it, {run.Threads} intra-op threads, default options; then the same photo through gateway + Redis + one idle worker with as many threads, one client): complete p50 **{run.ServiceComplete:F0} ms** through the service against **{run.InProcessComplete:F0} ms** in-process = **{ratio:F2}×** (target ≤ 1.2×); first frame p50 {run.ServiceFirstFrame:F0} ms = **{run.ServiceFirstFrame / run.ServiceComplete:F2} of the job** through the service (target ≤ 0.3), {run.InProcessFirstFrame:F0} ms = {run.InProcessFirstFrame / run.InProcessComplete:F2} of the job in-process."));
         s.AppendLine();
+        s.AppendLine("Where the difference goes (medians over the same jobs; the engine's own stage timings, in the worker as it reports them in `Completed.timings`, in-process as the explainer reports them; \"outside the engine\" is the client's complete time less the worker's queue wait and engine total: Submit and its validation, the hand-offs through Redis and the last events' delivery):");
+        s.AppendLine();
+        s.AppendLine("| ms | in-process | through the service | service − in-process |");
+        s.AppendLine("|---|---:|---:|---:|");
+        foreach (var (name, stage) in Stages)
+        {
+            var local = MedianOf(run.InProcess, stage);
+            var remote = MedianOf(run.Service, stage);
+            s.AppendLine(Invariant($"| {name} | {local:F1} | {remote:F1} | {remote - local:+0.0;-0.0;0.0} |"));
+        }
+        var queue = Percentiles.Of(run.Service.Select(j => j.QueueMs), 0.5);
+        var outside = Percentiles.Of(run.Service.Select(j => j.CompleteMs - j.QueueMs - (j.Stages?.TotalMs ?? 0)), 0.5);
+        var localOutside = Percentiles.Of(run.InProcess.Select(j => j.CompleteMs - (j.Stages?.TotalMs ?? 0)), 0.5);
+        s.AppendLine(Invariant($"| queue wait (Submit → a worker starts it) | 0 | {queue:F1} | {queue:+0.0;-0.0;0.0} |"));
+        s.AppendLine(Invariant($"| outside the engine | {localOutside:F1} | {outside:F1} | {outside - localOutside:+0.0;-0.0;0.0} |"));
+        s.AppendLine(Invariant($"| complete (client) | {run.InProcessComplete:F1} | {run.ServiceComplete:F1} | {run.ServiceComplete - run.InProcessComplete:+0.0;-0.0;0.0} |"));
+        s.AppendLine();
         s.AppendLine(Invariant($"Side-by-side samples, complete ms (in-process / service): {string.Join(" ", run.InProcess.Zip(run.Service, (a, b) => $"{a.CompleteMs:F0}/{b.CompleteMs:F0}"))}"));
     }
+
+    private static readonly (string Name, Func<StageTimings, double> Of)[] Stages =
+    [
+        ("decode", t => t.DecodeMs),
+        ("gradient run", t => t.GradientMs),
+        ("CAM", t => t.CamMs),
+        ("frames inference", t => t.FramesInferenceMs),
+        ("render (summed)", t => t.RenderMs),
+        ("engine total", t => t.TotalMs),
+    ];
+
+    private static double MedianOf(IEnumerable<JobTimings> jobs, Func<StageTimings, double> stage) =>
+        Percentiles.Of(jobs.Where(j => j.Stages is not null).Select(j => stage(j.Stages!)), 0.5);
 
     private static JobTimings Run(Explainer explainer, byte[] image, ExplainSettings settings)
     {
         var clock = Stopwatch.StartNew();
         double first = -1;
         var frames = 0;
+        StageTimings? stages = null;
         foreach (var e in explainer.ExplainAsync(image, settings).ToBlockingEnumerable())
         {
+            if (e is ExplanationCompleted completed)
+            {
+                stages = completed.Timings;
+            }
             if (e is SliderFrame)
             {
                 frames++;
@@ -80,7 +115,7 @@ internal static class ServiceOverhead
                 }
             }
         }
-        return new JobTimings("", first, clock.Elapsed.TotalMilliseconds, frames, 0, false, frames == settings.FrameCount ? null : $"{frames} frames");
+        return new JobTimings("", first, clock.Elapsed.TotalMilliseconds, frames, 0, false, frames == settings.FrameCount ? null : $"{frames} frames") { Stages = stages };
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
