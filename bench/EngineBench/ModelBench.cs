@@ -66,7 +66,7 @@ internal static class ModelBench
         var stages = new List<StageTimings>();
         for (var i = 0; i < options.Warmup + Math.Max(3, repeats / 2); i++)
         {
-            var (total, first, timings) = TimeJob(explainer, imageBytes, settings);
+            var (total, first, timings) = TimedJob.Run(explainer, imageBytes, settings);
             if (i >= options.Warmup)
             {
                 jobs.Add(total);
@@ -102,34 +102,6 @@ internal static class ModelBench
                 TotalMs = Samples.MedianOf(stages.Select(t => t.TotalMs)),
             },
         };
-    }
-
-    public static (double TotalMs, double FirstFrameMs, StageTimings Stages) TimeJob(Explainer explainer, byte[] imageBytes, ExplainSettings settings)
-    {
-        var clock = Stopwatch.StartNew();
-        double first = -1;
-        var frames = 0;
-        StageTimings? stages = null;
-        foreach (var e in explainer.ExplainAsync(imageBytes, settings).ToBlockingEnumerable())
-        {
-            if (e is ExplanationCompleted completed)
-            {
-                stages = completed.Timings;
-            }
-            if (e is SliderFrame)
-            {
-                frames++;
-                if (first < 0)
-                {
-                    first = clock.Elapsed.TotalMilliseconds;
-                }
-            }
-        }
-        if (frames != settings.FrameCount)
-        {
-            throw new InvalidOperationException($"the job produced {frames} frames, expected {settings.FrameCount}");
-        }
-        return (clock.Elapsed.TotalMilliseconds, first, stages ?? throw new InvalidOperationException("no ExplanationCompleted"));
     }
 
     private static CamAgreement Compare(ExplainerModel model, string layer, TorchBaseline torch, string torchName)

@@ -32,7 +32,7 @@ internal static class ScoreCamBench
         var scoreCamJobs = scoreCams.Select(_ => new List<(double Total, StageTimings Stages)>()).ToArray();
         for (var round = -1; round < rounds; round++)
         {
-            var gradCamJob = ModelBench.TimeJob(explainer, imageBytes, gradCam);
+            var gradCamJob = TimedJob.Run(explainer, imageBytes, gradCam);
             if (round >= 0)
             {
                 gradCamJobs.Add((gradCamJob.TotalMs, gradCamJob.Stages));
@@ -43,7 +43,7 @@ internal static class ScoreCamBench
                 {
                     continue; // every channel: one timed run, no warm-up
                 }
-                var job = ModelBench.TimeJob(explainer, imageBytes, scoreCams[i]);
+                var job = TimedJob.Run(explainer, imageBytes, scoreCams[i]);
                 if (round >= 0)
                 {
                     scoreCamJobs[i].Add((job.TotalMs, job.Stages));

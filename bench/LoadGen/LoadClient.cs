@@ -3,6 +3,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using SaliencySlider.Contracts.V1;
+using SaliencySlider.Shared.Jobs;
 using Client = SaliencySlider.Contracts.V1.SaliencySliderService.SaliencySliderServiceClient;
 
 namespace SaliencySlider.LoadGen;
@@ -64,19 +65,11 @@ internal sealed class LoadClient : IDisposable
                         }
                         break;
                     case JobEvent.EventOneofCase.Completed:
-                        var t = e.Completed.Timings ?? new Timings();
+                        var timings = e.Completed.Timings ?? new Timings();
                         return new JobTimings(jobId, firstFrame, clock.Elapsed.TotalMilliseconds, frames, bytes, false, null)
                         {
-                            QueueMs = t.QueueMs,
-                            Stages = new Engine.Explaining.StageTimings
-                            {
-                                DecodeMs = t.DecodeMs,
-                                GradientMs = t.GradientMs,
-                                CamMs = t.CamMs,
-                                FramesInferenceMs = t.FramesInferenceMs,
-                                RenderMs = t.RenderMs,
-                                TotalMs = t.TotalMs,
-                            },
+                            QueueMs = timings.QueueMs,
+                            Stages = ContractTimings.ToEngine(timings),
                         };
                     case JobEvent.EventOneofCase.Status when e.Status.State == JobState.Failed:
                         return new JobTimings(jobId, firstFrame, clock.Elapsed.TotalMilliseconds, frames, bytes, false, "job failed: " + e.Status.Message);

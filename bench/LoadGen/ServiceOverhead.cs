@@ -4,6 +4,7 @@ using System.Text;
 using SaliencySlider.Engine.Explaining;
 using SaliencySlider.Engine.Inference;
 using SaliencySlider.Engine.Models;
+using SaliencySlider.EngineBench;
 
 namespace SaliencySlider.LoadGen;
 
@@ -96,26 +97,8 @@ internal static class ServiceOverhead
 
     private static JobTimings Run(Explainer explainer, byte[] image, ExplainSettings settings)
     {
-        var clock = Stopwatch.StartNew();
-        double first = -1;
-        var frames = 0;
-        StageTimings? stages = null;
-        foreach (var e in explainer.ExplainAsync(image, settings).ToBlockingEnumerable())
-        {
-            if (e is ExplanationCompleted completed)
-            {
-                stages = completed.Timings;
-            }
-            if (e is SliderFrame)
-            {
-                frames++;
-                if (first < 0)
-                {
-                    first = clock.Elapsed.TotalMilliseconds;
-                }
-            }
-        }
-        return new JobTimings("", first, clock.Elapsed.TotalMilliseconds, frames, 0, false, frames == settings.FrameCount ? null : $"{frames} frames") { Stages = stages };
+        var (total, first, stages) = TimedJob.Run(explainer, image, settings);
+        return new JobTimings("", first, total, settings.FrameCount, 0, false, null) { Stages = stages };
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -53,7 +53,7 @@ internal sealed class RemoteCompare(string server, string imagePath, string? mod
     public async Task CompleteAsync(Completed completed)
     {
         var writer = _writer!;
-        writer.Add(new ComparisonCompleted(ContractEvents.Timings(completed.Timings)));
+        writer.Add(new ComparisonCompleted(ContractTimings.ToEngine(completed.Timings)));
         writer.Finish();
         await stdout.WriteAsync(writer.Summary());
     }

@@ -1,5 +1,6 @@
 using SaliencySlider.Contracts.V1;
 using SaliencySlider.Engine.Explaining;
+using SaliencySlider.Shared.Jobs;
 using ClassScore = SaliencySlider.Engine.Explaining.ClassScore;
 
 namespace SaliencySlider.Cli.Remote;
@@ -35,7 +36,7 @@ internal static class ContractEvents
         deletionCurve ? frame.DeletionProbability : null);
 
     public static ExplanationCompleted Completed(Completed completed, bool deletionCurve)
-        => new(completed.InsertionAuc, deletionCurve ? completed.DeletionAuc : null, Timings(completed.Timings));
+        => new(completed.InsertionAuc, deletionCurve ? completed.DeletionAuc : null, ContractTimings.ToEngine(completed.Timings));
 
     /// <summary>What a comparison's first MethodResult tells of the whole comparison (the method names come one by one).</summary>
     public static ComparisonStarted ComparisonStarted(MethodResult result)
@@ -53,16 +54,6 @@ internal static class ContractEvents
         result.DeletionAuc,
         result.HasSufficiency ? result.Sufficiency : null,
         Ms: 0);
-
-    public static StageTimings Timings(Timings timings) => new()
-    {
-        DecodeMs = timings.DecodeMs,
-        GradientMs = timings.GradientMs,
-        CamMs = timings.CamMs,
-        FramesInferenceMs = timings.FramesInferenceMs,
-        RenderMs = timings.RenderMs,
-        TotalMs = timings.TotalMs,
-    };
 
     private static PredictionResult Prediction(Contracts.V1.Prediction prediction) => new(
         prediction.Top.Select(score => new ClassScore(score.Index, score.Label, score.Probability, score.Logit)).ToArray(),

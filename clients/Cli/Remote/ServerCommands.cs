@@ -1,3 +1,4 @@
+using SaliencySlider.Shared.Jobs;
 using System.CommandLine;
 using System.Globalization;
 using Grpc.Core;
@@ -60,7 +61,7 @@ internal static class ServerCommands
 
             if (job.Timings is { } timings)
             {
-                await stdout.WriteLineAsync(ResultWriter.TimingsLine(ContractEvents.Timings(timings), timings.QueueMs));
+                await stdout.WriteLineAsync(ResultWriter.TimingsLine(ContractTimings.ToEngine(timings), timings.QueueMs));
             }
         }));
         return command;

@@ -103,17 +103,6 @@ public static class ContractMapping
         DeletionProbability = frame.DeletionProbability ?? 0f,
     };
 
-    public static Timings ToContract(StageTimings timings, double queueMs) => new()
-    {
-        QueueMs = queueMs,
-        DecodeMs = timings.DecodeMs,
-        GradientMs = timings.GradientMs,
-        CamMs = timings.CamMs,
-        FramesInferenceMs = timings.FramesInferenceMs,
-        RenderMs = timings.RenderMs,
-        TotalMs = timings.TotalMs,
-    };
-
     private static Contracts.V1.ClassScore ToContract(EngineClassScore score) => new()
     {
         Index = score.Index,

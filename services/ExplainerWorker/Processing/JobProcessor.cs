@@ -233,7 +233,7 @@ public sealed class JobProcessor(
         JobWriter writer, JobTelemetry telemetry, string jobId, Completed completed, StageTimings timings, double queueMs)
     {
         telemetry.Completed(timings, queueMs);
-        completed.Timings = ContractMapping.ToContract(timings, queueMs);
+        completed.Timings = ContractTimings.ToContract(timings, queueMs);
         await writer.CompleteAsync(completed, clock.GetUtcNow());
         metrics.Completed();
         WorkerLog.JobDone(logger, jobId, timings.TotalMs);
