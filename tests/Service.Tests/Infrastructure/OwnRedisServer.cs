@@ -14,10 +14,39 @@ public sealed class OwnRedisServer(params string[] settings) : IAsyncDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("saliency-redis-").FullName;
     private Process? _process;
 
-    public int Port { get; } = FreePort();
+    public int Port { get; private set; } = FreePort();
     public string Configuration => $"127.0.0.1:{Port}";
 
+    /// <summary>
+    /// Starts the server. A port picked free can be taken by another test's process before redis-server binds it;
+    /// the server then exits at once ("Address already in use"), and it is started again on fresh ports.
+    /// </summary>
     public async Task StartAsync()
+    {
+        const int Attempts = 3;
+        for (var attempt = 1; ; attempt++)
+        {
+            var (started, output) = await TryStartAsync();
+            if (started)
+            {
+                return;
+            }
+
+            if (attempt == Attempts || !output.Contains("Address already in use", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"redis-server on port {Port} exited before it was ready:\n{output}");
+            }
+
+            Port = FreePort();
+            var clusterPort = Array.IndexOf(settings, "--cluster-port");
+            if (clusterPort >= 0)
+            {
+                settings[clusterPort + 1] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+    }
+
+    private async Task<(bool Started, string Output)> TryStartAsync()
     {
         var start = new ProcessStartInfo("redis-server")
         {
@@ -34,17 +63,35 @@ public sealed class OwnRedisServer(params string[] settings) : IAsyncDisposable
             start.ArgumentList.Add(setting);
         }
 
-        _process = Process.Start(start) ?? throw new InvalidOperationException("could not start redis-server (is it on PATH?)");
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _process.OutputDataReceived += (_, line) =>
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start redis-server (is it on PATH?)");
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var ready = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, line) =>
         {
-            if (line.Data?.Contains("Ready to accept connections", StringComparison.Ordinal) == true)
+            if (line.Data is null)
             {
-                ready.TrySetResult();
+                // End of output: the server exited.
+                ready.TrySetResult(false);
+                return;
+            }
+
+            output.Enqueue(line.Data);
+            if (line.Data.Contains("Ready to accept connections", StringComparison.Ordinal))
+            {
+                ready.TrySetResult(true);
             }
         };
-        _process.BeginOutputReadLine();
-        await ready.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        process.BeginOutputReadLine();
+        var started = await ready.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        if (!started)
+        {
+            await process.WaitForExitAsync();
+            process.Dispose();
+            return (false, string.Join('\n', output));
+        }
+
+        _process = process;
+        return (true, "");
     }
 
     /// <summary>SIGKILL: no shutdown save; only what the append-only file holds survives.</summary>
