@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
@@ -91,10 +92,11 @@ public sealed partial class ClassifierModel : IDisposable
     private readonly int fixedForwardBatch;
     private bool disposed;
 
-    private ClassifierModel(byte[] modelBytes, ClassifierModelOptions options, ILogger? logger, LoadSteps timings)
+    private ClassifierModel(byte[] modelBytes, string sha256, ClassifierModelOptions options, ILogger? logger, LoadSteps timings)
     {
         this.logger = logger;
         LoadSteps = timings;
+        Sha256 = sha256;
         loaded = timings.Time("parse", () => OnnxModelLoader.Load(modelBytes));
         sessions = new OrtSessionFactory(options, logger);
         facts = StaticShapeProbe.Run(loaded, sessions, timings);
@@ -124,12 +126,24 @@ public sealed partial class ClassifierModel : IDisposable
     public static ClassifierModel Load(string onnxPath, ClassifierModelOptions? options = null, ILogger? logger = null)
     {
         var timings = new LoadSteps();
-        var bytes = timings.Time("read", () => File.ReadAllBytes(onnxPath));
-        return new(bytes, options ?? new ClassifierModelOptions(), logger, timings);
+        var (bytes, sha256) = timings.Time("read", () =>
+        {
+            var read = File.ReadAllBytes(onnxPath);
+            return (read, HashOf(read));
+        });
+        return new(bytes, sha256, options ?? new ClassifierModelOptions(), logger, timings);
     }
 
     public static ClassifierModel Load(byte[] modelBytes, ClassifierModelOptions? options = null, ILogger? logger = null)
-        => new(modelBytes, options ?? new ClassifierModelOptions(), logger, new LoadSteps());
+        => new(modelBytes, HashOf(modelBytes), options ?? new ClassifierModelOptions(), logger, new LoadSteps());
+
+    /// <summary>
+    /// SHA-256 of the model file's bytes as loaded (lowercase hex): the key under which workers publish its tensor
+    /// facts. Taken from the bytes read, so it describes this model even if the file is replaced afterwards.
+    /// </summary>
+    public string Sha256 { get; }
+
+    private static string HashOf(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     /// <summary>How long each step of loading took (reading the file, parsing, the shape probe, the sessions).</summary>
     public LoadSteps LoadSteps { get; }

@@ -21,10 +21,10 @@ public sealed class LayerShapesPublisher(IConnectionMultiplexer redis, JobKeys k
         {
             try
             {
-                var key = keys.ModelLayers(LayerShapes.FileHash(model.Entry.OnnxPath));
+                var key = keys.ModelLayers(model.Classifier.Sha256);
                 await redis.GetDatabase().StringSetAsync(key, LayerShapes.Of(model).Encode(), Expiry);
             }
-            catch (Exception e) when (e is RedisException or IOException)
+            catch (RedisException e)
             {
                 logger.LogWarning(e, "Could not publish the target-layer shapes of model {Model}; the gateway checks its layers by structure only", model.Name);
             }

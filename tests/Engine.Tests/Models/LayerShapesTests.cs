@@ -38,6 +38,14 @@ public sealed class LayerShapesTests(MobileNetFixture fixture) : IClassFixture<M
         Assert.DoesNotContain(Model.DefaultTargetLayer, shapes.ElementTypes.Keys);
     }
 
+    [Fact]
+    public void A_loaded_model_is_keyed_by_the_hash_of_the_file_the_gateway_hashes()
+    {
+        using var model = SaliencySlider.Engine.Inference.ClassifierModel.Load(TestPaths.MobileNetOnnx);
+
+        Assert.Equal(LayerShapes.FileHash(TestPaths.MobileNetOnnx), model.Sha256);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("not json")]
