@@ -11,7 +11,8 @@ internal sealed class EngineReport(
     IReadOnlyList<(string Codec, double Ms, int Bytes)> codecs,
     IReadOnlyList<(int Threads, double ForwardMs, double GradientMs, double FramesMs)> threads,
     IReadOnlyList<(int Batch, double MsPerImage)> batches,
-    (double Prepare, double Cam, double Heatmap, double RenderFrame)? bestStages)
+    (double Prepare, double Cam, double Heatmap, double RenderFrame)? bestStages,
+    string prepareSteps)
 {
     public string Markdown()
     {
@@ -46,6 +47,8 @@ internal sealed class EngineReport(
             s.AppendLine();
             s.AppendLine(Invariant($"CPU-side stages on the default model, fastest of {options.StageRuns}: decode + prepare {b.Prepare:F1} ms, CAM + rankings {b.Cam:F1} ms, heatmap PNG {b.Heatmap:F1} ms, one frame composed + encoded {b.RenderFrame:F2} ms."));
         }
+        s.AppendLine();
+        s.Append(prepareSteps);
         s.AppendLine();
         s.AppendLine("Where a job's time goes (the engine's own stage timings, medians over the timed jobs; frame inference overlaps rendering, so stages can add up to more than the job):");
         s.AppendLine();

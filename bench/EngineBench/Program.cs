@@ -34,8 +34,11 @@ if (options.Threads != 1 && !options.Quick && !options.Short)
     var single = ModelBench.Run(catalog.Default, null, options with { Threads = 1 }, imageBytes, null, null);
     results.Add(Report(single with { Model = single.Model + " (1 intra-op thread)" }));
 }
+// Every photo next to the bench image: the prepare stage's cost depends on the image's size and format.
+var prepareImages = Directory.GetFiles(Path.GetDirectoryName(Path.GetFullPath(options.Image))!).Order(StringComparer.Ordinal).ToArray();
 if (options.Quick)
 {
+    Console.WriteLine(PrepareBench.Run(catalog.Default, options, prepareImages));
     var t = results[0].JobStages;
     var (prepare, cam, heatmap, render) = ModelBench.BestStageCosts(catalog.Default, options, imageBytes);
     Console.WriteLine($"fastest of {options.StageRuns}: prepare {prepare:F2}, cam {cam:F2}, heatmap {heatmap:F2}, render one frame {render:F2} ms");
@@ -55,8 +58,9 @@ var codecs = ModelBench.Codecs(catalog.Default, options, imageBytes);
 var threads = ModelBench.ThreadSweep(catalog.Default, options, imageBytes);
 var batches = ModelBench.BatchSweep(catalog.Default, options);
 var bestStages = ModelBench.BestStageCosts(catalog.Default, options, imageBytes);
+var prepareSteps = PrepareBench.Run(catalog.Default, options, prepareImages);
 
-var report = new EngineReport(options, torch, results, codecs, threads, batches, bestStages);
+var report = new EngineReport(options, torch, results, codecs, threads, batches, bestStages, prepareSteps);
 if (options.JsonOutput is not null)
 {
     File.WriteAllText(options.JsonOutput, JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
