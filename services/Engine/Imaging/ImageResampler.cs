@@ -2,7 +2,7 @@ using SkiaSharp;
 
 namespace SaliencySlider.Engine.Imaging;
 
-/// <summary>Resizes a region of an image with Skia (bilinear; mipmapped when shrinking, to avoid aliasing).</summary>
+/// <summary>Resizes a region of an image with Skia (bilinear from the nearest mipmap level when shrinking, to avoid aliasing).</summary>
 public static class ImageResampler
 {
     public static RgbaImage Resample(RgbaImage image, ModelView region, int width, int height)
@@ -12,7 +12,9 @@ public static class ImageResampler
             return image;
         }
         var shrinking = width < region.Width || height < region.Height;
-        var sampling = new SKSamplingOptions(SKFilterMode.Linear, shrinking ? SKMipmapMode.Linear : SKMipmapMode.None);
+        // Nearest level, not trilinear: Skia's raster trilinear path was 5–8× slower on the test photos, and its RMS error
+        // against an exact area average only up to 0.4 grey levels smaller (PrepareBench times the resamples).
+        var sampling = new SKSamplingOptions(SKFilterMode.Linear, shrinking ? SKMipmapMode.Nearest : SKMipmapMode.None);
         using var source = image.ToSkImage();
         using var paint = new SKPaint { BlendMode = SKBlendMode.Src };
         var sourceRect = new SKRect(region.X, region.Y, region.X + region.Width, region.Y + region.Height);
