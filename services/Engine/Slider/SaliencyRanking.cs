@@ -15,19 +15,50 @@ public sealed class SaliencyRanking
 
     public static SaliencyRanking FromSaliency(ReadOnlySpan<float> saliency)
     {
-        // Sorting (inverted saliency bits, index) as one ulong key is a stable descending sort by saliency.
-        var keys = new ulong[saliency.Length];
-        for (var i = 0; i < saliency.Length; i++)
+        // A stable LSD radix sort of the inverted saliency bits (non-negative floats order as their bits do), from
+        // pixel order: descending saliency, ties by lower index. A comparison sort of the display map took about
+        // 3× as long, on the path to every job's first frame.
+        var count = saliency.Length;
+        var keys = new uint[count];
+        var order = new int[count];
+        for (var i = 0; i < count; i++)
         {
             var value = float.IsFinite(saliency[i]) ? Math.Max(saliency[i], 0f) + 0f : 0f;
-            var descending = uint.MaxValue - BitConverter.SingleToUInt32Bits(value);
-            keys[i] = ((ulong)descending << 32) | (uint)i;
+            keys[i] = uint.MaxValue - BitConverter.SingleToUInt32Bits(value);
+            order[i] = i;
         }
-        Array.Sort(keys);
-        var ranks = new int[saliency.Length];
-        for (var rank = 0; rank < keys.Length; rank++)
+        var keysOut = new uint[count];
+        var orderOut = new int[count];
+        Span<int> offsets = stackalloc int[256];
+        for (var shift = 0; shift < 32; shift += 8)
         {
-            ranks[(int)(uint)keys[rank]] = rank;
+            offsets.Clear();
+            foreach (var key in keys)
+            {
+                offsets[(int)((key >> shift) & 0xFF)]++;
+            }
+            if (count == 0 || offsets[(int)((keys[0] >> shift) & 0xFF)] == count)
+            {
+                continue; // every key has the same digit here
+            }
+            var start = 0;
+            for (var digit = 0; digit < offsets.Length; digit++)
+            {
+                (offsets[digit], start) = (start, start + offsets[digit]);
+            }
+            for (var i = 0; i < count; i++)
+            {
+                var position = offsets[(int)((keys[i] >> shift) & 0xFF)]++;
+                keysOut[position] = keys[i];
+                orderOut[position] = order[i];
+            }
+            (keys, keysOut) = (keysOut, keys);
+            (order, orderOut) = (orderOut, order);
+        }
+        var ranks = new int[count];
+        for (var rank = 0; rank < count; rank++)
+        {
+            ranks[order[rank]] = rank;
         }
         return new SaliencyRanking(ranks);
     }

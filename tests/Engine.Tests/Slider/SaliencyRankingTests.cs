@@ -13,6 +13,39 @@ public class SaliencyRankingTests
         Assert.Equal([3, 0, 4, 2, 1, 5], ranking.Ranks);
     }
 
+    [Theory]
+    [InlineData(1, 7)]
+    [InlineData(2, 5_000)]
+    [InlineData(3, 512 * 341)]
+    public void Ranks_equal_a_stable_comparison_sort_with_negatives_and_non_finite_values_as_zero(int seed, int length)
+    {
+        var random = new Random(seed);
+        float[] specials = [0f, -0f, -1f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, 1e-30f, 0.5f];
+        var saliency = new float[length];
+        for (var i = 0; i < length; i++)
+        {
+            // Few distinct values (ties), special values, and spread ones with every byte of their bits in play.
+            saliency[i] = random.Next(4) switch
+            {
+                0 => specials[random.Next(specials.Length)],
+                1 => random.Next(8) / 8f,
+                _ => (float)(random.NextDouble() * Math.Pow(10, random.Next(-20, 20))),
+            };
+        }
+
+        var expected = new int[length];
+        var order = Enumerable.Range(0, length)
+            .OrderByDescending(i => float.IsFinite(saliency[i]) ? Math.Max(saliency[i], 0f) : 0f)
+            .ThenBy(i => i)
+            .ToArray();
+        for (var rank = 0; rank < length; rank++)
+        {
+            expected[order[rank]] = rank;
+        }
+
+        Assert.Equal(expected, SaliencyRanking.FromSaliency(saliency).Ranks);
+    }
+
     [Fact]
     public void Revealed_count_rounds_the_fraction_of_pixels()
     {
