@@ -4,6 +4,7 @@ using SaliencySlider.Engine.Explaining;
 using SaliencySlider.Engine.Inference;
 using SaliencySlider.Engine.Models;
 using SaliencySlider.Engine.Rendering;
+using SkiaSharp;
 
 namespace SaliencySlider.EngineBench;
 
@@ -143,12 +144,17 @@ internal static class ModelBench
             results.Add(($"frame {format} q{quality} ({frame.Width}×{frame.Height})", samples.Median, bytes));
         }
         var explanation = explainer.Explain(prepared, explainer.ComputeGradients([prepared]), 0);
-        foreach (var level in new[] { 6, 3, ImageEncoder.HeatmapZLibLevel })
+        var pixels = explanation.HeatmapPixels;
+        foreach (var (level, filter) in new[]
         {
-            var pixels = explanation.HeatmapPixels;
-            var bytes = ImageEncoder.EncodeRgbaPng(frame.Width, frame.Height, pixels, level).Length;
-            var samples = Samples.Measure("heatmap", 2, 15, () => ImageEncoder.EncodeRgbaPng(frame.Width, frame.Height, pixels, level));
-            results.Add(($"heatmap RGBA PNG zlib {level}{(level == 6 ? " (Skia's default)" : "")}", samples.Median, bytes));
+            (6, SKPngEncoderFilterFlags.AllFilters), (3, SKPngEncoderFilterFlags.AllFilters), (1, SKPngEncoderFilterFlags.AllFilters),
+            (ImageEncoder.HeatmapZLibLevel, ImageEncoder.HeatmapFilter),
+        })
+        {
+            var bytes = ImageEncoder.EncodeRgbaPng(frame.Width, frame.Height, pixels, level, filter).Length;
+            var samples = Samples.Measure("heatmap", 2, 15, () => ImageEncoder.EncodeRgbaPng(frame.Width, frame.Height, pixels, level, filter));
+            var role = (level, filter) == (ImageEncoder.HeatmapZLibLevel, ImageEncoder.HeatmapFilter) ? " (the engine's)" : level == 6 ? " (Skia's default)" : "";
+            results.Add(($"heatmap RGBA PNG zlib {level}, {filter} filter{role}", samples.Median, bytes));
         }
         return results;
     }

@@ -8,7 +8,7 @@ namespace SaliencySlider.Engine.Explaining;
 
 /// <summary>
 /// The CAM stage (<see cref="StageTimings.CamMs"/>): prediction, CAM and pixel rankings of one row of a gradient run; and
-/// its heatmap (timed with rendering, <see cref="StageTimings.RenderMs"/>).
+/// its heatmap, made meanwhile (timed with rendering, <see cref="StageTimings.RenderMs"/>).
 /// </summary>
 public sealed partial class Explainer
 {
@@ -35,14 +35,25 @@ public sealed partial class Explainer
         var inputSaliency = CamUpsampler.Bilinear(cam, maps.Height, maps.Width, manifest.InputHeight, manifest.InputWidth);
         var display = image.Display;
         var displaySaliency = CamUpsampler.Bilinear(cam, maps.Height, maps.Width, display.Height, display.Width);
-        var inputRanking = SaliencyRanking.FromSaliency(inputSaliency);
-        var displayRanking = SaliencyRanking.FromSaliency(displaySaliency);
         var normalized = CamUpsampler.MinMaxNormalize(displaySaliency);
-        var camMs = clock.Elapsed.TotalMilliseconds;
-
-        clock.Restart();
-        var heatmapPixels = HeatmapRenderer.HeatmapPixels(normalized);
-        var heatmapPng = ImageEncoder.EncodeRgbaPng(display.Width, display.Height, heatmapPixels);
+        SaliencyRanking? inputRanking = null, displayRanking = null;
+        byte[]? heatmapPixels = null, heatmapPng = null;
+        double camMs = 0, heatmapMs = 0;
+        // Both are on the path to the first frame and independent: the heatmap is made on another core meanwhile.
+        Parallel.Invoke(
+            () =>
+            {
+                inputRanking = SaliencyRanking.FromSaliency(inputSaliency);
+                displayRanking = SaliencyRanking.FromSaliency(displaySaliency);
+                camMs = clock.Elapsed.TotalMilliseconds;
+            },
+            () =>
+            {
+                var heatmapClock = Stopwatch.StartNew();
+                heatmapPixels = HeatmapRenderer.HeatmapPixels(normalized);
+                heatmapPng = ImageEncoder.EncodeRgbaPng(display.Width, display.Height, heatmapPixels);
+                heatmapMs = heatmapClock.Elapsed.TotalMilliseconds;
+            });
         return new CamExplanation
         {
             Image = image,
@@ -54,14 +65,14 @@ public sealed partial class Explainer
             LayerShape = [1, maps.Channels, maps.Height, maps.Width],
             Method = method.Name,
             Layer = image.TargetLayer,
-            InputRanking = inputRanking,
-            DisplayRanking = displayRanking,
+            InputRanking = inputRanking!,
+            DisplayRanking = displayRanking!,
             DisplaySaliency = normalized,
-            HeatmapPixels = heatmapPixels,
-            HeatmapPng = heatmapPng,
+            HeatmapPixels = heatmapPixels!,
+            HeatmapPng = heatmapPng!,
             Steps = steps,
             CamMs = camMs,
-            HeatmapMs = clock.Elapsed.TotalMilliseconds,
+            HeatmapMs = heatmapMs,
         };
     }
 }
