@@ -72,7 +72,6 @@ public sealed partial class Explainer(ExplainerModel model, ExplainerOptions? op
             }
 
             var explanation = await Task.Run(() => Explain(prepared, gradients, row, channelScores), ct);
-            yield return explanation.ToReadyEvent();
 
             var frameCount = settings.FrameCount;
             var insertion = new float[frameCount];
@@ -80,12 +79,14 @@ public sealed partial class Explainer(ExplainerModel model, ExplainerOptions? op
             double framesInferenceMs = 0;
             var renderMs = explanation.HeatmapMs;
             var chunks = PlanFrameChunks(settings);
-            // Pipelined: the next run of frames is inferred while this run's frames are rendered, encoded and
-            // consumed (written to Redis by the worker), so the first frames go out long before the last exist.
+            // Pipelined: the first run of frames is inferred while the consumer writes the explanation, and each next
+            // run while this run's frames are rendered, encoded and consumed (written to Redis by the worker), so the
+            // first frames go out long before the last exist.
             Task<TimedFrameLogits>? next = PredictFramesAsync(explanation, chunks[0], ct);
             Task<TimedFrame>[]? renders = null;
             try
             {
+                yield return explanation.ToReadyEvent();
                 for (var c = 0; c < chunks.Count; c++)
                 {
                     var chunk = chunks[c];

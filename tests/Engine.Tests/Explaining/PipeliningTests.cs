@@ -50,6 +50,27 @@ public class PipeliningTests(MobileNetFixture fixture) : IClassFixture<MobileNet
     }
 
     [Fact]
+    public async Task The_first_run_is_inferred_while_the_consumer_still_holds_the_explanation()
+    {
+        var firstRunStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var explainer = new Explainer(fixture.Model, new ExplainerOptions { FrameRunStarting = _ => firstRunStarted.TrySetResult() });
+
+        var events = new List<ExplainEvent>();
+        await foreach (var e in explainer.ExplainAsync(Chelsea(), Settings))
+        {
+            events.Add(e);
+            if (e is ExplanationReady)
+            {
+                // Sequential code would wait here forever: the first run would start only after the explanation is consumed.
+                await firstRunStarted.Task.WaitAsync(SignalTimeout);
+            }
+        }
+
+        Assert.IsType<ExplanationReady>(events[0]);
+        Assert.Equal(FrameCount, events.OfType<SliderFrame>().Count());
+    }
+
+    [Fact]
     public async Task The_first_frame_is_out_before_the_last_run_starts()
     {
         var log = new ConcurrentQueue<string>();
