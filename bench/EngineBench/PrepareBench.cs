@@ -40,10 +40,10 @@ internal static class PrepareBench
                 var image = ImageDecoder.Decode(bytes);
                 laps[0] = Lap(clock);
                 var view = ModelView.For(image, manifest);
-                var input = ImageResampler.Resample(image, view, manifest.InputWidth, manifest.InputHeight);
+                var input = ImageResampler.Resample(image, view, manifest.InputWidth, manifest.InputHeight, ResampleTarget.ModelInput);
                 laps[1] = Lap(clock);
                 var (width, height) = ImageResampler.FitWithin(view.Width, view.Height, settings.MaxFrameSide);
-                var display = ImageResampler.Resample(image, view, width, height);
+                var display = ImageResampler.Resample(image, view, width, height, ResampleTarget.Display);
                 laps[2] = Lap(clock);
                 var inputBaseline = Explainer.Baseline(input, settings.Baseline);
                 _ = Explainer.Baseline(display, settings.Baseline);

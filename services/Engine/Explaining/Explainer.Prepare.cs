@@ -14,9 +14,9 @@ public sealed partial class Explainer
         var manifest = Model.Manifest;
         var image = ImageDecoder.Decode(imageBytes.Span);
         var view = ModelView.For(image, manifest);
-        var modelInput = ImageResampler.Resample(image, view, manifest.InputWidth, manifest.InputHeight);
+        var modelInput = ImageResampler.Resample(image, view, manifest.InputWidth, manifest.InputHeight, ResampleTarget.ModelInput);
         var (displayWidth, displayHeight) = ImageResampler.FitWithin(view.Width, view.Height, settings.MaxFrameSide);
-        var display = ImageResampler.Resample(image, view, displayWidth, displayHeight);
+        var display = ImageResampler.Resample(image, view, displayWidth, displayHeight, ResampleTarget.Display);
         return new PreparedImage
         {
             Settings = settings,
