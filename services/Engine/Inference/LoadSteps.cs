@@ -8,11 +8,23 @@ public sealed class LoadSteps
 {
     private readonly List<(string Stage, double Ms)> _stages = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly TimeSpan _before;
     private TimeSpan _lapStart;
+
+    public LoadSteps()
+    {
+    }
+
+    /// <summary>Steps that began <paramref name="before"/> earlier than now, that time recorded as <paramref name="firstStage"/>.</summary>
+    public LoadSteps(string firstStage, TimeSpan before)
+    {
+        _before = before;
+        _stages.Add((firstStage, before.TotalMilliseconds));
+    }
 
     public IReadOnlyList<(string Stage, double Ms)> Stages => _stages;
 
-    public double TotalMs => _clock.Elapsed.TotalMilliseconds;
+    public double TotalMs => (_before + _clock.Elapsed).TotalMilliseconds;
 
     /// <summary>Records the time since the previous lap (or since creation) as <paramref name="stage"/>.</summary>
     public void Lap(string stage)

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
+using SaliencySlider.Engine.Inference;
 
 namespace SaliencySlider.ExplainerWorker.Telemetry;
 
@@ -11,15 +11,13 @@ namespace SaliencySlider.ExplainerWorker.Telemetry;
 public sealed class StartupTimeline
 {
     private readonly Lock _lock = new();
-    private readonly DateTime _processStart;
-    private readonly List<(string Stage, TimeSpan End)> _stages = [];
+    private readonly LoadSteps _steps;
 
     /// <summary>Created first thing in the host's Build: the stage before it is the runtime's start.</summary>
     public StartupTimeline()
     {
         using var process = Process.GetCurrentProcess();
-        _processStart = process.StartTime.ToUniversalTime();
-        Mark("runtime");
+        _steps = new LoadSteps("runtime", DateTime.UtcNow - process.StartTime.ToUniversalTime());
     }
 
     /// <summary>Ends <paramref name="stage"/>: it lasted from the previous mark until now.</summary>
@@ -27,19 +25,17 @@ public sealed class StartupTimeline
     {
         lock (_lock)
         {
-            _stages.Add((stage, DateTime.UtcNow - _processStart));
+            _steps.Lap(stage);
         }
     }
 
-    public double ElapsedMs => (DateTime.UtcNow - _processStart).TotalMilliseconds;
+    public double ElapsedMs => _steps.TotalMs;
 
     public string Describe()
     {
         lock (_lock)
         {
-            var parts = _stages.Select((s, i) => string.Create(CultureInfo.InvariantCulture,
-                $"{s.Stage} {(s.End - (i == 0 ? TimeSpan.Zero : _stages[i - 1].End)).TotalMilliseconds:0} ms"));
-            return string.Join(", ", parts);
+            return _steps.ToString();
         }
     }
 }

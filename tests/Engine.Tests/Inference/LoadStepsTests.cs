@@ -33,6 +33,18 @@ public sealed class LoadStepsTests
     }
 
     [Fact]
+    public void Steps_that_began_earlier_count_that_time_as_their_first_stage_and_in_the_total()
+    {
+        var timings = new LoadSteps("runtime", TimeSpan.FromSeconds(2));
+        timings.Lap("host");
+
+        Assert.Equal(["runtime", "host"], timings.Stages.Select(s => s.Stage));
+        Assert.Equal(2000, timings.Stages[0].Ms);
+        Assert.InRange(timings.TotalMs, 2000 + timings.Stages[1].Ms, double.MaxValue);
+        Assert.StartsWith("runtime 2000 ms, host ", timings.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_stage_includes_the_time_since_the_previous_lap()
     {
         var timings = new LoadSteps();
