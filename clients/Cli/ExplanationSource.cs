@@ -11,3 +11,11 @@ internal sealed record LocalSource(ExplainerModel Model, double ModelLoadMs, Exp
 
 /// <summary>A job on a server (`--server`).</summary>
 internal sealed record RemoteSource(string Server, string JobId) : ExplanationSource;
+
+/// <summary>The first line of a run's summary (an explanation's or a comparison's): the model it ran on in-process, or its job and server.</summary>
+internal static class OriginLine
+{
+    public static string Local(string model) => $"model     {model}";
+
+    public static string Remote(string jobId, string server) => $"job       {jobId} on {server}";
+}

@@ -92,8 +92,8 @@ internal sealed class ResultWriter
         var text = new StringBuilder();
         text.AppendLine(_source switch
         {
-            LocalSource local => $"model     {local.Model.Name} ({local.Model.Classifier.ExecutionProvider})",
-            RemoteSource remote => $"job       {remote.JobId} on {remote.Server}",
+            LocalSource local => OriginLine.Local($"{local.Model.Name} ({local.Model.Classifier.ExecutionProvider})"),
+            RemoteSource remote => OriginLine.Remote(remote.JobId, remote.Server),
             _ => throw new InvalidOperationException($"unknown source {_source}"),
         });
         text.AppendLine(CultureInfo.InvariantCulture, $"top-1     {top1.Index} {top1.Label} p={top1.Probability:0.0000}");

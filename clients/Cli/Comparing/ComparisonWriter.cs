@@ -136,5 +136,5 @@ internal sealed class ComparisonWriter
 /// <summary>Where a comparison ran: in-process with a model, or as a job on a server.</summary>
 internal sealed record ComparisonOrigin(string? Model, string? Server, string? JobId)
 {
-    public string Describe() => Server is null ? $"model     {Model}" : $"job       {JobId} on {Server}";
+    public string Describe() => Server is null ? OriginLine.Local(Model!) : OriginLine.Remote(JobId!, Server);
 }
