@@ -38,7 +38,7 @@ public sealed class ManyFollowersTests(ManyFollowersStack fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task With_300_idle_followers_a_running_jobs_client_is_woken_for_each_frame_and_no_connection_per_follower()
+    public async Task With_300_idle_followers_a_running_jobs_client_is_woken_for_each_frame_within_a_second_and_no_connection_per_follower()
     {
         // The job to watch is queued first, so the one worker takes it before the idle ones.
         var watchedJob = await SubmitAsync("eagle.jpg", 3, frames: 9);
@@ -85,17 +85,17 @@ public sealed class ManyFollowersTests(ManyFollowersStack fixture) : IClassFixtu
             var frameEntries = written.Where(e => JobEvent.Parser.ParseFrom((byte[])e["event"]!).EventCase == JobEvent.EventOneofCase.Frame).ToList();
             Assert.Equal(9, frames.Count);
             Assert.Equal(frameEntries.Count, frames.Count);
-            for (var i = 0; i < frames.Count; i++)
-            {
-                var writtenAt = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(((string)frameEntries[i].Id!).Split('-')[0], System.Globalization.CultureInfo.InvariantCulture));
-                // Woken, not found by the fallback wait: well under it even on a loaded machine.
-                Assert.True(frames[i].At - writtenAt < FallbackWait / 2, $"frame {i} arrived {(frames[i].At - writtenAt).TotalMilliseconds:0} ms after it was written");
-            }
+            var delays = frames.Select((f, i) => f.At - DateTimeOffset.FromUnixTimeMilliseconds(
+                long.Parse(((string)frameEntries[i].Id!).Split('-')[0], System.Globalization.CultureInfo.InvariantCulture))).ToList();
+            var report = string.Join(", ", delays.Select(d => $"{d.TotalMilliseconds:0}"));
+            // Every frame woken, not found by the fallback wait (well under it even on a loaded machine); and frames
+            // reach the client within a second of being written, which one stalled frame on a loaded CI machine
+            // does not disprove: the median is held to it.
+            Assert.True(delays.Max() < FallbackWait / 2, $"a frame arrived as late as the fallback wait allows: ms after each was written: {report}");
+            Assert.True(delays.Order().ElementAt(delays.Count / 2) < TimeSpan.FromSeconds(1), $"frames reached the client more than a second after they were written: {report}");
 
             Assert.Equal(JobEvent.EventOneofCase.Completed, received[^1].Event.EventCase);
-            var slowest = frames.Select((f, i) => f.At - DateTimeOffset.FromUnixTimeMilliseconds(
-                long.Parse(((string)frameEntries[i].Id!).Split('-')[0], System.Globalization.CultureInfo.InvariantCulture))).Max();
-            Console.WriteLine($"[many-followers] {IdleJobs * FollowersPerIdleJob} idle followers: slowest frame reached its client {slowest.TotalMilliseconds:0} ms after it was written");
+            Console.WriteLine($"[many-followers] {IdleJobs * FollowersPerIdleJob} idle followers: each frame reached its client after (ms) {report}");
         }
         finally
         {
