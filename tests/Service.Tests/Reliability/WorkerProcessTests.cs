@@ -10,7 +10,9 @@ namespace SaliencySlider.Service.Tests.Reliability;
 /// <summary>Real worker processes killed (SIGKILL) or stopped (SIGTERM) while they render a job's frames.</summary>
 public sealed class WorkerProcessTests(ServiceStack stack) : IClassFixture<ServiceStack>
 {
-    private const int FrameCount = 33;
+    // The most frames a job may have, one per classifier run (Worker:BatchSize 1 below): a job long enough that a kill
+    // sent after its first frame reached the client lands mid-job even on a loaded machine.
+    private const int FrameCount = SaliencySlider.Engine.Explaining.ExplainLimits.MaxFrameCount;
     private const int Trials = 10;
 
     private IEnumerable<KeyValuePair<string, string?>> ProcessSettings(string shutdownTimeout = "00:00:30") => stack.CommonSettings().Concat(
