@@ -10,6 +10,12 @@ internal sealed record JobTimings(string JobId, double FirstFrameMs, double Comp
 
     /// <summary>Through the service: Submit → a worker starting the job, as the worker reports it.</summary>
     public double QueueMs { get; init; }
+
+    /// <summary>Wall clock (Unix ms) when the client called Submit: the origin of the first-frame timeline.</summary>
+    public double SubmittedAtUnixMs { get; init; }
+
+    /// <summary>Through the service: when the job's events were written, from Redis's entry ids (see <see cref="FirstFrameTimeline"/>).</summary>
+    public FirstFrameTimeline? Timeline { get; set; }
 }
 
 internal static class Percentiles

@@ -28,12 +28,13 @@ internal sealed class LoadClient : IDisposable
     /// <summary>Submit, then stream every event to completion; times are from the submit call.</summary>
     public async Task<JobTimings> ExplainAsync(byte[] image, string model = "")
     {
+        var submittedAt = (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).TotalMilliseconds;
         var clock = Stopwatch.StartNew();
         try
         {
             var submitted = await _client.SubmitAsync(new SubmitRequest { Image = ByteString.CopyFrom(image), Model = model }, deadline: DateTime.UtcNow + CallTimeout);
             var streamed = await StreamAsync(submitted.JobId, clock);
-            return streamed with { Cached = submitted.Cached };
+            return streamed with { Cached = submitted.Cached, SubmittedAtUnixMs = submittedAt };
         }
         catch (RpcException e)
         {

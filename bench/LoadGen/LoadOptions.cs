@@ -29,6 +29,9 @@ internal sealed record LoadOptions
     /// <summary>Only the cold starts (and only the cold-start block is written): a quick re-measurement of start-up.</summary>
     public bool ColdStartOnly { get; init; }
 
+    /// <summary>Only the side-by-side of the service against the engine in-process, printed (no document is written): for profiling.</summary>
+    public bool OverheadOnly { get; init; }
+
     /// <summary>Every phase with a few jobs (the test suite's check that the load generator runs to the end).</summary>
     public bool Short { get; init; }
 
@@ -40,6 +43,11 @@ internal sealed record LoadOptions
             if (args[i] == "--short")
             {
                 options = options with { Short = true, Jobs = 4, Clients = 2, CacheHits = 3, Streamers = 8, ColdStarts = 1 };
+                continue;
+            }
+            if (args[i] == "--overhead-only")
+            {
+                options = options with { OverheadOnly = true, ColdStarts = 0 };
                 continue;
             }
             if (args[i] == "--cold-start-only")

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using SaliencySlider.EngineBench;
 using SaliencySlider.LoadGen;
 
@@ -16,6 +17,11 @@ catch (BenchmarkFailedException e)
 {
     Console.Error.WriteLine($"load generator FAILED, no figures written: {e.Message}");
     return 1;
+}
+
+if (options.OverheadOnly)
+{
+    return 0;
 }
 
 var coldStart = ColdStart.Markdown(options, coldStarts);
@@ -43,7 +49,7 @@ if (options.ScalingDocument is not null)
 }
 return 0;
 
-// Null when only the cold starts were measured (--cold-start-only).
+// Null when only the cold starts (--cold-start-only) or the service's overhead (--overhead-only) were measured.
 async Task<LoadReport?> RunAsync()
 {
     LoadReport? result = null;
@@ -69,8 +75,15 @@ async Task<LoadReport?> RunAsync()
         var threads = Math.Max(1, Environment.ProcessorCount);
         var worker = await services.StartWorkerAsync(intraOpThreads: threads);
         await WarmUpAsync(services, client);
-        result.SideBySide = await ServiceOverhead.MeasureAsync(options, client, images, Math.Max(4, options.Jobs / 2), threads);
+        result.SideBySide = await ServiceOverhead.MeasureAsync(options, services, client, images, Math.Max(4, options.Jobs / 2), threads);
         services.ThrowIfExited();
+        if (options.OverheadOnly)
+        {
+            var overhead = new StringBuilder();
+            ServiceOverhead.AppendMarkdown(overhead, result.SideBySide);
+            Console.WriteLine(overhead);
+            return null;
+        }
         result.Phases.Add(await PhaseAsync("1 worker (intra-op threads = cores), 1 client: no queueing", services, client, Math.Max(4, options.Jobs / 4), 1));
         var loaded = await redis.MeasureMemoryAsync(services,
             () => redis.MeasureAsync(services, "new job (submitted, computed, streamed once by its submitter; " + options.Clients + " clients at once)", options.Jobs,

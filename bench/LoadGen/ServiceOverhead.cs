@@ -22,7 +22,7 @@ internal sealed record SideBySide(IReadOnlyList<JobTimings> InProcess, IReadOnly
 
 internal static class ServiceOverhead
 {
-    public static async Task<SideBySide> MeasureAsync(LoadOptions options, LoadClient client, DistinctImages images, int jobs, int threads)
+    public static async Task<SideBySide> MeasureAsync(LoadOptions options, ServiceProcesses services, LoadClient client, DistinctImages images, int jobs, int threads)
     {
         var catalog = ModelCatalog.Load(Path.Combine(options.RepoRoot, "models"), options.ModelsDirectory);
         using var model = ExplainerModel.Load(catalog.Default, new ClassifierModelOptions { Provider = ExecutionProviderPreference.Cpu, IntraOpThreads = threads });
@@ -49,6 +49,7 @@ internal static class ServiceOverhead
             {
                 throw new BenchmarkFailedException($"service overhead: the service sent {viaService.Frames} frames, the engine job {settings.FrameCount}; the two do not run the same job");
             }
+            viaService.Timeline = await FirstFrameTimeline.ReadAsync(services.Redis!.GetDatabase(), viaService);
             service.Add(viaService);
         }
         var result = new SideBySide(inProcess, service, threads);
@@ -79,6 +80,7 @@ internal static class ServiceOverhead
         s.AppendLine(Invariant($"| outside the engine | {localOutside:F1} | {outside:F1} | {outside - localOutside:+0.0;-0.0;0.0} |"));
         s.AppendLine(Invariant($"| complete (client) | {run.InProcessComplete:F1} | {run.ServiceComplete:F1} | {run.ServiceComplete - run.InProcessComplete:+0.0;-0.0;0.0} |"));
         s.AppendLine();
+        FirstFrameTimeline.AppendMarkdown(s, run.Service);
         s.AppendLine(Invariant($"Side-by-side samples, complete ms (in-process / service): {string.Join(" ", run.InProcess.Zip(run.Service, (a, b) => $"{a.CompleteMs:F0}/{b.CompleteMs:F0}"))}"));
     }
 
