@@ -25,6 +25,7 @@ internal sealed class EngineReport(
         {
             s.AppendLine(Invariant($"Baseline: PyTorch {torch.TorchVersion} (Debian, CPU), torchvision models with random weights (seed 0), exported to ONNX and run by the engine with the same weights."));
         }
+        s.AppendLine("Forward, gradient run, frame batch and rendering are timed alone with ONNX Runtime's own default (intra-op threads spin-wait between runs, its fastest for back-to-back runs); the compute floor is gradient run + frame batch. Whole jobs run with the engine's configuration (no spinning: the job's CPU work shares the cores).");
         s.AppendLine();
         s.AppendLine("| model | forward ms | gradient run ms | gradient ÷ forward | F-frame batch ms | render+encode ms/frame | whole job ms | compute floor ms | job ÷ floor | first frame ms | first frame ÷ job |");
         s.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

@@ -26,6 +26,13 @@ public sealed record ClassifierModelOptions
     /// <summary>ONNX Runtime intra-op threads; 0 lets ONNX Runtime decide.</summary>
     public int IntraOpThreads { get; init; }
 
+    /// <summary>
+    /// Whether ONNX Runtime's intra-op threads spin-wait for work after a run (its own default) instead of sleeping.
+    /// Off: a job renders, encodes and computes its CAM on the same cores between and alongside its runs, and the
+    /// spinning threads took those cores (on 2 cores a job's first frame came 10–30 ms later; docs/PERFORMANCE.md).
+    /// </summary>
+    public bool IntraOpSpinning { get; init; }
+
     /// <summary>ONNX Runtime graph optimisation level of every session.</summary>
     public GraphOptimizationLevel OptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
 

@@ -77,6 +77,7 @@ internal sealed class OrtSessionFactory
         {
             sessionOptions.IntraOpNumThreads = options.IntraOpThreads;
         }
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.IntraOpSpinning ? "1" : "0");
 
         return sessionOptions;
     }
