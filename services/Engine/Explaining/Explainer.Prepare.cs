@@ -14,9 +14,23 @@ public sealed partial class Explainer
         var manifest = Model.Manifest;
         var image = ImageDecoder.Decode(imageBytes.Span);
         var view = ModelView.For(image, manifest);
-        var modelInput = ImageResampler.Resample(image, view, manifest.InputWidth, manifest.InputHeight, ResampleTarget.ModelInput);
         var (displayWidth, displayHeight) = ImageResampler.FitWithin(view.Width, view.Height, settings.MaxFrameSide);
-        var display = ImageResampler.Resample(image, view, displayWidth, displayHeight, ResampleTarget.Display);
+        RgbaImage? modelInput = null, display = null, displayBaseline = null;
+        float[]? inputTensor = null, baselineTensor = null;
+        // The model's side and the display's side are independent, and on the path to the first frame before any
+        // classifier run keeps the cores busy: each on a core of its own.
+        Parallel.Invoke(
+            () =>
+            {
+                modelInput = ImageResampler.Resample(image, view, manifest.InputWidth, manifest.InputHeight, ResampleTarget.ModelInput);
+                inputTensor = TensorConverter.ToTensor(modelInput, manifest);
+                baselineTensor = TensorConverter.ToTensor(Baseline(modelInput, settings.Baseline), manifest);
+            },
+            () =>
+            {
+                display = ImageResampler.Resample(image, view, displayWidth, displayHeight, ResampleTarget.Display);
+                displayBaseline = Baseline(display, settings.Baseline);
+            });
         return new PreparedImage
         {
             Settings = settings,
@@ -24,11 +38,11 @@ public sealed partial class Explainer
             ImageWidth = image.Width,
             ImageHeight = image.Height,
             View = view,
-            ModelInput = modelInput,
-            InputTensor = TensorConverter.ToTensor(modelInput, manifest),
-            BaselineTensor = TensorConverter.ToTensor(Baseline(modelInput, settings.Baseline), manifest),
-            Display = display,
-            DisplayBaseline = Baseline(display, settings.Baseline),
+            ModelInput = modelInput!,
+            InputTensor = inputTensor!,
+            BaselineTensor = baselineTensor!,
+            Display = display!,
+            DisplayBaseline = displayBaseline!,
             PrepareMs = clock.Elapsed.TotalMilliseconds,
         };
     }
