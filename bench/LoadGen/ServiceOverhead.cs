@@ -14,6 +14,9 @@ namespace SaliencySlider.LoadGen;
 /// </summary>
 internal sealed record SideBySide(IReadOnlyList<JobTimings> InProcess, IReadOnlyList<JobTimings> Service, int Threads)
 {
+    /// <summary>CPU seconds per job, summed over the jobs: in-process (this process), and through the service by process.</summary>
+    public required (double InProcess, double Worker, double Gateway, double Redis, double Client) CpuSeconds { get; init; }
+
     public double InProcessComplete => Percentiles.Of(InProcess.Select(j => j.CompleteMs), 0.5);
     public double ServiceComplete => Percentiles.Of(Service.Select(j => j.CompleteMs), 0.5);
     public double InProcessFirstFrame => Percentiles.Of(InProcess.Select(j => j.FirstFrameMs), 0.5);
@@ -22,6 +25,9 @@ internal sealed record SideBySide(IReadOnlyList<JobTimings> InProcess, IReadOnly
 
 internal static class ServiceOverhead
 {
+    /// <summary>Jobs each side runs before it is timed: the service's processes and this one are equally warm.</summary>
+    public const int WarmUpJobs = 32;
+
     public static async Task<SideBySide> MeasureAsync(LoadOptions options, ServiceProcesses services, LoadClient client, DistinctImages images, int jobs, int threads)
     {
         var catalog = ModelCatalog.Load(Path.Combine(options.RepoRoot, "models"), options.ModelsDirectory);
@@ -29,18 +35,32 @@ internal static class ServiceOverhead
         var explainer = new Explainer(model);
         explainer.WarmUp(model.DefaultTargetLayer);
         var settings = new ExplainSettings();
-        for (var i = 0; i < 2; i++)
+        for (var i = 0; i < WarmUpJobs; i++)
         {
             Run(explainer, images.Next(), settings);
         }
 
         var inProcess = new List<JobTimings>();
         var service = new List<JobTimings>();
+        var self = Process.GetCurrentProcess();
+        double inProcessCpu = 0, workerCpu = 0, gatewayCpu = 0, redisCpu = 0, clientCpu = 0;
         for (var i = 0; i < jobs; i++)
         {
             var (engineImage, serviceImage) = images.NextPair();
+            self.Refresh();
+            var before = self.TotalProcessorTime;
             inProcess.Add(Run(explainer, engineImage, settings));
+            self.Refresh();
+            inProcessCpu += (self.TotalProcessorTime - before).TotalSeconds;
+            before = self.TotalProcessorTime;
+            var servicesBefore = (Worker: services.CpuSecondsOf(IsWorker), Gateway: services.CpuSecondsOf(IsGateway), Redis: services.CpuSecondsOf(IsRedis));
             var viaService = await client.ExplainAsync(serviceImage);
+            var servicesAfter = (Worker: services.CpuSecondsOf(IsWorker), Gateway: services.CpuSecondsOf(IsGateway), Redis: services.CpuSecondsOf(IsRedis));
+            self.Refresh();
+            clientCpu += (self.TotalProcessorTime - before).TotalSeconds;
+            workerCpu += servicesAfter.Worker - servicesBefore.Worker;
+            gatewayCpu += servicesAfter.Gateway - servicesBefore.Gateway;
+            redisCpu += servicesAfter.Redis - servicesBefore.Redis;
             if (viaService.Error is not null)
             {
                 throw new BenchmarkFailedException($"service overhead: a job through the service failed: {viaService.Error}");
@@ -52,7 +72,7 @@ internal static class ServiceOverhead
             viaService.Timeline = await FirstFrameTimeline.ReadAsync(services.Redis!.GetDatabase(), viaService);
             service.Add(viaService);
         }
-        var result = new SideBySide(inProcess, service, threads);
+        var result = new SideBySide(inProcess, service, threads) { CpuSeconds = (inProcessCpu / jobs, workerCpu / jobs, gatewayCpu / jobs, redisCpu / jobs, clientCpu / jobs) };
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"service overhead: complete p50 service {result.ServiceComplete:F0} ms, in-process {result.InProcessComplete:F0} ms; first frame p50 {result.ServiceFirstFrame:F0} / {result.InProcessFirstFrame:F0} ms"));
         return result;
@@ -80,9 +100,18 @@ internal static class ServiceOverhead
         s.AppendLine(Invariant($"| outside the engine | {localOutside:F1} | {outside:F1} | {outside - localOutside:+0.0;-0.0;0.0} |"));
         s.AppendLine(Invariant($"| complete (client) | {run.InProcessComplete:F1} | {run.ServiceComplete:F1} | {run.ServiceComplete - run.InProcessComplete:+0.0;-0.0;0.0} |"));
         s.AppendLine();
+        var cpu = run.CpuSeconds;
+        s.AppendLine(Invariant($"CPU per job (user + system, means; /proc tick resolution 10 ms): in-process {cpu.InProcess * 1000:F0} ms; through the service the worker {cpu.Worker * 1000:F0} ms, the gateway {cpu.Gateway * 1000:F0} ms, Redis {cpu.Redis * 1000:F0} ms and the client receiving the stream {cpu.Client * 1000:F0} ms, all on the same {Environment.ProcessorCount} cores as the worker's inference."));
+        s.AppendLine();
         FirstFrameTimeline.AppendMarkdown(s, run.Service);
         s.AppendLine(Invariant($"Side-by-side samples, complete ms (in-process / service): {string.Join(" ", run.InProcess.Zip(run.Service, (a, b) => $"{a.CompleteMs:F0}/{b.CompleteMs:F0}"))}"));
     }
+
+    private static bool IsWorker(string name) => name.StartsWith("worker", StringComparison.Ordinal);
+
+    private static bool IsGateway(string name) => name == "gateway";
+
+    private static bool IsRedis(string name) => name == "redis";
 
     private static readonly (string Name, Func<StageTimings, double> Of)[] Stages =
     [

@@ -134,23 +134,21 @@ internal sealed partial class ServiceProcesses(LoadOptions options) : IAsyncDisp
     }
 
     /// <summary>CPU seconds (user + system) used so far by the workers and by everything this run started.</summary>
-    public (double Workers, double All) CpuSeconds()
+    public (double Workers, double All) CpuSeconds() => (CpuSecondsOf(name => name.StartsWith("worker", StringComparison.Ordinal)), CpuSecondsOf(_ => true));
+
+    /// <summary>CPU seconds (user + system) used so far by the processes this run started whose names match.</summary>
+    public double CpuSecondsOf(Func<string, bool> named)
     {
         ThrowIfExited();
-        double workers = 0, all = 0;
-        foreach (var (name, process) in _children)
+        double seconds = 0;
+        foreach (var (name, process) in _children.Where(c => named(c.Name)))
         {
             // /proc/<pid>/stat: fields 14 and 15 (after the parenthesised command name) are utime and stime in clock ticks.
             var stat = File.ReadAllText($"/proc/{process.Id}/stat");
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            var seconds = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-            all += seconds;
-            if (name.StartsWith("worker", StringComparison.Ordinal))
-            {
-                workers += seconds;
-            }
+            seconds += (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
         }
-        return (workers, all);
+        return seconds;
     }
 
     /// <summary>Peak resident set size (VmHWM) of a running child process, in MiB.</summary>
