@@ -180,30 +180,47 @@ public sealed class JobProcessor(
             return await CompareAsync(writer, telemetry, jobId, new MethodComparer(explainer), image, options, queueMs, stop);
         }
 
-        await foreach (var engineEvent in explainer.ExplainAsync(image, ContractMapping.ToSettings(options), stop))
+        // A frame is written while the engine makes the next one: at most one write in flight (memory stays bounded),
+        // and it is awaited before the next write, so frames keep their order and a failed write stops the job.
+        var frameWrite = Task.CompletedTask;
+        try
         {
-            telemetry.Observe(engineEvent);
-            using var store = telemetry.Store();
-            switch (engineEvent)
+            await foreach (var engineEvent in explainer.ExplainAsync(image, ContractMapping.ToSettings(options), stop))
             {
-                case ChannelScoringProgress progress:
-                    await writer.WriteProgressAsync(ContractMapping.ToContract(progress));
-                    break;
-                case ExplanationReady ready:
-                    await writer.WriteExplanationAsync(ContractMapping.ToContract(ready));
-                    break;
-                case SliderFrame frame:
-                    await writer.WriteFrameAsync(ContractMapping.ToContract(frame));
-                    break;
-                case ExplanationCompleted completed:
-                    return await CompleteAsync(
-                        writer, telemetry, jobId,
-                        new Completed { InsertionAuc = completed.InsertionAuc, DeletionAuc = completed.DeletionAuc ?? 0f },
-                        completed.Timings, queueMs);
+                telemetry.Observe(engineEvent);
+                await frameWrite;
+                switch (engineEvent)
+                {
+                    case ChannelScoringProgress progress:
+                        await StoreAsync(telemetry, () => writer.WriteProgressAsync(ContractMapping.ToContract(progress)));
+                        break;
+                    case ExplanationReady ready:
+                        await StoreAsync(telemetry, () => writer.WriteExplanationAsync(ContractMapping.ToContract(ready)));
+                        break;
+                    case SliderFrame frame:
+                        frameWrite = StoreAsync(telemetry, () => writer.WriteFrameAsync(ContractMapping.ToContract(frame)));
+                        break;
+                    case ExplanationCompleted completed:
+                        return await CompleteAsync(
+                            writer, telemetry, jobId,
+                            new Completed { InsertionAuc = completed.InsertionAuc, DeletionAuc = completed.DeletionAuc ?? 0f },
+                            completed.Timings, queueMs);
+                }
             }
+        }
+        finally
+        {
+            // Stopped early (cancelled, or a failed write): the write in flight ends before the job is handed back or failed.
+            await Task.WhenAny(frameWrite);
         }
 
         return await FailAsync(writer, jobId, "the explainer ended without completing the explanation");
+    }
+
+    private static async Task StoreAsync(JobTelemetry telemetry, Func<Task> write)
+    {
+        using var store = telemetry.Store();
+        await write();
     }
 
     private async Task<JobOutcome> CompareAsync(
