@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SaliencySlider.Engine.Imaging;
+using SaliencySlider.Engine.Models;
 
 namespace SaliencySlider.Engine.Explaining;
 
@@ -12,7 +13,7 @@ public sealed partial class Explainer
         var clock = Stopwatch.StartNew();
         ExplainSettingsValidator.Validate(settings, Model.ClassCount);
         var manifest = Model.Manifest;
-        var image = ImageDecoder.Decode(imageBytes.Span);
+        var image = ImageDecoder.Decode(imageBytes.Span, (width, height) => DecodeScale(width, height, Model.Manifest, settings.MaxFrameSide));
         var view = ModelView.For(image, manifest);
         var (displayWidth, displayHeight) = ImageResampler.FitWithin(view.Width, view.Height, settings.MaxFrameSide);
         RgbaImage? modelInput = null, display = null, displayBaseline = null;
@@ -45,6 +46,22 @@ public sealed partial class Explainer
             DisplayBaseline = displayBaseline!,
             PrepareMs = clock.Elapsed.TotalMilliseconds,
         };
+    }
+
+    /// <summary>
+    /// The least fraction of an upright image of this size that still gives the model input and the display image
+    /// twice their size in decoded pixels across the model's view: each of their pixels is still filtered from at
+    /// least 2×2 decoded ones, as when they are shrunk from the whole image. A large photo (a phone's 12 MP) is then
+    /// decoded at a quarter or half of its size.
+    /// </summary>
+    internal static float DecodeScale(int width, int height, ModelManifest manifest, int maxFrameSide)
+    {
+        var view = ModelView.For(width, height, manifest);
+        var (displayWidth, displayHeight) = ImageResampler.FitWithin(view.Width, view.Height, maxFrameSide);
+        var needed = 2f * Math.Max(
+            Math.Max(manifest.InputWidth / view.Width, manifest.InputHeight / view.Height),
+            Math.Max(displayWidth / view.Width, displayHeight / view.Height));
+        return Math.Min(1f, needed);
     }
 
     /// <summary>The model input of a black image (the deletion curve's baseline).</summary>

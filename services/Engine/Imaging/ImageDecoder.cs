@@ -28,12 +28,16 @@ public static class ImageDecoder
         return (codec.EncodedFormat, codec.Info.Width, codec.Info.Height);
     }
 
-    public static RgbaImage Decode(ReadOnlySpan<byte> encoded)
+    /// <param name="scaleFor">
+    /// Given the upright image's width and height, the least fraction of them the caller needs: a JPEG is then decoded at
+    /// the smallest of its codec's scales (n/8, an inverse DCT of fewer coefficients) that is at least as large, in a
+    /// fraction of the time and memory. Formats that cannot decode scaled are decoded whole.
+    /// </param>
+    public static RgbaImage Decode(ReadOnlySpan<byte> encoded, Func<int, int, float>? scaleFor = null)
     {
         using var data = SKData.CreateCopy(encoded);
         using var codec = OpenCodec(data);
-        var width = codec.Info.Width;
-        var height = codec.Info.Height;
+        var (width, height) = ScaledSize(codec, scaleFor);
         var opaque = codec.Info.AlphaType == SKAlphaType.Opaque;
         // No colour space on the destination: Skia then leaves the pixel values as encoded.
         var target = new SKImageInfo(width, height, SKColorType.Rgba8888, opaque ? SKAlphaType.Opaque : SKAlphaType.Premul);
@@ -48,6 +52,31 @@ public static class ImageDecoder
             CompositeOnWhite(pixels);
         }
         return ImageOrientation.ToUpright(new RgbaImage(width, height, pixels), codec.EncodedOrigin);
+    }
+
+    private static (int Width, int Height) ScaledSize(SKCodec codec, Func<int, int, float>? scaleFor)
+    {
+        var full = (codec.Info.Width, codec.Info.Height);
+        if (scaleFor is null || codec.EncodedFormat != SKEncodedImageFormat.Jpeg)
+        {
+            return full;
+        }
+        var sideways = codec.EncodedOrigin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
+        var scale = sideways ? scaleFor(full.Height, full.Width) : scaleFor(full.Width, full.Height);
+        if (!(scale < 1f))
+        {
+            return full;
+        }
+        // libjpeg scales by n/8; the codec rounds a scale to the nearest, so each is tried from the smallest up.
+        for (var eighths = 1; eighths < 8; eighths++)
+        {
+            var scaled = codec.GetScaledDimensions(eighths / 8f);
+            if (scaled.Width >= scale * full.Width && scaled.Height >= scale * full.Height)
+            {
+                return (scaled.Width, scaled.Height);
+            }
+        }
+        return full;
     }
 
     private static SKCodec OpenCodec(SKData data)

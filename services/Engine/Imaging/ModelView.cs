@@ -14,23 +14,26 @@ public readonly record struct ModelView(float X, float Y, float Width, float Hei
     /// without resampling); otherwise the region that a resize of the shorter side followed by a centre
     /// crop (torchvision's Resize + CenterCrop) keeps.
     /// </summary>
-    public static ModelView For(RgbaImage image, ModelManifest manifest)
+    public static ModelView For(RgbaImage image, ModelManifest manifest) => For(image.Width, image.Height, manifest);
+
+    /// <inheritdoc cref="For(RgbaImage, ModelManifest)"/>
+    public static ModelView For(int width, int height, ModelManifest manifest)
     {
-        var alreadyInputSize = image.Width == manifest.InputWidth && image.Height == manifest.InputHeight;
+        var alreadyInputSize = width == manifest.InputWidth && height == manifest.InputHeight;
         if (manifest.Resize == ResizePolicy.Squash || alreadyInputSize)
         {
-            return WholeImage(image);
+            return new ModelView(0, 0, width, height);
         }
         var shorterSide = manifest.EffectiveShorterSide;
-        var shorter = Math.Min(image.Width, image.Height);
-        var resizedWidth = image.Width <= image.Height ? shorterSide : (int)((long)shorterSide * image.Width / shorter);
-        var resizedHeight = image.Height <= image.Width ? shorterSide : (int)((long)shorterSide * image.Height / shorter);
+        var shorter = Math.Min(width, height);
+        var resizedWidth = width <= height ? shorterSide : (int)((long)shorterSide * width / shorter);
+        var resizedHeight = height <= width ? shorterSide : (int)((long)shorterSide * height / shorter);
         var cropWidth = Math.Min(manifest.InputWidth, resizedWidth);
         var cropHeight = Math.Min(manifest.InputHeight, resizedHeight);
         var left = Math.Round((resizedWidth - cropWidth) / 2.0, MidpointRounding.ToEven);
         var top = Math.Round((resizedHeight - cropHeight) / 2.0, MidpointRounding.ToEven);
-        var scaleX = (double)resizedWidth / image.Width;
-        var scaleY = (double)resizedHeight / image.Height;
+        var scaleX = (double)resizedWidth / width;
+        var scaleY = (double)resizedHeight / height;
         return new ModelView((float)(left / scaleX), (float)(top / scaleY), (float)(cropWidth / scaleX), (float)(cropHeight / scaleY));
     }
 }
