@@ -28,7 +28,7 @@ internal static class PrepareBench
         s.AppendLine();
         s.AppendLine("| image | pixels | decoded at | " + string.Join(" | ", Steps.Select(step => step + " ms")) + " |");
         s.AppendLine("|---|---:|---:|" + string.Concat(Enumerable.Repeat("---:|", Steps.Length)));
-        foreach (var (name, bytes) in images.Select(path => (Path.GetFileName(path), File.ReadAllBytes(path))).Append(Enlarged(options.Image, 4)))
+        foreach (var (name, bytes) in images.Select(path => (Path.GetFileName(path), File.ReadAllBytes(path))).Append(Enlarged(options.Image, 4032)))
         {
             RgbaImage? whole = null;
             var best = new double[Steps.Length];
@@ -71,12 +71,14 @@ internal static class PrepareBench
         return s.ToString();
     }
 
-    /// <summary>A phone-sized photo: the first one enlarged <paramref name="factor"/> times, as a q92 JPEG.</summary>
-    private static (string Name, byte[] Bytes) Enlarged(string path, int factor)
+    /// <summary>A phone-sized photo: the bench photo enlarged to a long side of <paramref name="longSide"/> px, as a q92 JPEG.</summary>
+    private static (string Name, byte[] Bytes) Enlarged(string path, int longSide)
     {
         var image = ImageDecoder.Decode(File.ReadAllBytes(path));
-        var large = ImageResampler.Resample(image, ModelView.WholeImage(image), image.Width * factor, image.Height * factor, ResampleTarget.Display);
-        return (Invariant($"{Path.GetFileName(path)} enlarged {factor}×, JPEG q92"), ImageEncoder.Encode(large, FrameFormat.Jpeg, 92));
+        var scale = (double)longSide / Math.Max(image.Width, image.Height);
+        var (width, height) = ((int)Math.Round(image.Width * scale), (int)Math.Round(image.Height * scale));
+        var large = ImageResampler.Resample(image, ModelView.WholeImage(image), width, height, ResampleTarget.Display);
+        return (Invariant($"{Path.GetFileName(path)} enlarged to {longSide} px, JPEG q92"), ImageEncoder.Encode(large, FrameFormat.Jpeg, 92));
     }
 
     private static double Lap(Stopwatch clock)
