@@ -29,5 +29,5 @@ public sealed class RateLimitOptions
 
     /// <summary>Submissions a comparison of every method counts as (see <see cref="SubmitCost"/>).</summary>
     [Range(1, int.MaxValue)]
-    public int CompareCost { get; set; } = 10;
+    public int CompareCost { get; set; } = 13;
 }

@@ -5,9 +5,8 @@ namespace SaliencySlider.Gateway.Security;
 /// <summary>
 /// How many submissions a queued job counts as for the rate limit, by the work it asks for: a Grad-CAM-family job
 /// is 1; a Score-CAM job <see cref="RateLimitOptions.ScoreCamCost"/> and a comparison of every method
-/// <see cref="RateLimitOptions.CompareCost"/>, after their measured cost on the default model (about 2.6× and 9.5× a
-/// Grad-CAM job on CPU, docs/PERFORMANCE.md). Never more than the burst, so every
-/// job can be admitted.
+/// <see cref="RateLimitOptions.CompareCost"/>, after their measured cost on the default model in Grad-CAM jobs on CPU
+/// (docs/PERFORMANCE.md, "Score-CAM and comparisons"). Never more than the burst, so every job can be admitted.
 /// </summary>
 public static class SubmitCost
 {
