@@ -36,8 +36,6 @@ public sealed partial class Explainer
         {
             Settings = settings,
             TargetLayer = string.IsNullOrEmpty(settings.TargetLayer) ? Model.DefaultTargetLayer : settings.TargetLayer,
-            ImageWidth = image.Width,
-            ImageHeight = image.Height,
             View = view,
             ModelInput = modelInput!,
             InputTensor = inputTensor!,

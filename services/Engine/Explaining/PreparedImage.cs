@@ -10,9 +10,6 @@ public sealed record PreparedImage
     /// <summary>The tensor explained: the settings' layer or the model's default.</summary>
     public required string TargetLayer { get; init; }
 
-    public required int ImageWidth { get; init; }
-    public required int ImageHeight { get; init; }
-
     /// <summary>The region of the upright image the model sees (and the frames show).</summary>
     public required ModelView View { get; init; }
 

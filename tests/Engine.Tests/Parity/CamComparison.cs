@@ -9,20 +9,7 @@ internal static class CamComparison
     public static PreparedImage WithInput(PreparedImage image, float[] input)
     {
         Assert.Equal(image.InputTensor.Length, input.Length);
-        return new PreparedImage
-        {
-            Settings = image.Settings,
-            TargetLayer = image.TargetLayer,
-            ImageWidth = image.ImageWidth,
-            ImageHeight = image.ImageHeight,
-            View = image.View,
-            ModelInput = image.ModelInput,
-            InputTensor = input,
-            BaselineTensor = image.BaselineTensor,
-            Display = image.Display,
-            DisplayBaseline = image.DisplayBaseline,
-            PrepareMs = image.PrepareMs,
-        };
+        return image with { InputTensor = input };
     }
 
     /// <summary>Cosine similarity and max |a − b| relative to max |b| (NaN when the lengths differ).</summary>
