@@ -32,6 +32,12 @@ internal sealed record LoadOptions
     /// <summary>Only the side-by-side of the service against the engine in-process, printed (no document is written): for profiling.</summary>
     public bool OverheadOnly { get; init; }
 
+    /// <summary>
+    /// Jobs each side runs before it is timed (each warm-up, and the engine in-process before the side-by-side): enough
+    /// for .NET's tiered JIT to recompile the per-job paths, which it optimises after 30 calls.
+    /// </summary>
+    public int WarmUpJobs { get; init; } = 32;
+
     /// <summary>Every phase with a few jobs (the test suite's check that the load generator runs to the end).</summary>
     public bool Short { get; init; }
 
@@ -42,7 +48,7 @@ internal sealed record LoadOptions
         {
             if (args[i] == "--short")
             {
-                options = options with { Short = true, Jobs = 4, Clients = 2, CacheHits = 3, Streamers = 8, ColdStarts = 1 };
+                options = options with { Short = true, WarmUpJobs = 2, Jobs = 4, Clients = 2, CacheHits = 3, Streamers = 8, ColdStarts = 1 };
                 continue;
             }
             if (args[i] == "--overhead-only")

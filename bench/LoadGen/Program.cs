@@ -155,10 +155,9 @@ static IReadOnlyList<JobTimings> Succeeded(string what, IReadOnlyList<JobTimings
         : throw new BenchmarkFailedException($"{what}: {failed.Count} of {jobs.Count} failed; first error: {failed[0].Error}");
 }
 
-// Enough jobs for .NET's tiered JIT to recompile the per-job paths (it optimises a method after 30 calls) in every process.
 async Task WarmUpAsync(ServiceProcesses services, LoadClient client)
 {
-    Succeeded("warm-up jobs", await RunJobsAsync(client, options.Short ? 2 : ServiceOverhead.WarmUpJobs, 1));
+    Succeeded("warm-up jobs", await RunJobsAsync(client, options.WarmUpJobs, 1));
     services.ThrowIfExited();
 }
 

@@ -25,9 +25,6 @@ internal sealed record SideBySide(IReadOnlyList<JobTimings> InProcess, IReadOnly
 
 internal static class ServiceOverhead
 {
-    /// <summary>Jobs each side runs before it is timed: the service's processes and this one are equally warm.</summary>
-    public const int WarmUpJobs = 32;
-
     public static async Task<SideBySide> MeasureAsync(LoadOptions options, ServiceProcesses services, LoadClient client, DistinctImages images, int jobs, int threads)
     {
         var catalog = ModelCatalog.Load(Path.Combine(options.RepoRoot, "models"), options.ModelsDirectory);
@@ -35,7 +32,7 @@ internal static class ServiceOverhead
         var explainer = new Explainer(model);
         explainer.WarmUp(model.DefaultTargetLayer);
         var settings = new ExplainSettings();
-        for (var i = 0; i < WarmUpJobs; i++)
+        for (var i = 0; i < options.WarmUpJobs; i++)
         {
             Run(explainer, images.Next(), settings);
         }
@@ -53,9 +50,9 @@ internal static class ServiceOverhead
             self.Refresh();
             inProcessCpu += (self.TotalProcessorTime - before).TotalSeconds;
             before = self.TotalProcessorTime;
-            var servicesBefore = (Worker: services.CpuSecondsOf(IsWorker), Gateway: services.CpuSecondsOf(IsGateway), Redis: services.CpuSecondsOf(IsRedis));
+            var servicesBefore = ServiceCpu(services);
             var viaService = await client.ExplainAsync(serviceImage);
-            var servicesAfter = (Worker: services.CpuSecondsOf(IsWorker), Gateway: services.CpuSecondsOf(IsGateway), Redis: services.CpuSecondsOf(IsRedis));
+            var servicesAfter = ServiceCpu(services);
             self.Refresh();
             clientCpu += (self.TotalProcessorTime - before).TotalSeconds;
             workerCpu += servicesAfter.Worker - servicesBefore.Worker;
@@ -107,11 +104,10 @@ internal static class ServiceOverhead
         s.AppendLine(Invariant($"Side-by-side samples, complete ms (in-process / service): {string.Join(" ", run.InProcess.Zip(run.Service, (a, b) => $"{a.CompleteMs:F0}/{b.CompleteMs:F0}"))}"));
     }
 
-    private static bool IsWorker(string name) => name.StartsWith("worker", StringComparison.Ordinal);
-
-    private static bool IsGateway(string name) => name == "gateway";
-
-    private static bool IsRedis(string name) => name == "redis";
+    private static (double Worker, double Gateway, double Redis) ServiceCpu(ServiceProcesses services) => (
+        services.CpuSecondsOf(name => name.StartsWith("worker", StringComparison.Ordinal)),
+        services.CpuSecondsOf(name => name == "gateway"),
+        services.CpuSecondsOf(name => name == "redis"));
 
     private static readonly (string Name, Func<StageTimings, double> Of)[] Stages =
     [
