@@ -45,6 +45,12 @@ internal sealed partial class ServiceProcesses(LoadOptions options) : IAsyncDisp
         Directory.CreateDirectory(options.WorkDirectory);
         RedisPort = FreePort();
         var redisDir = Path.Combine(options.WorkDirectory, "redis");
+        // From nothing: an append-only file left by an earlier run would be loaded first (seconds for a gigabyte, during
+        // which Redis answers LOADING) and counted in its memory.
+        if (Directory.Exists(redisDir))
+        {
+            Directory.Delete(redisDir, recursive: true);
+        }
         Directory.CreateDirectory(redisDir);
         Start("redis", "redis-server", $"--port {RedisPort} --bind 127.0.0.1 --dir {redisDir} --appendonly yes --save '' --daemonize no", []);
         await WaitForPortAsync(RedisPort, "redis-server");
