@@ -75,7 +75,7 @@ async Task<LoadReport?> RunAsync()
         var threads = Math.Max(1, Environment.ProcessorCount);
         var worker = await services.StartWorkerAsync(intraOpThreads: threads);
         await WarmUpAsync(services, client);
-        result.SideBySide = await ServiceOverhead.MeasureAsync(options, services, client, images, Math.Max(4, options.Jobs / 2), threads);
+        result.SideBySide = await ServiceOverhead.MeasureAsync(options, services, client, images, options.SideBySidePairs, threads);
         services.ThrowIfExited();
         if (options.OverheadOnly)
         {

@@ -25,7 +25,7 @@ internal sealed record SideBySide(IReadOnlyList<JobTimings> InProcess, IReadOnly
 
 internal static class ServiceOverhead
 {
-    public static async Task<SideBySide> MeasureAsync(LoadOptions options, ServiceProcesses services, LoadClient client, DistinctImages images, int jobs, int threads)
+    public static async Task<SideBySide> MeasureAsync(LoadOptions options, ServiceProcesses services, LoadClient client, DistinctImages images, int pairs, int threads)
     {
         var catalog = ModelCatalog.Load(Path.Combine(options.RepoRoot, "models"), options.ModelsDirectory);
         using var model = ExplainerModel.Load(catalog.Default, new ClassifierModelOptions { Provider = ExecutionProviderPreference.Cpu, IntraOpThreads = threads });
@@ -41,7 +41,7 @@ internal static class ServiceOverhead
         var service = new List<JobTimings>();
         var self = Process.GetCurrentProcess();
         double inProcessCpu = 0, workerCpu = 0, gatewayCpu = 0, redisCpu = 0, clientCpu = 0;
-        for (var i = 0; i < jobs; i++)
+        for (var i = 0; i < pairs; i++)
         {
             var (engineImage, serviceImage) = images.NextPair();
             self.Refresh();
@@ -69,7 +69,7 @@ internal static class ServiceOverhead
             viaService.Timeline = await FirstFrameTimeline.ReadAsync(services.Redis!.GetDatabase(), viaService);
             service.Add(viaService);
         }
-        var result = new SideBySide(inProcess, service, threads) { CpuSeconds = (inProcessCpu / jobs, workerCpu / jobs, gatewayCpu / jobs, redisCpu / jobs, clientCpu / jobs) };
+        var result = new SideBySide(inProcess, service, threads) { CpuSeconds = (inProcessCpu / pairs, workerCpu / pairs, gatewayCpu / pairs, redisCpu / pairs, clientCpu / pairs) };
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"service overhead: complete p50 service {result.ServiceComplete:F0} ms, in-process {result.InProcessComplete:F0} ms; first frame p50 {result.ServiceFirstFrame:F0} / {result.InProcessFirstFrame:F0} ms"));
         return result;
