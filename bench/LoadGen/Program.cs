@@ -24,11 +24,15 @@ if (options.OverheadOnly)
     return 0;
 }
 
-var coldStart = ColdStart.Markdown(options, coldStarts);
-Console.WriteLine(coldStart);
-if (options.Document is not null)
+// --cold-starts 0 measures none, and leaves the document's cold-start block as it is.
+if (coldStarts.Count > 0)
 {
-    MarkdownSection.Replace(options.Document, "coldstart", coldStart);
+    var coldStart = ColdStart.Markdown(options, coldStarts);
+    Console.WriteLine(coldStart);
+    if (options.Document is not null)
+    {
+        MarkdownSection.Replace(options.Document, "coldstart", coldStart);
+    }
 }
 if (report is null)
 {
