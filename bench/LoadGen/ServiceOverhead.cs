@@ -105,7 +105,7 @@ internal static class ServiceOverhead
     }
 
     private static (double Worker, double Gateway, double Redis) ServiceCpu(ServiceProcesses services) => (
-        services.CpuSecondsOf(name => name.StartsWith("worker", StringComparison.Ordinal)),
+        services.CpuSecondsOf(ServiceProcesses.IsWorker),
         services.CpuSecondsOf(name => name == "gateway"),
         services.CpuSecondsOf(name => name == "redis"));
 

@@ -27,7 +27,10 @@ internal sealed partial class ServiceProcesses(LoadOptions options) : IAsyncDisp
     /// <summary>The bench's own connection, for INFO and MEMORY USAGE (allowAdmin).</summary>
     public ConnectionMultiplexer? Redis { get; private set; }
 
-    public IEnumerable<string> WorkerNames => _children.Select(c => c.Name).Where(n => n.StartsWith("worker", StringComparison.Ordinal));
+    public IEnumerable<string> WorkerNames => _children.Select(c => c.Name).Where(IsWorker);
+
+    /// <summary>Whether a child process's name is a worker's (workers are started as worker1, worker2, …).</summary>
+    public static bool IsWorker(string name) => name.StartsWith("worker", StringComparison.Ordinal);
 
     /// <summary>
     /// The gateway's per-client limits, lifted for the bench: it is one client (one address) submitting and streaming
@@ -140,7 +143,7 @@ internal sealed partial class ServiceProcesses(LoadOptions options) : IAsyncDisp
     }
 
     /// <summary>CPU seconds (user + system) used so far by the workers and by everything this run started.</summary>
-    public (double Workers, double All) CpuSeconds() => (CpuSecondsOf(name => name.StartsWith("worker", StringComparison.Ordinal)), CpuSecondsOf(_ => true));
+    public (double Workers, double All) CpuSeconds() => (CpuSecondsOf(IsWorker), CpuSecondsOf(_ => true));
 
     /// <summary>CPU seconds (user + system) used so far by the processes this run started whose names match.</summary>
     public double CpuSecondsOf(Func<string, bool> named)

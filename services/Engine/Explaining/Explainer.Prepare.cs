@@ -13,7 +13,7 @@ public sealed partial class Explainer
         var clock = Stopwatch.StartNew();
         ExplainSettingsValidator.Validate(settings, Model.ClassCount);
         var manifest = Model.Manifest;
-        var image = ImageDecoder.Decode(imageBytes.Span, (width, height) => DecodeScale(width, height, Model.Manifest, settings.MaxFrameSide));
+        var image = ImageDecoder.Decode(imageBytes.Span, (width, height) => DecodeScale(width, height, manifest, settings.MaxFrameSide));
         var view = ModelView.For(image, manifest);
         var (displayWidth, displayHeight) = ImageResampler.FitWithin(view.Width, view.Height, settings.MaxFrameSide);
         RgbaImage? modelInput = null, display = null, displayBaseline = null;
