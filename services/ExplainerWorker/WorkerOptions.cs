@@ -18,6 +18,13 @@ public sealed class WorkerOptions
     /// <summary>ONNX Runtime intra-op threads per session; 0 lets ONNX Runtime decide.</summary>
     public int IntraOpThreads { get; set; }
 
+    /// <summary>
+    /// Per model, gradient sessions kept for target layers other than the default (each holds the model's weights
+    /// again); past this many the least recently used is dropped and built again when asked for.
+    /// </summary>
+    [Range(0, 1000)]
+    public int GradientSessions { get; set; } = 4;
+
     /// <summary>Most images in one classifier run of slider frames; 0 keeps the engine's default.</summary>
     public int BatchSize { get; set; }
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
@@ -58,6 +57,13 @@ public sealed record ClassifierModelOptions
     /// which made 21 frames in chunks of varying size take 1.2 s instead of 15 ms. 0 runs each batch as given.
     /// </summary>
     public int? FixedForwardBatch { get; init; }
+
+    /// <summary>
+    /// Gradient sessions kept for target layers other than the default (whose sessions are always kept); past this
+    /// many the least recently used goes. Each layer a client names needs a session of its own, holding the model's
+    /// weights again (about 37 MiB for the default MobileNetV2), so this bounds what clients can make a worker hold.
+    /// </summary>
+    public int GradientSessions { get; init; } = 4;
 }
 
 /// <summary>Logits, target-layer activations and their gradients for one batch, from one session run.</summary>
@@ -94,7 +100,7 @@ public sealed partial class ClassifierModel : IDisposable
     private readonly Dictionary<string, TensorFacts> facts;
     private readonly InferenceSession forwardSession;
     private readonly long[] logitsTail;
-    private readonly ConcurrentDictionary<(string Layer, bool Gradients), Lazy<GradientSession>> gradientSessions = new();
+    private readonly SessionCache<(string Layer, bool Gradients), GradientSession> gradientSessions;
     private readonly ILogger? logger;
     private readonly int fixedForwardBatch;
     private bool disposed;
@@ -117,6 +123,7 @@ public sealed partial class ClassifierModel : IDisposable
         logitsTail = facts[LogitsName].Shape[1..];
         ClassCount = (int)logitsTail.Aggregate(1L, (a, b) => a * b);
         DefaultTargetLayer = TargetLayerSelector.SelectDefault(index, facts, InputName, LogitsName);
+        gradientSessions = new(options.GradientSessions, key => CreateGradientSession(key.Layer, key.Gradients), key => key.Layer == DefaultTargetLayer);
         timings.Lap("graph facts");
         forwardSession = sessions.Create(ForwardModelBytes());
         timings.Lap("forward session");
@@ -248,7 +255,9 @@ public sealed partial class ClassifierModel : IDisposable
             throw new UnsupportedModelException("The model has no default target layer (no [N, C, H, W], [N, H, W, C] or token tensor before the logits); name one.");
         }
 
-        var session = GradientSessionFor(layer, gradients);
+        ObjectDisposedException.ThrowIf(disposed, this);
+        using var lease = gradientSessions.Acquire((layer, gradients));
+        var session = lease.Session;
         var result = session.Allocate(batch, ClassCount, logitsTail);
         var chunk = SupportsBatching ? batch : 1;
         for (var start = 0; start < batch; start += chunk)
@@ -280,29 +289,11 @@ public sealed partial class ClassifierModel : IDisposable
 
         disposed = true;
         forwardSession.Dispose();
-        foreach (var lazy in gradientSessions.Values)
-        {
-            if (lazy.IsValueCreated)
-            {
-                lazy.Value.Dispose();
-            }
-        }
+        gradientSessions.Dispose();
     }
 
-    private GradientSession GradientSessionFor(string layer, bool gradients)
-    {
-        ObjectDisposedException.ThrowIf(disposed, this);
-        var lazy = gradientSessions.GetOrAdd((layer, gradients), key => new Lazy<GradientSession>(() => CreateGradientSession(key.Layer, key.Gradients), LazyThreadSafetyMode.ExecutionAndPublication));
-        try
-        {
-            return lazy.Value;
-        }
-        catch (UnsupportedModelException)
-        {
-            gradientSessions.TryRemove((layer, gradients), out _);
-            throw;
-        }
-    }
+    /// <summary>Gradient sessions held now (the default layer's and up to <see cref="ClassifierModelOptions.GradientSessions"/> others, besides any still running).</summary>
+    internal int GradientSessionCount => gradientSessions.Count;
 
     private GradientSession CreateGradientSession(string layer, bool gradients)
     {

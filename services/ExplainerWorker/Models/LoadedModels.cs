@@ -30,7 +30,7 @@ public sealed class LoadedModels : IDisposable
                 $"no model found in {ModelsOptions.ResolveFolder(settings.Directory)} (manifests: {manifestDirectory}); set Models__Directory");
         }
 
-        var sessionOptions = new ClassifierModelOptions { Provider = worker.ExecutionProvider, IntraOpThreads = worker.IntraOpThreads };
+        var sessionOptions = new ClassifierModelOptions { Provider = worker.ExecutionProvider, IntraOpThreads = worker.IntraOpThreads, GradientSessions = worker.GradientSessions };
         var explainerOptions = worker.BatchSize > 0 ? new ExplainerOptions { MaxImagesPerRun = worker.BatchSize } : new ExplainerOptions();
         if (worker.BatchJobs > 1)
         {
