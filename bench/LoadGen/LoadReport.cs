@@ -24,7 +24,8 @@ internal sealed class LoadReport(LoadOptions options, IReadOnlyList<(string Key,
     public List<LoadPhase> Phases { get; } = [];
     public IReadOnlyList<JobTimings> CacheHits { get; set; } = [];
     public (IReadOnlyList<JobTimings> Results, double WallMs) Streaming { get; set; } = ([], 0);
-    public double WorkerPeakRssMiB { get; set; }
+    /// <summary>Each worker configuration's largest worker (VmHWM), in the order they ran.</summary>
+    public List<(string Workers, double MiB)> WorkerPeakRss { get; } = [];
     public double GatewayPeakRssMiB { get; set; }
     public SideBySide? SideBySide { get; set; }
 
@@ -73,7 +74,8 @@ internal sealed class LoadReport(LoadOptions options, IReadOnlyList<(string Key,
             s.AppendLine("First stream error: `" + streamErrors[0].Error + "`");
         }
         s.AppendLine();
-        s.AppendLine(Invariant($"Peak RSS (VmHWM): worker {WorkerPeakRssMiB:F0} MiB (largest worker over the runs), gateway {GatewayPeakRssMiB:F0} MiB (after the streaming clients)."));
+        var workers = string.Join("; ", WorkerPeakRss.Select(w => Invariant($"{w.MiB:F0} MiB ({w.Workers})")));
+        s.AppendLine(Invariant($"Peak RSS (VmHWM): worker {WorkerPeakRss.Select(w => w.MiB).DefaultIfEmpty().Max():F0} MiB, the largest worker over the runs; by configuration: {workers}. Gateway {GatewayPeakRssMiB:F0} MiB (after the streaming clients)."));
         s.AppendLine();
         s.AppendLine("Raw per-job samples (first frame ms / complete ms):");
         s.AppendLine();

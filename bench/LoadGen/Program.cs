@@ -97,7 +97,7 @@ async Task<LoadReport?> RunAsync()
         var steadyRate = 0.8 * loaded.JobsPerSecond;
         result.Phases.Add(await MeasurePhaseAsync(SteadyLoad.Name(steadyRate, loaded.JobsPerSecond), services,
             () => SteadyLoad.RunAsync(client, images, steadyRate, options.Jobs * 2), options.Jobs * 2));
-        result.WorkerPeakRssMiB = services.PeakRssMiB(worker.Name);
+        result.WorkerPeakRss.Add(("1 worker, intra-op threads = cores, one job at a time: the first three phases", services.PeakRssMiB(worker.Name)));
     }
 
     await using (var services = new ServiceProcesses(options))
@@ -109,7 +109,7 @@ async Task<LoadReport?> RunAsync()
         await WarmUpAsync(services, client);
         result.Phases.Add(await PhaseAsync("1 worker, 4 jobs at once, cross-job batching (4 jobs / 20 ms)", services, client, options.Jobs, options.Clients));
         result.Phases.Add(await PhaseAsync("1 worker, cross-job batching, 1 client: no queueing", services, client, Math.Max(4, options.Jobs / 4), 1));
-        result.WorkerPeakRssMiB = Math.Max(result.WorkerPeakRssMiB, services.PeakRssMiB(worker.Name));
+        result.WorkerPeakRss.Add(("4 jobs at once with cross-job batching", services.PeakRssMiB(worker.Name)));
     }
 
     await using (var services = new ServiceProcesses(options))
@@ -121,7 +121,7 @@ async Task<LoadReport?> RunAsync()
         result.Phases.Add(await PhaseAsync("1 worker (1 intra-op thread)", services, client, options.Jobs, options.Clients));
         await services.StartWorkerAsync(intraOpThreads: 1);
         result.Phases.Add(await PhaseAsync("2 workers (1 intra-op thread each)", services, client, options.Jobs, options.Clients));
-        result.WorkerPeakRssMiB = Math.Max(result.WorkerPeakRssMiB, services.WorkerNames.Max(services.PeakRssMiB));
+        result.WorkerPeakRss.Add(("1 intra-op thread, one job at a time: the larger of the two workers", services.WorkerNames.Max(services.PeakRssMiB)));
 
         // Cache hits: one finished job's image submitted again and again, one client at a time.
         var original = images.Next();
