@@ -23,7 +23,7 @@ public sealed class WorkerOptions
     /// again); past this many the least recently used is dropped and built again when asked for.
     /// </summary>
     [Range(0, 1000)]
-    public int GradientSessions { get; set; } = 4;
+    public int GradientSessions { get; set; } = ClassifierModelOptions.DefaultGradientSessions;
 
     /// <summary>Most images in one classifier run of slider frames; 0 keeps the engine's default.</summary>
     public int BatchSize { get; set; }

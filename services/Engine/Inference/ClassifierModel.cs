@@ -63,7 +63,9 @@ public sealed record ClassifierModelOptions
     /// many the least recently used goes. Each layer a client names needs a session of its own, holding the model's
     /// weights again (about 37 MiB for the default MobileNetV2), so this bounds what clients can make a worker hold.
     /// </summary>
-    public int GradientSessions { get; init; } = 4;
+    public int GradientSessions { get; init; } = DefaultGradientSessions;
+
+    public const int DefaultGradientSessions = 4;
 }
 
 /// <summary>Logits, target-layer activations and their gradients for one batch, from one session run.</summary>
