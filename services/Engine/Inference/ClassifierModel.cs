@@ -112,7 +112,7 @@ public sealed partial class ClassifierModel : IDisposable
         this.logger = logger;
         LoadSteps = timings;
         Sha256 = sha256;
-        loaded = timings.Time("parse", () => OnnxModelLoader.Load(modelBytes));
+        loaded = Parse(modelBytes, timings);
         sessions = new OrtSessionFactory(options, logger);
         facts = StaticShapeProbe.Run(loaded, sessions, timings);
         var index = new OnnxGraphIndex(loaded.Model.Graph);
@@ -158,6 +158,10 @@ public sealed partial class ClassifierModel : IDisposable
     /// facts. Taken from the bytes read, so it describes this model even if the file is replaced afterwards.
     /// </summary>
     public string Sha256 { get; }
+
+    // Not a lambda in the constructor: its closure would hold the file's bytes for as long as the session cache's
+    // factory, which shares that closure, lives (the whole model's size again, for the model's lifetime).
+    private static LoadedModel Parse(byte[] modelBytes, LoadSteps timings) => timings.Time("parse", () => OnnxModelLoader.Load(modelBytes));
 
     private static string HashOf(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
