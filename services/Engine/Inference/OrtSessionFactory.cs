@@ -8,11 +8,14 @@ internal sealed class OrtSessionFactory
 {
     private readonly ClassifierModelOptions options;
     private readonly ILogger? logger;
+    private readonly SharedWeights? shared;
 
-    public OrtSessionFactory(ClassifierModelOptions options, ILogger? logger)
+    /// <param name="shared">The model's weights, given to every CPU session it creates (see <see cref="SharedWeights"/>).</param>
+    public OrtSessionFactory(ClassifierModelOptions options, ILogger? logger, SharedWeights? shared = null)
     {
         this.options = options;
         this.logger = logger;
+        this.shared = shared;
         ExecutionProvider = options.Provider switch
         {
             ExecutionProviderPreference.Cpu => "CPU",
@@ -52,15 +55,25 @@ internal sealed class OrtSessionFactory
         }
     }
 
-    /// <summary>A CPU session regardless of the chosen provider (for one-off probes).</summary>
-    public InferenceSession CreateOnCpu(byte[] modelBytes) => Create(modelBytes, "CPU");
+    /// <summary>
+    /// A CPU session regardless of the chosen provider, for one-off probes: with weights of its own, since what it
+    /// pre-packed would otherwise stay in the shared container for the model's lifetime.
+    /// </summary>
+    public InferenceSession CreateOnCpu(byte[] modelBytes) => Create(modelBytes, "CPU", share: false);
 
-    private InferenceSession Create(byte[] modelBytes, string provider)
+    private InferenceSession Create(byte[] modelBytes, string provider, bool share = true)
     {
         using var sessionOptions = NewOptions();
         if (provider == "CUDA")
         {
             AppendCuda(sessionOptions);
+        }
+
+        // Pre-packing is a CPU kernel's step, and a CUDA session copies its weights to the device whatever it is given.
+        if (provider == "CPU" && share && shared is not null)
+        {
+            shared.AddTo(sessionOptions);
+            return new InferenceSession(modelBytes, sessionOptions, shared.PrePacked);
         }
 
         return new InferenceSession(modelBytes, sessionOptions);
