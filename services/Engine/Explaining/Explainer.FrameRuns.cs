@@ -114,19 +114,28 @@ public sealed partial class Explainer
         return (toRun, fullImage, FrameInputCount(settings, toRun.Length));
     }
 
-    /// <summary>Forward pass over a batch (of frames, or of Score-CAM's masked inputs), one image at a time when the model cannot batch.</summary>
+    /// <summary>
+    /// Forward pass over a batch (of frames, or of Score-CAM's masked inputs): one image a run when the model cannot
+    /// batch; on CPU in runs of at most <see cref="ExplainerOptions.MaxImagesPerRun"/>, also when cross-job batching
+    /// merged several jobs' runs. A CPU session keeps an arena planned for each batch size it has run, so merged runs
+    /// of up to MaxJobs × MaxImagesPerRun images made a batching worker hundreds of MiB larger, for runs no faster per
+    /// image (per-image time is flat up to 8 images and grows beyond; docs/PERFORMANCE.md). On CUDA the classifier cuts batches itself
+    /// (<see cref="Inference.ClassifierModelOptions.FixedForwardBatch"/>).
+    /// </summary>
     public float[] RunForward(ReadOnlySpan<float> input, int images)
     {
         var classifier = Model.Classifier;
-        if (classifier.SupportsBatching || images == 1)
+        var perRun = !classifier.SupportsBatching ? 1 : classifier.ExecutionProvider == "CPU" ? Math.Max(1, _options.MaxImagesPerRun) : images;
+        if (images <= perRun)
         {
             return classifier.Forward(input, images);
         }
         var plane = input.Length / images;
         var logits = new float[images * classifier.ClassCount];
-        for (var i = 0; i < images; i++)
+        for (var start = 0; start < images; start += perRun)
         {
-            classifier.Forward(input.Slice(i * plane, plane), 1).CopyTo(logits, i * classifier.ClassCount);
+            var count = Math.Min(perRun, images - start);
+            classifier.Forward(input.Slice(start * plane, count * plane), count).CopyTo(logits, start * classifier.ClassCount);
         }
         return logits;
     }

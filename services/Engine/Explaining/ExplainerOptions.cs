@@ -3,7 +3,8 @@ namespace SaliencySlider.Engine.Explaining;
 public sealed record ExplainerOptions
 {
     /// <summary>
-    /// Most images in one classifier run of frames (insertion and deletion inputs count separately). Small runs
+    /// Most images in one classifier run of frames (insertion and deletion inputs count separately), on CPU also when
+    /// cross-job batching merges several jobs' runs (<see cref="Explainer.RunForward"/>). Small runs
     /// cost little on CPU (per-image time is flat from batch 4 up, see docs/PERFORMANCE.md) and let rendering
     /// of one run overlap the next run's inference.
     /// </summary>

@@ -107,6 +107,7 @@ public sealed partial class ClassifierModel : IDisposable
     private readonly SessionCache<(string Layer, bool Gradients), GradientSession> gradientSessions;
     private readonly ILogger? logger;
     private readonly int fixedForwardBatch;
+    private int largestForwardRun;
     private bool disposed;
 
     private ClassifierModel(byte[] modelBytes, string sha256, ClassifierModelOptions options, ILogger? logger, LoadSteps timings)
@@ -313,6 +314,9 @@ public sealed partial class ClassifierModel : IDisposable
         sharedWeights.Dispose();
     }
 
+    /// <summary>The most images the forward session has been given in one run.</summary>
+    internal int LargestForwardRun => Volatile.Read(ref largestForwardRun);
+
     /// <summary>Gradient sessions held now (the default layer's and up to <see cref="ClassifierModelOptions.GradientSessions"/> others, besides any still running).</summary>
     internal int GradientSessionCount => gradientSessions.Count;
 
@@ -361,6 +365,11 @@ public sealed partial class ClassifierModel : IDisposable
 
     private unsafe void RunForward(ReadOnlySpan<float> input, int batch, Memory<float> logits)
     {
+        int seen;
+        while ((seen = Volatile.Read(ref largestForwardRun)) < batch && Interlocked.CompareExchange(ref largestForwardRun, batch, seen) != seen)
+        {
+        }
+
         fixed (float* data = input)
         {
             using var inputValue = OrtValue.CreateTensorValueWithData(

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using SaliencySlider.Engine.Explaining;
+using SaliencySlider.Engine.Inference;
+using SaliencySlider.Engine.Models;
 using SaliencySlider.Engine.Tests.Support;
 
 namespace SaliencySlider.Engine.Tests.Explaining;
@@ -41,6 +43,27 @@ public class JobBatchingTests(MobileNetFixture fixture) : IClassFixture<MobileNe
             Assert.All(frames.Zip(expectedFrames), pair => Assert.Equal(pair.Second.TargetProbability, pair.First.TargetProbability, 1e-5f));
             Assert.Equal(((ExplanationReady)expected[0]).Prediction.TargetClass, ((ExplanationReady)events[0]).Prediction.TargetClass);
         }
+    }
+
+    [Fact]
+    public async Task On_CPU_merged_frame_runs_reach_the_classifier_in_runs_of_at_most_MaxImagesPerRun()
+    {
+        using var model = ExplainerModel.Load(
+            ModelEntry.FromManifest(TestPaths.MobileNetManifest, TestPaths.ModelDirectory),
+            new ClassifierModelOptions { Provider = ExecutionProviderPreference.Cpu });
+        var frameRuns = new ConcurrentQueue<int>();
+        var batched = new Explainer(model, new ExplainerOptions
+        {
+            FirstChunkFrames = 2,
+            MaxImagesPerRun = 2,
+            JobBatching = new JobBatchingOptions { MaxJobs = 3, MaxWait = Never },
+            FrameRunStarting = frames => frameRuns.Enqueue(frames.Count),
+        });
+
+        await Task.WhenAll(Collect(batched, "chelsea.png"), Collect(batched, "coffee.png"), Collect(batched, "dog.jpg")).WaitAsync(JobTimeout);
+
+        Assert.Contains(6, frameRuns);
+        Assert.Equal(2, model.Classifier.LargestForwardRun);
     }
 
     [Fact]
