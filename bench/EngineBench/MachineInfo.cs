@@ -18,26 +18,6 @@ public static class MachineInfo
             + $"{RuntimeInformation.OSDescription}, .NET {Environment.Version}";
     }
 
-    /// <summary>The checked-out commit (short hash, "+changes" when the tree differs from it), or "unknown" without git.</summary>
-    public static string Commit()
-    {
-        try
-        {
-            using var git = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("git", ["describe", "--always", "--dirty=+changes"])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            });
-            var output = git?.StandardOutput.ReadToEnd().Trim();
-            git?.WaitForExit();
-            return git?.ExitCode == 0 && !string.IsNullOrEmpty(output) ? output : "unknown";
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return "unknown";
-        }
-    }
-
     public static string LoadAverage()
         => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 

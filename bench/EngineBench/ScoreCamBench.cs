@@ -63,7 +63,7 @@ internal static class ScoreCamBench
         var channels = model.GridOf(model.DefaultTargetLayer).Channels;
         var gradCamMs = Samples.MedianOf(gradCamJobs.Select(j => j.Total));
         var s = new StringBuilder();
-        s.AppendLine(Invariant($"_Generated {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC by `{options.Command}` at commit {MachineInfo.Commit()}._"));
+        s.AppendLine(MachineInfo.GeneratedBy(options.Command, options.Repository));
         s.AppendLine();
         s.AppendLine(Invariant($"Machine: {MachineInfo.Describe()}; load average before the run: {MachineInfo.LoadAverage()}."));
         s.AppendLine(Invariant($"Model `{entry.Name}` (layer of {channels} channels), CPU provider, {options.Threads} intra-op threads, F = {options.Frames} frames, image `{Path.GetFileName(options.Image)}`, whole jobs (`Explainer.ExplainAsync`), medians of {rounds} interleaved rounds after one warm-up round (every channel: one run)."));
