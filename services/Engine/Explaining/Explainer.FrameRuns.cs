@@ -119,8 +119,8 @@ public sealed partial class Explainer
     /// batch; on CPU in runs of at most <see cref="ExplainerOptions.MaxImagesPerRun"/>, also when cross-job batching
     /// merged several jobs' runs. A CPU session keeps an arena planned for each batch size it has run, so merged runs
     /// of up to MaxJobs × MaxImagesPerRun images made a batching worker hundreds of MiB larger, for runs no faster per
-    /// image (per-image time is flat up to 8 images and grows beyond; docs/PERFORMANCE.md). On CUDA the classifier
-    /// cuts batches itself (<see cref="Inference.ClassifierModelOptions.FixedForwardBatch"/>).
+    /// image (see <see cref="ExplainerOptions.MaxImagesPerRun"/>). On CUDA the classifier cuts batches itself
+    /// (<see cref="Inference.ClassifierModelOptions.FixedForwardBatch"/>).
     /// </summary>
     public float[] RunForward(ReadOnlySpan<float> input, int images)
     {
