@@ -43,10 +43,10 @@ internal static class PrepareBench
                 var image = ImageDecoder.Decode(bytes, (width, height) => Explainer.DecodeScale(width, height, manifest, settings.MaxFrameSide));
                 laps[1] = Lap(clock);
                 var view = ModelView.For(image, manifest);
-                var input = ImageResampler.Resample(image, view, manifest.InputWidth, manifest.InputHeight, ResampleTarget.ModelInput);
+                var input = ImageResampler.Resample(image, view, manifest.InputWidth, manifest.InputHeight);
                 laps[2] = Lap(clock);
                 var (width, height) = ImageResampler.FitWithin(view.Width, view.Height, settings.MaxFrameSide);
-                var display = ImageResampler.Resample(image, view, width, height, ResampleTarget.Display);
+                var display = ImageResampler.Resample(image, view, width, height);
                 laps[3] = Lap(clock);
                 var inputBaseline = Explainer.Baseline(input, settings.Baseline);
                 _ = Explainer.Baseline(display, settings.Baseline);
@@ -77,7 +77,7 @@ internal static class PrepareBench
         var image = ImageDecoder.Decode(File.ReadAllBytes(path));
         var scale = (double)longSide / Math.Max(image.Width, image.Height);
         var (width, height) = ((int)Math.Round(image.Width * scale), (int)Math.Round(image.Height * scale));
-        var large = ImageResampler.Resample(image, ModelView.WholeImage(image), width, height, ResampleTarget.Display);
+        var large = ImageResampler.Resample(image, ModelView.WholeImage(image), width, height);
         return (Invariant($"{Path.GetFileName(path)} enlarged to {longSide} px, JPEG q92"), ImageEncoder.Encode(large, FrameFormat.Jpeg, 92));
     }
 

@@ -23,13 +23,13 @@ public sealed partial class Explainer
         Parallel.Invoke(
             () =>
             {
-                modelInput = ImageResampler.Resample(image, view, manifest.InputWidth, manifest.InputHeight, ResampleTarget.ModelInput);
+                modelInput = ImageResampler.Resample(image, view, manifest.InputWidth, manifest.InputHeight);
                 inputTensor = TensorConverter.ToTensor(modelInput, manifest);
                 baselineTensor = TensorConverter.ToTensor(Baseline(modelInput, settings.Baseline), manifest);
             },
             () =>
             {
-                display = ImageResampler.Resample(image, view, displayWidth, displayHeight, ResampleTarget.Display);
+                display = ImageResampler.Resample(image, view, displayWidth, displayHeight);
                 displayBaseline = Baseline(display, settings.Baseline);
             });
         return new PreparedImage

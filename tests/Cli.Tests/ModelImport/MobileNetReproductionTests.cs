@@ -80,7 +80,7 @@ public sealed class MobileNetReproductionTests(CoralMobileNetConversion conversi
             Std = [1, 1, 1],
         };
         var image = ImageDecoder.Decode(File.ReadAllBytes(TestPaths.Image("chelsea.png")));
-        var tensor = TensorConverter.ToTensor(ImageResampler.Resample(image, ModelView.For(image, manifest), 224, 224, ResampleTarget.ModelInput), manifest);
+        var tensor = TensorConverter.ToTensor(ImageResampler.Resample(image, ModelView.For(image, manifest), 224, 224), manifest);
 
         var expected = Logits(conversion.Shared, tensor);
         var actual = Logits(conversion.Converted, tensor);

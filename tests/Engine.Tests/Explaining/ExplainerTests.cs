@@ -155,7 +155,7 @@ public class ExplainerTests(MobileNetFixture fixture) : IClassFixture<MobileNetF
     public void Image_of_the_input_size_is_fed_to_the_model_unresampled()
     {
         var photo = ImageDecoder.Decode(File.ReadAllBytes(TestPaths.Image("chelsea.png")));
-        var crop = ImageResampler.Resample(photo, new ModelView(100, 20, 224, 224), 224, 224, ResampleTarget.ModelInput);
+        var crop = ImageResampler.Resample(photo, new ModelView(100, 20, 224, 224), 224, 224);
 
         var prepared = _explainer.Prepare(TestImages.EncodePng(crop), new ExplainSettings());
 

@@ -9,13 +9,16 @@ using Xunit.Abstractions;
 namespace SaliencySlider.Engine.Tests.Imaging;
 
 /// <summary>
-/// A large JPEG is decoded at a reduced scale (Explainer.DecodeScale): its model input must stay as close to
-/// torchvision's preprocessing of the whole photo as a full decode's is.
+/// A large JPEG is decoded at a reduced scale (Explainer.DecodeScale): its model input must stay close to
+/// torchvision's preprocessing of the whole photo, which a full decode gives exactly (TorchvisionPreprocessingTests).
 /// </summary>
 public sealed class LargePhotoDecodeTests(ITestOutputHelper output)
 {
-    /// <summary>Grey levels RMS the scaled decode's model input may be further from torchvision's than the full decode's.</summary>
-    private const double MaxExtraRms = 1.0;
+    /// <summary>
+    /// Grey levels RMS the scaled decode's model input may be from torchvision's: it reads 0.4–1.2 on these photos (a full
+    /// decode 0.0–0.01); Skia's trilinear shrink, used before, read 2.5–4.9 scaled and 2.3–5.2 whole.
+    /// </summary>
+    private const double MaxScaledRms = 2.0;
 
     [Fact]
     public void A_large_JPEG_decoded_scaled_gives_the_model_the_input_a_full_decode_gives()
@@ -43,7 +46,7 @@ public sealed class LargePhotoDecodeTests(ITestOutputHelper output)
                 var fullRms = Rms(ModelInput(full, manifest), torchvision);
                 var scaledRms = Rms(ModelInput(scaled, manifest), torchvision);
                 output.WriteLine($"{Path.GetFileName(file)}: {full.Width}×{full.Height} decoded at {scaled.Width}×{scaled.Height}; RMS against torchvision: full decode {fullRms:F2}, scaled {scaledRms:F2} grey levels");
-                Assert.True(scaledRms <= fullRms + MaxExtraRms, $"{Path.GetFileName(file)}: scaled decode RMS {scaledRms:F2} against torchvision, full decode {fullRms:F2}");
+                Assert.True(scaledRms <= MaxScaledRms, $"{Path.GetFileName(file)}: scaled decode RMS {scaledRms:F2} against torchvision (full decode {fullRms:F2}), above {MaxScaledRms}");
             }
         }
         finally
@@ -106,7 +109,7 @@ public sealed class LargePhotoDecodeTests(ITestOutputHelper output)
     }
 
     private static RgbaImage ModelInput(RgbaImage image, ModelManifest manifest)
-        => ImageResampler.Resample(image, ModelView.For(image, manifest), manifest.InputWidth, manifest.InputHeight, ResampleTarget.ModelInput);
+        => ImageResampler.Resample(image, ModelView.For(image, manifest), manifest.InputWidth, manifest.InputHeight);
 
     private static double Rms(RgbaImage input, byte[] rgb)
     {

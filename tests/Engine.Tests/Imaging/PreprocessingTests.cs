@@ -22,7 +22,7 @@ public class PreprocessingTests
         var image = TestImages.Gradient(224, 224);
 
         var view = ModelView.For(image, MobileNet);
-        var input = ImageResampler.Resample(image, view, 224, 224, ResampleTarget.ModelInput);
+        var input = ImageResampler.Resample(image, view, 224, 224);
         var tensor = TensorConverter.ToTensor(input, MobileNet);
 
         Assert.True(view.IsWholeImage(image));
@@ -66,14 +66,12 @@ public class PreprocessingTests
         Assert.Equal([14.5f, 14.5f, 9f, 9f, 3.5f, 3.5f], tensor);
     }
 
-    [Theory]
-    [InlineData(ResampleTarget.ModelInput)]
-    [InlineData(ResampleTarget.Display)]
-    public void Resampling_shrinks_to_the_requested_size_and_keeps_flat_colour(ResampleTarget target)
+    [Fact]
+    public void Resampling_shrinks_to_the_requested_size_and_keeps_flat_colour()
     {
         var image = RgbaImage.Filled(300, 200, 40, 80, 120);
 
-        var resized = ImageResampler.Resample(image, ModelView.WholeImage(image), 150, 100, target);
+        var resized = ImageResampler.Resample(image, ModelView.WholeImage(image), 150, 100);
 
         Assert.Equal((150, 100), (resized.Width, resized.Height));
         Assert.All(resized.Pixels.Chunk(4), p => Assert.Equal(new byte[] { 40, 80, 120, 255 }, p));
