@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace SaliencySlider.Engine.Cam;
 
 /// <summary>Bilinear upsampling of a CAM (pixel centres aligned, edges clamped, as OpenCV's INTER_LINEAR; or corners aligned, as torch's UpsamplingBilinear2d) and min–max scaling.</summary>
@@ -36,19 +38,14 @@ public static class CamUpsampler
     /// <summary>(x − min) / (max − min + 1e-7) as pytorch-grad-cam scales; all zeros for a constant map.</summary>
     public static float[] MinMaxNormalize(ReadOnlySpan<float> map)
     {
-        var min = float.PositiveInfinity;
-        var max = float.NegativeInfinity;
-        foreach (var v in map)
-        {
-            min = Math.Min(min, v);
-            max = Math.Max(max, v);
-        }
         var result = new float[map.Length];
-        var range = max - min + 1e-7f;
-        for (var i = 0; i < map.Length; i++)
+        if (map.IsEmpty)
         {
-            result[i] = Math.Clamp((map[i] - min) / range, 0f, 1f);
+            return result;
         }
+        var min = TensorPrimitives.Min(map);
+        TensorPrimitives.Subtract(map, min, result);
+        TensorPrimitives.Divide(result, TensorPrimitives.Max(map) - min + 1e-7f, result);
         return result;
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using SaliencySlider.Engine.Explaining;
 using SaliencySlider.Engine.Imaging;
 using SkiaSharp;
@@ -12,20 +13,27 @@ public static class HeatmapRenderer
 {
     public const float DefaultOverlayOpacity = 0.6f;
 
-    /// <summary>Unpremultiplied RGBA pixels for a normalised saliency map (values 0..1).</summary>
+    /// <summary>
+    /// Unpremultiplied RGBA pixels for a normalised saliency map (values 0..1): each value rounded to one of 256 levels,
+    /// its alpha, coloured as Turbo colours that level (a 256-entry table, as matplotlib's and OpenCV's colour maps are).
+    /// </summary>
     public static byte[] HeatmapPixels(ReadOnlySpan<float> saliency)
     {
         var pixels = new byte[saliency.Length * 4];
+        var packed = MemoryMarshal.Cast<byte, uint>(pixels.AsSpan());
         for (var i = 0; i < saliency.Length; i++)
         {
-            var (r, g, b) = TurboColorMap.Map(saliency[i]);
-            pixels[i * 4] = r;
-            pixels[(i * 4) + 1] = g;
-            pixels[(i * 4) + 2] = b;
-            pixels[(i * 4) + 3] = (byte)Math.Round(Math.Clamp(saliency[i], 0f, 1f) * 255);
+            packed[i] = Palette[(int)Math.Round(Math.Clamp(saliency[i], 0f, 1f) * 255)];
         }
         return pixels;
     }
+
+    /// <summary>RGBA (little-endian) of each level: Turbo of level / 255, alpha the level.</summary>
+    private static readonly uint[] Palette = [.. Enumerable.Range(0, 256).Select(level =>
+    {
+        var (r, g, b) = TurboColorMap.Map(level / 255f);
+        return r | ((uint)g << 8) | ((uint)b << 16) | ((uint)level << 24);
+    })];
 
     /// <summary>The image with the heatmap drawn over it at <paramref name="opacity"/> (times each pixel's alpha).</summary>
     public static RgbaImage Overlay(RgbaImage image, byte[] heatmapPixels, float opacity = DefaultOverlayOpacity)

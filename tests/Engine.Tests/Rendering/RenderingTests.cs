@@ -59,6 +59,21 @@ public class RenderingTests
     }
 
     [Fact]
+    public void Heatmap_colours_a_value_as_turbo_colours_its_nearest_of_256_levels()
+    {
+        float[] values = [0f, 0.3f, 0.5004f, 0.999f];
+
+        var pixels = HeatmapRenderer.HeatmapPixels(values);
+
+        for (var i = 0; i < values.Length; i++)
+        {
+            var level = (int)Math.Round(values[i] * 255);
+            var (r, g, b) = TurboColorMap.Map(level / 255f);
+            Assert.Equal(new byte[] { r, g, b, (byte)level }, pixels[(i * 4)..((i * 4) + 4)]);
+        }
+    }
+
+    [Fact]
     public void Overlay_leaves_unsalient_pixels_and_tints_salient_ones()
     {
         var image = RgbaImage.Filled(2, 1, 100, 100, 100);
