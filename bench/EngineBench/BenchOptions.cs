@@ -1,4 +1,5 @@
 using SaliencySlider.Engine.Explaining;
+using SaliencySlider.Engine.Inference;
 
 namespace SaliencySlider.EngineBench;
 
@@ -38,6 +39,13 @@ internal sealed record BenchOptions
     /// <summary>Only the Score-CAM section (Grad-CAM and Score-CAM jobs on the default model), written to the document's bench:scorecam block.</summary>
     public bool ScoreCamOnly { get; init; }
 
+    /// <summary>Only the GPU bench (<see cref="GpuBench"/>), on <see cref="GpuProvider"/>, each jobs setting for <see cref="GpuSeconds"/>.</summary>
+    public bool Gpu { get; init; }
+
+    public ExecutionProviderPreference GpuProvider { get; init; } = ExecutionProviderPreference.Cuda;
+
+    public double GpuSeconds { get; init; } = 4;
+
     /// <summary>Fewer repeats for the heavy VGG and ViT-B models so the whole bench stays within minutes.</summary>
     public int RepeatsFor(string model) => model.StartsWith("vgg", StringComparison.Ordinal) || model.StartsWith("vit", StringComparison.Ordinal)
         ? Math.Max(3, Repeats / 3)
@@ -58,6 +66,11 @@ internal sealed record BenchOptions
                 options = options with { Short = true, Repeats = 2, Warmup = 1 };
                 continue;
             }
+            if (args[i] == "--gpu")
+            {
+                options = options with { Gpu = true };
+                continue;
+            }
             if (args[i] == "--scorecam-only")
             {
                 options = options with { ScoreCamOnly = true };
@@ -76,6 +89,8 @@ internal sealed record BenchOptions
                 "--json" => options with { JsonOutput = value },
                 "--command" => options with { Command = value },
                 "--repo" => options with { Repository = value },
+                "--gpu-provider" => options with { GpuProvider = Enum.Parse<ExecutionProviderPreference>(value, ignoreCase: true) },
+                "--gpu-seconds" => options with { GpuSeconds = double.Parse(value, System.Globalization.CultureInfo.InvariantCulture) },
                 "--threads" => options with { Threads = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) },
                 "--frames" => options with { Frames = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) },
                 "--repeats" => options with { Repeats = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) },

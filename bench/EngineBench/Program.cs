@@ -3,6 +3,10 @@ using SaliencySlider.Engine.Models;
 using SaliencySlider.EngineBench;
 
 var options = BenchOptions.Parse(args);
+if (options.Gpu)
+{
+    return GpuBench.Run(options);
+}
 var imageBytes = File.ReadAllBytes(options.Image);
 var torch = TorchBaseline.Load(options.TorchDirectory);
 if (options.TorchDirectory is not null && torch is null)

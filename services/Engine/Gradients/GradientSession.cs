@@ -67,14 +67,15 @@ internal sealed class GradientBuffers(int batch, int classCount, long[] logitsTa
 
     public int[] TargetClasses { get; } = new int[batch];
 
-    public GradientBatch ToBatch() => new()
+    /// <summary>The first <paramref name="images"/> images (fewer than allocated when the run was padded).</summary>
+    public GradientBatch ToBatch(int images) => new()
     {
-        BatchSize = batch,
+        BatchSize = images,
         ClassCount = classCount,
-        Logits = Logits,
-        TargetClasses = TargetClasses,
+        Logits = images == batch ? Logits : Logits[..(images * classCount)],
+        TargetClasses = images == batch ? TargetClasses : TargetClasses[..images],
         ActivationShape = activationTail.Select(d => (int)d).ToArray(),
-        Activations = Activations,
-        Gradients = Gradients,
+        Activations = images == batch ? Activations : Activations[..(images * activationSize)],
+        Gradients = images == batch ? Gradients : Gradients[..(images * activationSize)],
     };
 }

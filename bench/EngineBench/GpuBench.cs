@@ -1,0 +1,218 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using SaliencySlider.Engine.Cam;
+using SaliencySlider.Engine.Explaining;
+using SaliencySlider.Engine.Inference;
+using SaliencySlider.Engine.Models;
+
+namespace SaliencySlider.EngineBench;
+
+/// <summary>
+/// Issue 16's GPU item, in-process on a CUDA machine (bench/gpu/engine.sh runs it there): the default model's raw
+/// batched forward throughput through ONNX Runtime, then whole jobs per second at several concurrencies, with and
+/// without cross-job batching, against it; then the bench models' job times on CUDA and their CAMs against CPU's.
+/// </summary>
+internal static class GpuBench
+{
+    /// <summary>One way of running a worker's jobs: C at once, each alone or batched, with the classifier's run shapes.</summary>
+    private sealed record JobConfig(int Concurrency, bool Batching, int ForwardPiece, int GradientPiece)
+    {
+        public string Label => $"{Concurrency} at once, " + (Batching ? $"cross-job batching ({Concurrency} jobs / 20 ms)" : "each alone")
+            + $", forward pieces of {ForwardPiece}" + (GradientPiece > 0 ? $", gradient runs padded to {GradientPiece}" : "");
+    }
+
+    private static readonly JobConfig[] Configs =
+    [
+        new(1, false, 8, 0), new(4, false, 8, 0), new(8, false, 8, 0), new(16, false, 8, 0), new(32, false, 8, 0),
+        new(4, true, 8, 0), new(16, true, 8, 0),
+        new(1, false, 32, 0), new(16, false, 32, 0),
+        new(4, true, 32, 4), new(16, true, 64, 16),
+    ];
+
+    private static readonly int[] ForwardBatches = [1, 8, 21, 32, 64, 128, 256];
+
+    public static int Run(BenchOptions options)
+    {
+        var provider = options.GpuProvider;
+        var images = Directory.GetFiles(Path.GetDirectoryName(Path.GetFullPath(options.Image))!).Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToArray();
+        var entry = ModelCatalog.Load(options.ManifestDirectory, options.ModelsDirectory).Default;
+        var duration = TimeSpan.FromSeconds(options.GpuSeconds);
+        var report = new StringBuilder();
+        report.AppendLine(CultureInfo.InvariantCulture, $"{MachineInfo.Describe()}; provider {provider}; {images.Length} photos in turn; {options.Frames} frames");
+
+        double bestImagesPerSecond;
+        using (var model = Load(entry, provider, forwardPiece: 0, gradientPiece: 0))
+        {
+            report.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Raw forward ({entry.Name}, one run of the whole batch, host copies included):").AppendLine();
+            report.AppendLine("| batch | ms per run | images/s |").AppendLine("|---:|---:|---:|");
+            var plane = 3 * model.InputWidth * model.InputHeight;
+            var explainer = new Explainer(model);
+            var image = explainer.Prepare(images[0], new ExplainSettings()).InputTensor;
+            bestImagesPerSecond = 0;
+            foreach (var batch in ForwardBatches)
+            {
+                var input = new float[plane * batch];
+                for (var i = 0; i < batch; i++)
+                {
+                    image.CopyTo(input.AsSpan(i * plane));
+                }
+                var ms = TimeRuns(() => model.Classifier.Forward(input, batch), minimumRuns: 10, minimumSeconds: 0.5);
+                var rate = batch * 1000 / ms;
+                bestImagesPerSecond = Math.Max(bestImagesPerSecond, rate);
+                report.AppendLine(CultureInfo.InvariantCulture, $"| {batch} | {ms:F2} | {rate:F0} |");
+                Console.WriteLine($"forward batch {batch}: {ms:F2} ms");
+            }
+        }
+
+        // A job runs the gradient run's image and every frame but the 100 % one (it reuses the gradient run's logits).
+        var imagesPerJob = options.Frames;
+        var ceiling = bestImagesPerSecond / imagesPerJob;
+        report.AppendLine().AppendLine(CultureInfo.InvariantCulture,
+            $"Jobs ({duration.TotalSeconds:F0} s each after one job per slot; {imagesPerJob} classifier images per job, so the raw rate allows {ceiling:F0} jobs/s):").AppendLine();
+        report.AppendLine("| jobs | jobs/s | of the raw rate | job p50 ms | p90 ms | CPU s per job | gradient ms | frames inference ms |");
+        report.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var group in Configs.GroupBy(c => (c.ForwardPiece, c.GradientPiece)))
+        {
+            using var model = Load(entry, provider, group.Key.ForwardPiece, group.Key.GradientPiece);
+            foreach (var config in group)
+            {
+                var r = RunJobs(model, config, images, options.Frames, duration);
+                report.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {config.Label} | {r.JobsPerSecond:F1} | {r.JobsPerSecond / ceiling:P1} | {r.Latency.Median:F0} | {r.Latency.Percentile(0.9):F0} | {r.CpuSecondsPerJob:F3} | {r.GradientMs:F1} | {r.FramesMs:F1} |");
+                Console.WriteLine($"{config.Label}: {r.JobsPerSecond:F1} jobs/s, p50 {r.Latency.Median:F0} ms");
+            }
+        }
+
+        var torch = TorchBaseline.Load(options.TorchDirectory);
+        report.AppendLine().AppendLine("One job at a time, and the CAM of the bench's probe input against CPU's (max |difference| / max |CPU|):").AppendLine();
+        report.AppendLine("| model | job p50 ms | first frame ms | gradient ms | frames inference ms | render ms | CAM vs CPU | same class |");
+        report.AppendLine("|---|---:|---:|---:|---:|---:|---:|---|");
+        report.AppendLine(SoloJobs(entry, null, provider, images[0], options, probe: null));
+        foreach (var (name, result) in torch?.Models ?? [])
+        {
+            report.AppendLine(SoloJobs(ModelEntry.FromBareOnnx(Path.Combine(torch!.Directory, result.Onnx)), result.TargetLayer, provider, images[0], options, torch.ProbeInput()));
+        }
+
+        Console.WriteLine(report);
+        if (options.Document is not null)
+        {
+            File.WriteAllText(options.Document, report.ToString());
+        }
+        return 0;
+    }
+
+    private static ExplainerModel Load(ModelEntry entry, ExecutionProviderPreference provider, int forwardPiece, int gradientPiece)
+    {
+        var model = ExplainerModel.Load(entry, new ClassifierModelOptions { Provider = provider, FixedForwardBatch = forwardPiece, FixedGradientBatch = gradientPiece });
+        if (provider == ExecutionProviderPreference.Cuda && model.Classifier.ExecutionProvider != "CUDA")
+        {
+            model.Dispose();
+            throw new InvalidOperationException($"{entry.Name} did not load on CUDA");
+        }
+        return model;
+    }
+
+    /// <summary>Mean milliseconds of a run, after 3 warm-up runs, over at least this many runs and seconds.</summary>
+    private static double TimeRuns(Action run, int minimumRuns, double minimumSeconds)
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            run();
+        }
+        var clock = Stopwatch.StartNew();
+        var runs = 0;
+        while (runs < minimumRuns || clock.Elapsed.TotalSeconds < minimumSeconds)
+        {
+            run();
+            runs++;
+        }
+        return clock.Elapsed.TotalMilliseconds / runs;
+    }
+
+    private sealed record JobsResult(double JobsPerSecond, Samples Latency, double CpuSecondsPerJob, double GradientMs, double FramesMs);
+
+    private static JobsResult RunJobs(ExplainerModel model, JobConfig config, byte[][] images, int frames, TimeSpan duration)
+    {
+        var explainer = new Explainer(model, new ExplainerOptions
+        {
+            RenderThreads = ExplainerOptions.DefaultRenderThreads(model.Classifier.ExecutionProvider),
+            JobBatching = config.Batching ? new JobBatchingOptions { MaxJobs = config.Concurrency } : null,
+        });
+        explainer.WarmUp();
+        var settings = new ExplainSettings { FrameCount = frames };
+        var warmUp = Stopwatch.StartNew();
+        Slots(config.Concurrency, slot => Job(explainer, images[slot % images.Length], settings));
+        Console.WriteLine($"  warm-up {warmUp.Elapsed.TotalSeconds:F1} s");
+
+        var latencies = new ConcurrentBag<(double Ms, StageTimings Stages)>();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        Slots(config.Concurrency, slot =>
+        {
+            for (var i = slot; clock.Elapsed < duration; i += config.Concurrency)
+            {
+                var start = clock.Elapsed;
+                var stages = Job(explainer, images[i % images.Length], settings);
+                latencies.Add(((clock.Elapsed - start).TotalMilliseconds, stages));
+            }
+        });
+        var wall = clock.Elapsed.TotalSeconds;
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+        var jobs = latencies.ToArray();
+        return new JobsResult(jobs.Length / wall, new Samples("job", jobs.Select(j => j.Ms).ToArray()), cpuSeconds / jobs.Length,
+            Samples.MedianOf(jobs.Select(j => j.Stages.GradientMs)), Samples.MedianOf(jobs.Select(j => j.Stages.FramesInferenceMs)));
+    }
+
+    private static void Slots(int count, Action<int> slot)
+        => Task.WaitAll(Enumerable.Range(0, count).Select(i => Task.Factory.StartNew(() => slot(i), TaskCreationOptions.LongRunning)).ToArray());
+
+    private static StageTimings Job(Explainer explainer, byte[] image, ExplainSettings settings)
+    {
+        var frames = 0;
+        StageTimings? stages = null;
+        foreach (var e in explainer.ExplainAsync(image, settings).ToBlockingEnumerable())
+        {
+            frames += e is SliderFrame ? 1 : 0;
+            stages = e is ExplanationCompleted completed ? completed.Timings : stages;
+        }
+        return frames == settings.FrameCount && stages is not null
+            ? stages
+            : throw new InvalidOperationException($"the job produced {frames} frames, expected {settings.FrameCount}");
+    }
+
+    private static string SoloJobs(ModelEntry entry, string? layer, ExecutionProviderPreference provider, byte[] image, BenchOptions options, float[]? probe)
+    {
+        using var model = Load(entry, provider, forwardPiece: 8, gradientPiece: 0);
+        var explainer = new Explainer(model, new ExplainerOptions { RenderThreads = ExplainerOptions.DefaultRenderThreads(model.Classifier.ExecutionProvider) });
+        var targetLayer = layer ?? model.DefaultTargetLayer;
+        explainer.WarmUp(targetLayer);
+        var settings = new ExplainSettings { FrameCount = options.Frames, TargetLayer = targetLayer };
+        var jobs = new List<(double Total, double First, StageTimings Stages)>();
+        for (var i = 0; i < 8; i++)
+        {
+            var job = TimedJob.Run(explainer, image, settings);
+            if (i >= 2)
+            {
+                jobs.Add(job);
+            }
+        }
+
+        var input = probe ?? explainer.Prepare(image, settings).InputTensor;
+        var (agreement, same) = ("—", "—");
+        if (provider != ExecutionProviderPreference.Cpu)
+        {
+            using var cpu = ExplainerModel.Load(entry, new ClassifierModelOptions { Provider = ExecutionProviderPreference.Cpu });
+            var ours = model.Classifier.ForwardWithGradients(input, 1, [-1], targetLayer);
+            var theirs = cpu.Classifier.ForwardWithGradients(input, 1, [-1], targetLayer);
+            var camOurs = CamMethods.For(CamMethodKind.GradCam).Compute(ActivationMaps.FromBatchRow(ours, 0, model.GridOf(targetLayer)));
+            var camTheirs = CamMethods.For(CamMethodKind.GradCam).Compute(ActivationMaps.FromBatchRow(theirs, 0, cpu.GridOf(targetLayer)));
+            var difference = camOurs.Zip(camTheirs, (a, b) => Math.Abs(a - b)).Max() / Math.Max(camTheirs.Max(v => Math.Abs(v)), float.Epsilon);
+            (agreement, same) = (difference.ToString("0.0e0", CultureInfo.InvariantCulture), ours.TargetClasses[0] == theirs.TargetClasses[0] ? "yes" : "no");
+        }
+        double Median(Func<(double Total, double First, StageTimings Stages), double> of) => Samples.MedianOf(jobs.Select(of));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"| {entry.Name} | {Median(j => j.Total):F1} | {Median(j => j.First):F1} | {Median(j => j.Stages.GradientMs):F1} | {Median(j => j.Stages.FramesInferenceMs):F1} | {Median(j => j.Stages.RenderMs):F1} | {agreement} | {same} |");
+    }
+}
