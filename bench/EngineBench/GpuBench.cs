@@ -11,24 +11,25 @@ namespace SaliencySlider.EngineBench;
 
 /// <summary>
 /// Issue 16's GPU item, in-process on a CUDA machine (bench/gpu/engine.sh runs it there): the default model's raw
-/// batched forward throughput through ONNX Runtime, then whole jobs per second at several concurrencies, with and
-/// without cross-job batching, against it; then the bench models' job times on CUDA and their CAMs against CPU's.
+/// batched forward throughput through ONNX Runtime, then whole jobs per second at several concurrencies against it,
+/// with the CPU time they take; then the bench models' job times on CUDA and their CAMs against CPU's.
 /// </summary>
 internal static class GpuBench
 {
-    /// <summary>One way of running a worker's jobs: C at once, each alone or batched, with the classifier's run shapes.</summary>
-    private sealed record JobConfig(int Concurrency, bool Batching, int ForwardPiece, int GradientPiece)
+    /// <summary>
+    /// One way of running a worker's jobs: C at once (Worker__Concurrency), frames run in pieces of P images, and R
+    /// threads rendering frames for all of them (0: the engine's default on CUDA).
+    /// </summary>
+    private sealed record JobConfig(int Concurrency, int ForwardPiece = 8, int RenderThreads = 0)
     {
-        public string Label => $"{Concurrency} at once, " + (Batching ? $"cross-job batching ({Concurrency} jobs / 20 ms)" : "each alone")
-            + $", forward pieces of {ForwardPiece}" + (GradientPiece > 0 ? $", gradient runs padded to {GradientPiece}" : "");
+        public string Label => $"{Concurrency} at once" + (ForwardPiece != 8 ? $", forward pieces of {ForwardPiece}" : "")
+            + (RenderThreads > 0 ? $", {RenderThreads} render threads" : "");
     }
 
     private static readonly JobConfig[] Configs =
     [
-        new(1, false, 8, 0), new(4, false, 8, 0), new(8, false, 8, 0), new(16, false, 8, 0), new(32, false, 8, 0),
-        new(4, true, 8, 0), new(16, true, 8, 0),
-        new(1, false, 32, 0), new(16, false, 32, 0),
-        new(4, true, 32, 4), new(16, true, 64, 16),
+        new(1), new(2), new(4), new(8), new(12), new(16), new(32),
+        new(8, RenderThreads: 15), new(16, RenderThreads: 15), new(1, ForwardPiece: 32),
     ];
 
     private static readonly int[] ForwardBatches = [1, 8, 21, 32, 64, 128, 256];
@@ -43,7 +44,7 @@ internal static class GpuBench
         report.AppendLine(CultureInfo.InvariantCulture, $"{MachineInfo.Describe()}; provider {provider}; {images.Length} photos in turn; {options.Frames} frames");
 
         double bestImagesPerSecond;
-        using (var model = Load(entry, provider, forwardPiece: 0, gradientPiece: 0))
+        using (var model = Load(entry, provider, forwardPiece: 0))
         {
             report.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Raw forward ({entry.Name}, one run of the whole batch, host copies included):").AppendLine();
             report.AppendLine("| batch | ms per run | images/s |").AppendLine("|---:|---:|---:|");
@@ -71,16 +72,16 @@ internal static class GpuBench
         var ceiling = bestImagesPerSecond / imagesPerJob;
         report.AppendLine().AppendLine(CultureInfo.InvariantCulture,
             $"Jobs ({duration.TotalSeconds:F0} s each after one job per slot; {imagesPerJob} classifier images per job, so the raw rate allows {ceiling:F0} jobs/s):").AppendLine();
-        report.AppendLine("| jobs | jobs/s | of the raw rate | job p50 ms | p90 ms | CPU s per job | gradient ms | frames inference ms |");
-        report.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var group in Configs.GroupBy(c => (c.ForwardPiece, c.GradientPiece)))
+        report.AppendLine("| jobs | jobs/s | of the raw rate | job p50 ms | p90 ms | CPU s per job | cores busy | gradient ms | frames inference ms |");
+        report.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var group in Configs.GroupBy(c => c.ForwardPiece))
         {
-            using var model = Load(entry, provider, group.Key.ForwardPiece, group.Key.GradientPiece);
+            using var model = Load(entry, provider, group.Key);
             foreach (var config in group)
             {
                 var r = RunJobs(model, config, images, options.Frames, duration);
                 report.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {config.Label} | {r.JobsPerSecond:F1} | {r.JobsPerSecond / ceiling:P1} | {r.Latency.Median:F0} | {r.Latency.Percentile(0.9):F0} | {r.CpuSecondsPerJob:F3} | {r.GradientMs:F1} | {r.FramesMs:F1} |");
+                    $"| {config.Label} | {r.JobsPerSecond:F1} | {r.JobsPerSecond / ceiling:P1} | {r.Latency.Median:F0} | {r.Latency.Percentile(0.9):F0} | {r.CpuSecondsPerJob:F3} | {r.JobsPerSecond * r.CpuSecondsPerJob:F1} | {r.GradientMs:F1} | {r.FramesMs:F1} |");
                 Console.WriteLine($"{config.Label}: {r.JobsPerSecond:F1} jobs/s, p50 {r.Latency.Median:F0} ms");
             }
         }
@@ -103,9 +104,9 @@ internal static class GpuBench
         return 0;
     }
 
-    private static ExplainerModel Load(ModelEntry entry, ExecutionProviderPreference provider, int forwardPiece, int gradientPiece)
+    private static ExplainerModel Load(ModelEntry entry, ExecutionProviderPreference provider, int forwardPiece)
     {
-        var model = ExplainerModel.Load(entry, new ClassifierModelOptions { Provider = provider, FixedForwardBatch = forwardPiece, FixedGradientBatch = gradientPiece });
+        var model = ExplainerModel.Load(entry, new ClassifierModelOptions { Provider = provider, FixedForwardBatch = forwardPiece });
         if (provider == ExecutionProviderPreference.Cuda && model.Classifier.ExecutionProvider != "CUDA")
         {
             model.Dispose();
@@ -137,8 +138,7 @@ internal static class GpuBench
     {
         var explainer = new Explainer(model, new ExplainerOptions
         {
-            RenderThreads = ExplainerOptions.DefaultRenderThreads(model.Classifier.ExecutionProvider),
-            JobBatching = config.Batching ? new JobBatchingOptions { MaxJobs = config.Concurrency } : null,
+            RenderThreads = config.RenderThreads > 0 ? config.RenderThreads : ExplainerOptions.DefaultRenderThreads(model.Classifier.ExecutionProvider),
         });
         explainer.WarmUp();
         var settings = new ExplainSettings { FrameCount = frames };
@@ -184,7 +184,7 @@ internal static class GpuBench
 
     private static string SoloJobs(ModelEntry entry, string? layer, ExecutionProviderPreference provider, byte[] image, BenchOptions options, float[]? probe)
     {
-        using var model = Load(entry, provider, forwardPiece: 8, gradientPiece: 0);
+        using var model = Load(entry, provider, forwardPiece: 8);
         var explainer = new Explainer(model, new ExplainerOptions { RenderThreads = ExplainerOptions.DefaultRenderThreads(model.Classifier.ExecutionProvider) });
         var targetLayer = layer ?? model.DefaultTargetLayer;
         explainer.WarmUp(targetLayer);

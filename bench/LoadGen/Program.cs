@@ -102,18 +102,6 @@ async Task<LoadReport?> RunAsync()
 
     await using (var services = new ServiceProcesses(options))
     {
-        // Cross-job batching: one worker running 4 jobs at once, their gradient and frame runs shared.
-        await services.StartRedisAndGatewayAsync();
-        using var client = new LoadClient(services.GrpcPort);
-        var worker = await services.StartWorkerAsync(intraOpThreads: Math.Max(1, Environment.ProcessorCount), concurrency: 4, batchJobs: 4);
-        await WarmUpAsync(services, client);
-        result.Phases.Add(await PhaseAsync("1 worker, 4 jobs at once, cross-job batching (4 jobs / 20 ms)", services, client, options.Jobs, options.Clients));
-        result.Phases.Add(await PhaseAsync("1 worker, cross-job batching, 1 client: no queueing", services, client, Math.Max(4, options.Jobs / 4), 1));
-        result.WorkerPeakRss.Add(("4 jobs at once with cross-job batching", services.PeakRssMiB(worker.Name)));
-    }
-
-    await using (var services = new ServiceProcesses(options))
-    {
         await services.StartRedisAndGatewayAsync();
         using var client = new LoadClient(services.GrpcPort);
         await services.StartWorkerAsync(intraOpThreads: 1);

@@ -95,7 +95,7 @@ internal sealed partial class ServiceProcesses(LoadOptions options) : IAsyncDisp
     /// Starts a worker process (its metrics listener on a free port) and waits until its /readyz answers 200: it has
     /// loaded and warmed every served model and reaches Redis.
     /// </summary>
-    public async Task<WorkerStart> StartWorkerAsync(int intraOpThreads, int concurrency = 1, int batchJobs = 0)
+    public async Task<WorkerStart> StartWorkerAsync(int intraOpThreads)
     {
         var name = $"worker{Interlocked.Increment(ref s_workersStarted)}";
         var worker = Path.Combine(options.RepoRoot, "services/ExplainerWorker/bin/Release/net10.0/SaliencySlider.ExplainerWorker.dll");
@@ -103,8 +103,7 @@ internal sealed partial class ServiceProcesses(LoadOptions options) : IAsyncDisp
         var clock = Stopwatch.StartNew();
         Start(name, "dotnet", $"{worker} --contentRoot {Path.GetDirectoryName(worker)}", CommonEnvironment()
             .Append(("Worker__ConsumerName", name))
-            .Append(("Worker__Concurrency", concurrency.ToString(CultureInfo.InvariantCulture)))
-            .Append(("Worker__BatchJobs", batchJobs.ToString(CultureInfo.InvariantCulture)))
+            .Append(("Worker__Concurrency", "1"))
             .Append(("Worker__ExecutionProvider", "Cpu"))
             .Append(("Worker__IntraOpThreads", intraOpThreads.ToString(CultureInfo.InvariantCulture)))
             .Append(("Worker__MetricsPort", "0"))

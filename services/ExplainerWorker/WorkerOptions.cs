@@ -28,15 +28,6 @@ public sealed class WorkerOptions
     /// <summary>Most images in one classifier run of slider frames; 0 keeps the engine's default.</summary>
     public int BatchSize { get; set; }
 
-    /// <summary>
-    /// Cross-job batching: most concurrent jobs (of <see cref="Concurrency"/>) that share one gradient run and their
-    /// frame runs; 0 or 1 runs each job on its own.
-    /// </summary>
-    public int BatchJobs { get; set; }
-
-    /// <summary>Longest a batched run waits for other running jobs to join it.</summary>
-    public TimeSpan BatchWait { get; set; } = TimeSpan.FromMilliseconds(20);
-
     /// <summary>Frames rendered at once per model, shared by the concurrent jobs; 0: 1 on CPU, the cores but one (at most 8) on CUDA.</summary>
     public int RenderThreads { get; set; }
 

@@ -116,11 +116,8 @@ public sealed partial class Explainer
 
     /// <summary>
     /// Forward pass over a batch (of frames, or of Score-CAM's masked inputs): one image a run when the model cannot
-    /// batch; on CPU in runs of at most <see cref="ExplainerOptions.MaxImagesPerRun"/>, also when cross-job batching
-    /// merged several jobs' runs. A CPU session keeps an arena planned for each batch size it has run, so merged runs
-    /// of up to MaxJobs × MaxImagesPerRun images made a batching worker hundreds of MiB larger, for runs no faster per
-    /// image (see <see cref="ExplainerOptions.MaxImagesPerRun"/>). On CUDA the classifier cuts batches itself
-    /// (<see cref="Inference.ClassifierModelOptions.FixedForwardBatch"/>).
+    /// batch; on CPU in runs of at most <see cref="ExplainerOptions.MaxImagesPerRun"/>. On CUDA the classifier cuts
+    /// batches itself (<see cref="Inference.ClassifierModelOptions.FixedForwardBatch"/>).
     /// </summary>
     public float[] RunForward(ReadOnlySpan<float> input, int images)
     {

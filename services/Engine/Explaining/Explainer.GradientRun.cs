@@ -17,7 +17,6 @@ public sealed partial class Explainer
             throw new ArgumentException("no images", nameof(images));
         }
         var layer = images[0].TargetLayer;
-        _options.GradientRunStarting?.Invoke(images.Count);
         if (images.Any(i => i.TargetLayer != layer))
         {
             throw new ArgumentException("images of one gradient run must share the target layer", nameof(images));

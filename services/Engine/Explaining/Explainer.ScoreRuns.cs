@@ -33,7 +33,6 @@ public sealed partial class Explainer
     {
         var plane = 3 * Model.InputWidth * Model.InputHeight;
         var total = runs.Sum(r => r.Count);
-        _options.ScoreRunStarting?.Invoke(total);
         var input = ArrayPool<float>.Shared.Rent(total * plane);
         float[] logits;
         try

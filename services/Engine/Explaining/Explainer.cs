@@ -7,27 +7,22 @@ using SaliencySlider.Engine.Slider;
 namespace SaliencySlider.Engine.Explaining;
 
 /// <summary>
-/// Explains images with one loaded model. Each stage of the data path is a public step in a file of its own, so a
-/// scheduler can batch the classifier runs of several jobs: Explainer.Prepare.cs (decode, preprocess, baselines),
+/// Explains images with one loaded model. Each stage of the data path is a public step in a file of its own, so
+/// tools can run and time them one by one: Explainer.Prepare.cs (decode, preprocess, baselines),
 /// Explainer.GradientRun.cs (one run for logits, activations and gradients), Explainer.ScoreRuns.cs (Score-CAM's
 /// forward passes), Explainer.CamStep.cs (prediction, CAM, rankings, heatmap), Explainer.FrameRuns.cs (the frames'
-/// inputs and their runs) and FrameRenderer.cs. Explainer.JobBatching.cs runs each classifier run alone or shared
-/// with other jobs'; <see cref="ExplainAsync"/>, here, is one job's pipelined loop through the stages.
+/// inputs and their runs) and FrameRenderer.cs. <see cref="ExplainAsync"/>, here, is one job's pipelined loop
+/// through the stages, each classifier run on the thread pool.
 /// </summary>
 public sealed partial class Explainer(ExplainerModel model, ExplainerOptions? options = null)
 {
     private readonly ExplainerOptions _options = options ?? new ExplainerOptions();
     private readonly FrameRenderer _renderer = new(model, options ?? new ExplainerOptions());
-    private int _runningJobs;
-    private int _scoringJobs;
 
     /// <summary>Most progress events of one Score-CAM job (besides the first, 0 of K).</summary>
     private const int ScoringProgressReports = 20;
 
     public ExplainerModel Model { get; } = model;
-
-    /// <summary>Jobs inside <see cref="ExplainAsync"/> right now (those a batched run can wait for).</summary>
-    public int RunningJobs => Volatile.Read(ref _runningJobs);
 
     /// <summary>
     /// For Score-CAM ChannelScoringProgress events as its forward passes go; then ExplanationReady, each SliderFrame as
@@ -37,117 +32,103 @@ public sealed partial class Explainer(ExplainerModel model, ExplainerOptions? op
         ReadOnlyMemory<byte> imageBytes, ExplainSettings settings, [EnumeratorCancellation] CancellationToken ct = default)
     {
         var total = Stopwatch.StartNew();
-        Interlocked.Increment(ref _runningJobs);
-        // A Score-CAM job counts as one that may join runs of masked inputs from its start, as every job counts for frame runs.
-        var scoring = CamMethods.NeedsForwardPasses(settings.Method) ? 1 : 0;
-        Interlocked.Add(ref _scoringJobs, scoring);
+        var prepared = await Task.Run(() => Prepare(imageBytes, settings), ct);
+
+        var clock = Stopwatch.StartNew();
+        var gradients = await Task.Run(() => ComputeGradients([prepared]), ct);
+        var gradientMs = clock.Elapsed.TotalMilliseconds;
+
+        float[]? channelScores = null;
+        double scoringMs = 0;
+        if (CamMethods.NeedsForwardPasses(settings.Method))
+        {
+            clock.Restart();
+            var plan = PlanScoring(prepared, gradients, 0);
+            yield return new ChannelScoringProgress(0, plan.Count);
+            foreach (var run in plan.Runs(_options.MaxImagesPerRun))
+            {
+                plan.Record(run.First, await Task.Run(() => ScoreChannels([run])[0], ct));
+                var scored = run.First + run.Count;
+                if (scored == plan.Count || (scored * ScoringProgressReports / plan.Count) > (run.First * ScoringProgressReports / plan.Count))
+                {
+                    yield return new ChannelScoringProgress(scored, plan.Count);
+                }
+            }
+            channelScores = plan.Scores;
+            scoringMs = clock.Elapsed.TotalMilliseconds;
+        }
+
+        var explanation = await Task.Run(() => Explain(prepared, gradients, 0, channelScores), ct);
+
+        var frameCount = settings.FrameCount;
+        var insertion = new float[frameCount];
+        var deletion = settings.DeletionCurve ? new float[frameCount] : null;
+        double framesInferenceMs = 0;
+        var renderMs = explanation.HeatmapMs;
+        var chunks = PlanFrameChunks(settings);
+        // Pipelined: the first run of frames is inferred while the consumer writes the explanation, and each next
+        // run while this run's frames are rendered, encoded and consumed (written to Redis by the worker), so the
+        // first frames go out long before the last exist.
+        Task<TimedFrameLogits>? next = PredictFramesAsync(explanation, chunks[0], ct);
+        Task<TimedFrame>[]? renders = null;
         try
         {
-            var prepared = await Task.Run(() => Prepare(imageBytes, settings), ct);
-
-            var clock = Stopwatch.StartNew();
-            var (gradients, row) = await ComputeGradientsAsync(prepared, ct);
-            var gradientMs = clock.Elapsed.TotalMilliseconds;
-
-            float[]? channelScores = null;
-            double scoringMs = 0;
-            if (scoring == 1)
+            yield return explanation.ToReadyEvent();
+            for (var c = 0; c < chunks.Count; c++)
             {
-                clock.Restart();
-                var plan = PlanScoring(prepared, gradients, row);
-                yield return new ChannelScoringProgress(0, plan.Count);
-                foreach (var run in plan.Runs(_options.MaxImagesPerRun))
+                var chunk = chunks[c];
+                var (logits, inferenceMs) = await next!;
+                framesInferenceMs += inferenceMs;
+                next = c + 1 < chunks.Count ? PredictFramesAsync(explanation, chunks[c + 1], ct) : null;
+                renders = _renderer.RendersInParallel ? _renderer.StartRenders(explanation, chunk, logits, ct) : null;
+                for (var position = 0; position < chunk.Length; position++)
                 {
-                    plan.Record(run.First, await ScoreAsync(run, ct));
-                    var scored = run.First + run.Count;
-                    if (scored == plan.Count || (scored * ScoringProgressReports / plan.Count) > (run.First * ScoringProgressReports / plan.Count))
+                    ct.ThrowIfCancellationRequested();
+                    SliderFrame frame;
+                    if (renders is null)
                     {
-                        yield return new ChannelScoringProgress(scored, plan.Count);
+                        clock.Restart();
+                        frame = RenderFrame(explanation, chunk[position], logits.Insertion(position), logits.Deletion(position));
+                        renderMs += clock.Elapsed.TotalMilliseconds;
                     }
-                }
-                Interlocked.Add(ref _scoringJobs, -scoring);
-                scoring = 0;
-                channelScores = plan.Scores;
-                scoringMs = clock.Elapsed.TotalMilliseconds;
-            }
-
-            var explanation = await Task.Run(() => Explain(prepared, gradients, row, channelScores), ct);
-
-            var frameCount = settings.FrameCount;
-            var insertion = new float[frameCount];
-            var deletion = settings.DeletionCurve ? new float[frameCount] : null;
-            double framesInferenceMs = 0;
-            var renderMs = explanation.HeatmapMs;
-            var chunks = PlanFrameChunks(settings);
-            // Pipelined: the first run of frames is inferred while the consumer writes the explanation, and each next
-            // run while this run's frames are rendered, encoded and consumed (written to Redis by the worker), so the
-            // first frames go out long before the last exist.
-            Task<TimedFrameLogits>? next = PredictFramesAsync(explanation, chunks[0], ct);
-            Task<TimedFrame>[]? renders = null;
-            try
-            {
-                yield return explanation.ToReadyEvent();
-                for (var c = 0; c < chunks.Count; c++)
-                {
-                    var chunk = chunks[c];
-                    var (logits, inferenceMs) = await next!;
-                    framesInferenceMs += inferenceMs;
-                    next = c + 1 < chunks.Count ? PredictFramesAsync(explanation, chunks[c + 1], ct) : null;
-                    renders = _renderer.RendersInParallel ? _renderer.StartRenders(explanation, chunk, logits, ct) : null;
-                    for (var position = 0; position < chunk.Length; position++)
+                    else
                     {
-                        ct.ThrowIfCancellationRequested();
-                        SliderFrame frame;
-                        if (renders is null)
-                        {
-                            clock.Restart();
-                            frame = RenderFrame(explanation, chunk[position], logits.Insertion(position), logits.Deletion(position));
-                            renderMs += clock.Elapsed.TotalMilliseconds;
-                        }
-                        else
-                        {
-                            (frame, var frameRenderMs) = await renders[position];
-                            renderMs += frameRenderMs;
-                        }
-                        insertion[frame.Index] = frame.TargetProbability;
-                        if (deletion is not null)
-                        {
-                            deletion[frame.Index] = frame.DeletionProbability ?? 0f;
-                        }
-                        yield return frame;
+                        (frame, var frameRenderMs) = await renders[position];
+                        renderMs += frameRenderMs;
                     }
+                    insertion[frame.Index] = frame.TargetProbability;
+                    if (deletion is not null)
+                    {
+                        deletion[frame.Index] = frame.DeletionProbability ?? 0f;
+                    }
+                    yield return frame;
                 }
             }
-            finally
-            {
-                // A consumer that stops early (cancellation, a failed write) must not leave a run using the buffers.
-                if (next is not null)
-                {
-                    await Task.WhenAny(next);
-                }
-                if (renders is not null)
-                {
-                    await Task.WhenAny(Task.WhenAll(renders));
-                }
-            }
-
-            var timings = new StageTimings
-            {
-                DecodeMs = prepared.PrepareMs,
-                GradientMs = gradientMs,
-                CamMs = explanation.CamMs + scoringMs,
-                FramesInferenceMs = framesInferenceMs,
-                RenderMs = renderMs,
-                TotalMs = total.Elapsed.TotalMilliseconds,
-            };
-            yield return new ExplanationCompleted(
-                CurveArea.Trapezoid(insertion), deletion is null ? null : CurveArea.Trapezoid(deletion), timings);
         }
         finally
         {
-            Interlocked.Add(ref _scoringJobs, -scoring);
-            Interlocked.Decrement(ref _runningJobs);
+            // A consumer that stops early (cancellation, a failed write) must not leave a run using the buffers.
+            if (next is not null)
+            {
+                await Task.WhenAny(next);
+            }
+            if (renders is not null)
+            {
+                await Task.WhenAny(Task.WhenAll(renders));
+            }
         }
+
+        var timings = new StageTimings
+        {
+            DecodeMs = prepared.PrepareMs,
+            GradientMs = gradientMs,
+            CamMs = explanation.CamMs + scoringMs,
+            FramesInferenceMs = framesInferenceMs,
+            RenderMs = renderMs,
+            TotalMs = total.Elapsed.TotalMilliseconds,
+        };
+        yield return new ExplanationCompleted(
+            CurveArea.Trapezoid(insertion), deletion is null ? null : CurveArea.Trapezoid(deletion), timings);
     }
 
     /// <summary>
@@ -167,4 +148,13 @@ public sealed partial class Explainer(ExplainerModel model, ExplainerOptions? op
     /// <summary>The display frame of slider position <paramref name="index"/>, encoded, with its prediction.</summary>
     public SliderFrame RenderFrame(CamExplanation explanation, int index, ReadOnlySpan<float> insertionLogits, ReadOnlySpan<float> deletionLogits)
         => _renderer.Render(explanation, index, insertionLogits, deletionLogits);
+
+    private async Task<TimedFrameLogits> PredictFramesAsync(CamExplanation explanation, int[] frameIndices, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var logits = await Task.Run(() => PredictFrames(explanation, frameIndices), ct);
+        return new TimedFrameLogits(logits, clock.Elapsed.TotalMilliseconds);
+    }
+
+    private readonly record struct TimedFrameLogits(FrameLogits Logits, double InferenceMs);
 }

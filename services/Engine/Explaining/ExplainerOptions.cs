@@ -3,8 +3,8 @@ namespace SaliencySlider.Engine.Explaining;
 public sealed record ExplainerOptions
 {
     /// <summary>
-    /// Most images in one classifier run of frames (insertion and deletion inputs count separately), on CPU also when
-    /// cross-job batching merges several jobs' runs (<see cref="Explainer.RunForward"/>). Small runs
+    /// Most images in one classifier run of frames (insertion and deletion inputs count separately) on CPU
+    /// (<see cref="Explainer.RunForward"/>). Small runs
     /// cost little on CPU (per-image time is flat from batch 4 up, see docs/PERFORMANCE.md) and let rendering
     /// of one run overlap the next run's inference.
     /// </summary>
@@ -33,15 +33,6 @@ public sealed record ExplainerOptions
     /// <summary>JPEG/WebP quality of rendered frames.</summary>
     public int FrameQuality { get; init; } = Rendering.ImageEncoder.DefaultQuality;
 
-    /// <summary>Called (on the inference thread) as a run of frames starts, with the frame indices it predicts (of every job in the run).</summary>
+    /// <summary>Called (on the inference thread) as a run of frames starts, with the frame indices it predicts.</summary>
     public Action<IReadOnlyList<int>>? FrameRunStarting { get; init; }
-
-    /// <summary>Called (on the inference thread) as a run of Score-CAM's masked inputs starts, with the number of inputs (of every job in the run).</summary>
-    public Action<int>? ScoreRunStarting { get; init; }
-
-    /// <summary>Called as a gradient run starts, with the number of images (jobs) in it.</summary>
-    public Action<int>? GradientRunStarting { get; init; }
-
-    /// <summary>Null: each job runs its own classifier runs. Otherwise concurrent jobs share them.</summary>
-    public JobBatchingOptions? JobBatching { get; init; }
 }

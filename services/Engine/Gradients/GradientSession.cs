@@ -67,15 +67,14 @@ internal sealed class GradientBuffers(int batch, int classCount, long[] logitsTa
 
     public int[] TargetClasses { get; } = new int[batch];
 
-    /// <summary>The first <paramref name="images"/> images (fewer than allocated when the run was padded).</summary>
-    public GradientBatch ToBatch(int images) => new()
+    public GradientBatch ToBatch() => new()
     {
-        BatchSize = images,
+        BatchSize = batch,
         ClassCount = classCount,
-        Logits = images == batch ? Logits : Logits[..(images * classCount)],
-        TargetClasses = images == batch ? TargetClasses : TargetClasses[..images],
+        Logits = Logits,
+        TargetClasses = TargetClasses,
         ActivationShape = activationTail.Select(d => (int)d).ToArray(),
-        Activations = images == batch ? Activations : Activations[..(images * activationSize)],
-        Gradients = images == batch ? Gradients : Gradients[..(images * activationSize)],
+        Activations = Activations,
+        Gradients = Gradients,
     };
 }

@@ -59,14 +59,6 @@ public sealed record ClassifierModelOptions
     public int? FixedForwardBatch { get; init; }
 
     /// <summary>
-    /// <see cref="ClassifierModel.ForwardWithGradients"/> pads runs of fewer images to this many, so the gradient
-    /// session too sees one batch shape: under cross-job batching its runs hold 1 to MaxJobs images, and on CUDA each
-    /// change of shape re-plans every convolution (see <see cref="FixedForwardBatch"/>). 0 (the default) runs each
-    /// batch as given.
-    /// </summary>
-    public int FixedGradientBatch { get; init; }
-
-    /// <summary>
     /// Gradient sessions kept for target layers other than the default (whose sessions are always kept); past this
     /// many the least recently used goes. Each layer a client names needs a session of its own, with its own arena
     /// (about 35 MiB on the default MobileNetV2; the weights are shared, see <see cref="SharedWeights"/>), so this
@@ -115,7 +107,6 @@ public sealed partial class ClassifierModel : IDisposable
     private readonly SessionCache<(string Layer, bool Gradients), GradientSession> gradientSessions;
     private readonly ILogger? logger;
     private readonly int fixedForwardBatch;
-    private readonly int fixedGradientBatch;
     private int largestForwardRun;
     private bool disposed;
 
@@ -148,7 +139,6 @@ public sealed partial class ClassifierModel : IDisposable
             SupportsBatching = RunsWithBatchOfTwo();
             timings.Lap("batch check");
             fixedForwardBatch = Math.Max(0, options.FixedForwardBatch ?? (ExecutionProvider == "CUDA" ? 8 : 0));
-            fixedGradientBatch = SupportsBatching ? Math.Max(0, options.FixedGradientBatch) : 0;
         }
         catch
         {
@@ -289,17 +279,6 @@ public sealed partial class ClassifierModel : IDisposable
         ObjectDisposedException.ThrowIf(disposed, this);
         using var lease = gradientSessions.Acquire((layer, gradients));
         var session = lease.Session;
-        if (batch < fixedGradientBatch)
-        {
-            var paddedInput = new float[fixedGradientBatch * imageSize];
-            input.CopyTo(paddedInput);
-            var paddedClasses = new int[fixedGradientBatch];
-            targetClasses.CopyTo(paddedClasses);
-            var padded = session.Allocate(fixedGradientBatch, ClassCount, logitsTail);
-            session.Run(paddedInput, InputShape(fixedGradientBatch), paddedClasses, padded, 0);
-            return padded.ToBatch(batch);
-        }
-
         var result = session.Allocate(batch, ClassCount, logitsTail);
         var chunk = SupportsBatching ? batch : 1;
         for (var start = 0; start < batch; start += chunk)
@@ -308,7 +287,7 @@ public sealed partial class ClassifierModel : IDisposable
             session.Run(input.Slice(start * imageSize, count * imageSize), InputShape(count), targetClasses.Slice(start, count), result, start);
         }
 
-        return result.ToBatch(batch);
+        return result.ToBatch();
     }
 
     /// <summary>

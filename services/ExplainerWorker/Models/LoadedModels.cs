@@ -32,10 +32,6 @@ public sealed class LoadedModels : IDisposable
 
         var sessionOptions = new ClassifierModelOptions { Provider = worker.ExecutionProvider, IntraOpThreads = worker.IntraOpThreads, GradientSessions = worker.GradientSessions };
         var explainerOptions = worker.BatchSize > 0 ? new ExplainerOptions { MaxImagesPerRun = worker.BatchSize } : new ExplainerOptions();
-        if (worker.BatchJobs > 1)
-        {
-            explainerOptions = explainerOptions with { JobBatching = new JobBatchingOptions { MaxJobs = worker.BatchJobs, MaxWait = worker.BatchWait } };
-        }
         foreach (var entry in catalog.Models)
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -112,39 +112,6 @@ public sealed class ModelPreparationTests
         }
     }
 
-    [Fact]
-    public void Fixed_gradient_batch_pads_a_short_run_and_returns_only_the_given_images()
-    {
-        var m = new OnnxModelBuilder(seed: 66);
-        var x = m.Input("image", [3, 8, 8]);
-        var conv = m.Node("Relu", [m.Stem(x, 3, 4)]);
-        m.Output(m.PooledHead(conv, 4, 16, 5));
-        var bytes = m.Build();
-        var input = new float[3 * 3 * 8 * 8];
-        var random = new Random(4);
-        for (var i = 0; i < input.Length; i++)
-        {
-            input[i] = (float)random.NextDouble() - 0.5f;
-        }
-
-        using var asGiven = ClassifierModel.Load(bytes, Cpu);
-        using var padded = ClassifierModel.Load(bytes, Cpu with { FixedGradientBatch = 5 });
-
-        var expected = asGiven.ForwardWithGradients(input, 3, [-1, 2, 4]);
-        var actual = padded.ForwardWithGradients(input, 3, [-1, 2, 4]);
-
-        Assert.Equal(3, actual.BatchSize);
-        Assert.Equal(expected.TargetClasses, actual.TargetClasses);
-        foreach (var (e, a) in new[] { (expected.Logits, actual.Logits), (expected.Activations, actual.Activations), (expected.Gradients, actual.Gradients) })
-        {
-            Assert.Equal(e.Length, a.Length);
-            for (var i = 0; i < e.Length; i++)
-            {
-                Assert.Equal(e[i], a[i], 5);
-            }
-        }
-    }
-
     /// <summary>The tests use the CPU-only native runtime, so Auto must fall back to CPU rather than fail.</summary>
     [Fact]
     public void Auto_provider_falls_back_to_CPU_without_CUDA()
