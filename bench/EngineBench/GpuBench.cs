@@ -72,8 +72,8 @@ internal static class GpuBench
         var ceiling = bestImagesPerSecond / imagesPerJob;
         report.AppendLine().AppendLine(CultureInfo.InvariantCulture,
             $"Jobs ({duration.TotalSeconds:F0} s each after one job per slot; {imagesPerJob} classifier images per job, so the raw rate allows {ceiling:F0} jobs/s):").AppendLine();
-        report.AppendLine("| jobs | jobs/s | of the raw rate | job p50 ms | p90 ms | CPU s per job | cores busy | gradient ms | frames inference ms |");
-        report.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        report.AppendLine("| jobs | jobs/s | of the raw rate | job p50 ms | p90 ms | CPU s per job | cores busy | prepare ms | gradient ms | frames inference ms |");
+        report.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var group in Configs.GroupBy(c => c.ForwardPiece))
         {
             using var model = Load(entry, provider, group.Key);
@@ -81,15 +81,15 @@ internal static class GpuBench
             {
                 var r = RunJobs(model, config, images, options.Frames, duration);
                 report.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {config.Label} | {r.JobsPerSecond:F1} | {r.JobsPerSecond / ceiling:P1} | {r.Latency.Median:F0} | {r.Latency.Percentile(0.9):F0} | {r.CpuSecondsPerJob:F3} | {r.JobsPerSecond * r.CpuSecondsPerJob:F1} | {r.GradientMs:F1} | {r.FramesMs:F1} |");
+                    $"| {config.Label} | {r.JobsPerSecond:F1} | {r.JobsPerSecond / ceiling:P1} | {r.Latency.Median:F0} | {r.Latency.Percentile(0.9):F0} | {r.CpuSecondsPerJob:F3} | {r.JobsPerSecond * r.CpuSecondsPerJob:F1} | {r.PrepareMs:F1} | {r.GradientMs:F1} | {r.FramesMs:F1} |");
                 Console.WriteLine($"{config.Label}: {r.JobsPerSecond:F1} jobs/s, p50 {r.Latency.Median:F0} ms");
             }
         }
 
         var torch = TorchBaseline.Load(options.TorchDirectory);
         report.AppendLine().AppendLine("One job at a time, and the CAM of the bench's probe input against CPU's (max |difference| / max |CPU|):").AppendLine();
-        report.AppendLine("| model | job p50 ms | first frame ms | gradient ms | frames inference ms | render ms | CAM vs CPU | same class |");
-        report.AppendLine("|---|---:|---:|---:|---:|---:|---:|---|");
+        report.AppendLine("| model | job p50 ms | first frame ms | prepare ms | gradient ms | CAM ms | frames inference ms | render ms | CAM vs CPU | same class |");
+        report.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         report.AppendLine(SoloJobs(entry, null, provider, images[0], options, probe: null));
         foreach (var (name, result) in torch?.Models ?? [])
         {
@@ -132,7 +132,7 @@ internal static class GpuBench
         return clock.Elapsed.TotalMilliseconds / runs;
     }
 
-    private sealed record JobsResult(double JobsPerSecond, Samples Latency, double CpuSecondsPerJob, double GradientMs, double FramesMs);
+    private sealed record JobsResult(double JobsPerSecond, Samples Latency, double CpuSecondsPerJob, double PrepareMs, double GradientMs, double FramesMs);
 
     private static JobsResult RunJobs(ExplainerModel model, JobConfig config, byte[][] images, int frames, TimeSpan duration)
     {
@@ -162,7 +162,7 @@ internal static class GpuBench
         var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         var jobs = latencies.ToArray();
         return new JobsResult(jobs.Length / wall, new Samples("job", jobs.Select(j => j.Ms).ToArray()), cpuSeconds / jobs.Length,
-            Samples.MedianOf(jobs.Select(j => j.Stages.GradientMs)), Samples.MedianOf(jobs.Select(j => j.Stages.FramesInferenceMs)));
+            Samples.MedianOf(jobs.Select(j => j.Stages.DecodeMs)), Samples.MedianOf(jobs.Select(j => j.Stages.GradientMs)), Samples.MedianOf(jobs.Select(j => j.Stages.FramesInferenceMs)));
     }
 
     private static void Slots(int count, Action<int> slot)
@@ -213,6 +213,6 @@ internal static class GpuBench
         }
         double Median(Func<(double Total, double First, StageTimings Stages), double> of) => Samples.MedianOf(jobs.Select(of));
         return string.Create(CultureInfo.InvariantCulture,
-            $"| {entry.Name} | {Median(j => j.Total):F1} | {Median(j => j.First):F1} | {Median(j => j.Stages.GradientMs):F1} | {Median(j => j.Stages.FramesInferenceMs):F1} | {Median(j => j.Stages.RenderMs):F1} | {agreement} | {same} |");
+            $"| {entry.Name} | {Median(j => j.Total):F1} | {Median(j => j.First):F1} | {Median(j => j.Stages.DecodeMs):F1} | {Median(j => j.Stages.GradientMs):F1} | {Median(j => j.Stages.CamMs):F1} | {Median(j => j.Stages.FramesInferenceMs):F1} | {Median(j => j.Stages.RenderMs):F1} | {agreement} | {same} |");
     }
 }
