@@ -88,7 +88,7 @@ internal static class ExplainCommand
         var provider = Choice("--provider", "ONNX Runtime execution provider", "auto", Providers.Keys);
         var renderThreads = new Option<int>("--render-threads")
         {
-            Description = "Frames rendered at once; 0: 1 on CPU, the cores but one (at most 8) on CUDA",
+            Description = "Frames rendered at once; 0: 1 on CPU, every core but one on CUDA",
             DefaultValueFactory = _ => 0,
             HelpName = "N",
         };

@@ -28,7 +28,7 @@ public sealed class WorkerOptions
     /// <summary>Most images in one classifier run of slider frames; 0 keeps the engine's default.</summary>
     public int BatchSize { get; set; }
 
-    /// <summary>Frames rendered at once per model, shared by the concurrent jobs; 0: 1 on CPU, the cores but one (at most 8) on CUDA.</summary>
+    /// <summary>Frames rendered at once per model, shared by the concurrent jobs; 0: 1 on CPU, every core but one on CUDA.</summary>
     public int RenderThreads { get; set; }
 
     /// <summary>Consumer name in the queue's group (a slot number is appended); empty: host name and process id.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.RegularExpressions;
 using SaliencySlider.Deploy.Tests.Support;
 using YamlDotNet.RepresentationModel;
@@ -84,8 +85,13 @@ public partial class ComposeFileTests
         Assert.Equal("cuda", worker.Scalar("build", "target"));
         Assert.Equal("nvidia", device.Scalar("driver"));
         Assert.Contains("gpu", device.Scalars("capabilities"));
-        Assert.Equal(Service("worker").Mapping("environment"), worker.Mapping("environment"));
+        // The CPU worker's settings, but 8 jobs at once: a GPU job is bound by its CPU side (docs/GPU-CHECKS.md).
+        Assert.Equal("${GPU_WORKER_CONCURRENCY:-8}", worker.Scalar("environment", "Worker__Concurrency"));
+        Assert.Equal(Settings(Service("worker")).Remove("Worker__Concurrency"), Settings(worker).Remove("Worker__Concurrency"));
     }
+
+    private static ImmutableSortedDictionary<string, string?> Settings(YamlMappingNode service) =>
+        service.Mapping("environment").Children.ToImmutableSortedDictionary(c => ((YamlScalarNode)c.Key).Value!, c => ((YamlScalarNode)c.Value).Value, StringComparer.Ordinal);
 
     [Fact]
     public void Every_build_names_an_existing_Dockerfile_and_target()

@@ -96,6 +96,9 @@ public class KubernetesManifestTests
         Assert.Contains(worker.Items("tolerations"), t => t.Scalar("key") == "nvidia.com/gpu" && t.Scalar("effect") == "NoSchedule");
         Assert.Equal("true", worker.Scalar("nodeSelector", "nvidia.com/gpu.present"));
         Assert.Equal("Cuda", RenderedOverlay.Of("gpu").ConfigMapData("saliency-config")["Worker__ExecutionProvider"]);
+        // A GPU job is bound by its CPU side: several jobs at once per GPU, and the cores to run them (docs/GPU-CHECKS.md).
+        Assert.Equal("8", RenderedOverlay.Of("gpu").ConfigMapData("saliency-config")["Worker__Concurrency"]);
+        Assert.Equal("8", container.Scalar("resources", "requests", "cpu"));
         Assert.Equal("0", RenderedOverlay.Of("gpu").Single("ScaledObject", "worker").Scalar("spec", "minReplicaCount"));
     }
 

@@ -9,10 +9,38 @@ internal static class YamlNodes
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(yaml));
-        return stream.Documents
-            .Select(document => document.RootNode)
-            .OfType<YamlMappingNode>()
-            .ToList();
+        var roots = stream.Documents.Select(document => document.RootNode).ToList();
+        roots.ForEach(ResolveMergeKeys);
+        return roots.OfType<YamlMappingNode>().ToList();
+    }
+
+    /// <summary>
+    /// Replaces each merge key (<c>&lt;&lt;: *anchor</c>) with the anchored mapping's entries that the mapping does not
+    /// set itself, as Compose reads them (YamlDotNet's MergingParser repeats an overridden key instead).
+    /// </summary>
+    private static void ResolveMergeKeys(YamlNode node)
+    {
+        var merge = new YamlScalarNode("<<");
+        if (node is YamlMappingNode mapping)
+        {
+            if (mapping.Children.TryGetValue(merge, out var merged))
+            {
+                mapping.Children.Remove(merge);
+                var sources = merged is YamlSequenceNode list ? list.Children.OfType<YamlMappingNode>() : [(YamlMappingNode)merged];
+                foreach (var (key, value) in sources.SelectMany(source => source.Children))
+                {
+                    mapping.Children.TryAdd(key, value);
+                }
+            }
+            foreach (var child in mapping.Children.Values)
+            {
+                ResolveMergeKeys(child);
+            }
+        }
+        else if (node is YamlSequenceNode sequence)
+        {
+            sequence.Children.ToList().ForEach(ResolveMergeKeys);
+        }
     }
 
     public static YamlNode? Find(this YamlNode node, params string[] path)
