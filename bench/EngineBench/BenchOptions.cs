@@ -42,6 +42,9 @@ internal sealed record BenchOptions
     /// <summary>Only the GPU bench (<see cref="GpuBench"/>), on <see cref="GpuProvider"/>, each jobs setting for <see cref="GpuSeconds"/>.</summary>
     public bool Gpu { get; init; }
 
+    /// <summary>With <see cref="Gpu"/>: only the jobs table of <see cref="GpuBench"/>'s profile settings.</summary>
+    public bool GpuProfile { get; init; }
+
     public ExecutionProviderPreference GpuProvider { get; init; } = ExecutionProviderPreference.Cuda;
 
     public double GpuSeconds { get; init; } = 4;
@@ -69,6 +72,11 @@ internal sealed record BenchOptions
             if (args[i] == "--gpu")
             {
                 options = options with { Gpu = true };
+                continue;
+            }
+            if (args[i] == "--gpu-profile")
+            {
+                options = options with { Gpu = true, GpuProfile = true };
                 continue;
             }
             if (args[i] == "--scorecam-only")

@@ -20,10 +20,10 @@ internal static class GpuBench
     /// One way of running a worker's jobs: C at once (Worker__Concurrency), frames run in pieces of P images, and R
     /// threads rendering frames for all of them (0: the engine's default on CUDA).
     /// </summary>
-    private sealed record JobConfig(int Concurrency, int ForwardPiece = 8, int RenderThreads = 0)
+    private sealed record JobConfig(int Concurrency, int ForwardPiece = 8, int RenderThreads = 0, int Frames = 0)
     {
         public string Label => $"{Concurrency} at once" + (ForwardPiece != 8 ? $", forward pieces of {ForwardPiece}" : "")
-            + (RenderThreads > 0 ? $", {RenderThreads} render threads" : "");
+            + (RenderThreads > 0 ? $", {RenderThreads} render threads" : "") + (Frames > 0 ? $", {Frames} frames" : "");
     }
 
     private static readonly JobConfig[] Configs =
@@ -31,6 +31,12 @@ internal static class GpuBench
         new(1), new(2), new(4), new(8), new(12), new(16), new(32),
         new(8, RenderThreads: 15), new(16, RenderThreads: 15), new(1, ForwardPiece: 32),
     ];
+
+    /// <summary>
+    /// <c>--gpu-profile</c>: where a GPU job's CPU goes, from how its CPU time changes with the frame count (the jobs
+    /// table alone; run it under different runtime settings to compare them).
+    /// </summary>
+    private static readonly JobConfig[] ProfileConfigs = [new(1), new(8), new(8, Frames: 11), new(8, Frames: 5), new(16)];
 
     private static readonly int[] ForwardBatches = [1, 8, 21, 32, 64, 128, 256];
 
@@ -43,47 +49,33 @@ internal static class GpuBench
         var report = new StringBuilder();
         report.AppendLine(CultureInfo.InvariantCulture, $"{MachineInfo.Describe()}; provider {provider}; {images.Length} photos in turn; {options.Frames} frames");
 
-        double bestImagesPerSecond;
-        using (var model = Load(entry, provider, forwardPiece: 0))
-        {
-            report.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Raw forward ({entry.Name}, one run of the whole batch, host copies included):").AppendLine();
-            report.AppendLine("| batch | ms per run | images/s |").AppendLine("|---:|---:|---:|");
-            var plane = 3 * model.InputWidth * model.InputHeight;
-            var explainer = new Explainer(model);
-            var image = explainer.Prepare(images[0], new ExplainSettings()).InputTensor;
-            bestImagesPerSecond = 0;
-            foreach (var batch in ForwardBatches)
-            {
-                var input = new float[plane * batch];
-                for (var i = 0; i < batch; i++)
-                {
-                    image.CopyTo(input.AsSpan(i * plane));
-                }
-                var ms = TimeRuns(() => model.Classifier.Forward(input, batch), minimumRuns: 10, minimumSeconds: 0.5);
-                var rate = batch * 1000 / ms;
-                bestImagesPerSecond = Math.Max(bestImagesPerSecond, rate);
-                report.AppendLine(CultureInfo.InvariantCulture, $"| {batch} | {ms:F2} | {rate:F0} |");
-                Console.WriteLine($"forward batch {batch}: {ms:F2} ms");
-            }
-        }
+        var bestImagesPerSecond = options.GpuProfile ? 0 : RawForward(entry, provider, images[0], report);
 
         // A job runs the gradient run's image and every frame but the 100 % one (it reuses the gradient run's logits).
         var imagesPerJob = options.Frames;
         var ceiling = bestImagesPerSecond / imagesPerJob;
-        report.AppendLine().AppendLine(CultureInfo.InvariantCulture,
-            $"Jobs ({duration.TotalSeconds:F0} s each after one job per slot; {imagesPerJob} classifier images per job, so the raw rate allows {ceiling:F0} jobs/s):").AppendLine();
-        report.AppendLine("| jobs | jobs/s | of the raw rate | job p50 ms | p90 ms | CPU s per job | cores busy | prepare ms | gradient ms | frames inference ms |");
-        report.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var group in Configs.GroupBy(c => c.ForwardPiece))
+        var rawRate = bestImagesPerSecond > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"; {imagesPerJob} classifier images per job, so the raw rate allows {ceiling:F0} jobs/s")
+            : "";
+        report.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Jobs ({duration.TotalSeconds:F0} s each after one job per slot{rawRate}):").AppendLine();
+        report.AppendLine("| jobs | jobs/s | of the raw rate | job p50 ms | p90 ms | CPU s per job | cores busy | prepare ms | gradient ms | frames inference ms | MiB allocated per job | GCs per 100 jobs (gen 0 / 2) |");
+        report.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var group in (options.GpuProfile ? ProfileConfigs : Configs).GroupBy(c => c.ForwardPiece))
         {
             using var model = Load(entry, provider, group.Key);
             foreach (var config in group)
             {
                 var r = RunJobs(model, config, images, options.Frames, duration);
                 report.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {config.Label} | {r.JobsPerSecond:F1} | {r.JobsPerSecond / ceiling:P1} | {r.Latency.Median:F0} | {r.Latency.Percentile(0.9):F0} | {r.CpuSecondsPerJob:F3} | {r.JobsPerSecond * r.CpuSecondsPerJob:F1} | {r.PrepareMs:F1} | {r.GradientMs:F1} | {r.FramesMs:F1} |");
+                    $"| {config.Label} | {r.JobsPerSecond:F1} | {(bestImagesPerSecond > 0 ? (r.JobsPerSecond / ceiling).ToString("P1", CultureInfo.InvariantCulture) : "—")} | {r.Latency.Median:F0} | {r.Latency.Percentile(0.9):F0} | {r.CpuSecondsPerJob:F3} | {r.JobsPerSecond * r.CpuSecondsPerJob:F1} | {r.PrepareMs:F1} | {r.GradientMs:F1} | {r.FramesMs:F1} | {r.AllocatedMiBPerJob:F1} | {r.Gen0Per100:F0} / {r.Gen2Per100:F1} |");
                 Console.WriteLine($"{config.Label}: {r.JobsPerSecond:F1} jobs/s, p50 {r.Latency.Median:F0} ms");
             }
+        }
+
+        if (options.GpuProfile)
+        {
+            Console.WriteLine(report);
+            return 0;
         }
 
         var torch = TorchBaseline.Load(options.TorchDirectory);
@@ -102,6 +94,31 @@ internal static class GpuBench
             File.WriteAllText(options.Document, report.ToString());
         }
         return 0;
+    }
+
+    /// <summary>The model's forward passes alone, one run of the whole batch per batch size; the best images/s.</summary>
+    private static double RawForward(ModelEntry entry, ExecutionProviderPreference provider, byte[] photo, StringBuilder report)
+    {
+        using var model = Load(entry, provider, forwardPiece: 0);
+        report.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Raw forward ({entry.Name}, one run of the whole batch, host copies included):").AppendLine();
+        report.AppendLine("| batch | ms per run | images/s |").AppendLine("|---:|---:|---:|");
+        var plane = 3 * model.InputWidth * model.InputHeight;
+        var image = new Explainer(model).Prepare(photo, new ExplainSettings()).InputTensor;
+        double best = 0;
+        foreach (var batch in ForwardBatches)
+        {
+            var input = new float[plane * batch];
+            for (var i = 0; i < batch; i++)
+            {
+                image.CopyTo(input.AsSpan(i * plane));
+            }
+            var ms = TimeRuns(() => model.Classifier.Forward(input, batch), minimumRuns: 10, minimumSeconds: 0.5);
+            var rate = batch * 1000 / ms;
+            best = Math.Max(best, rate);
+            report.AppendLine(CultureInfo.InvariantCulture, $"| {batch} | {ms:F2} | {rate:F0} |");
+            Console.WriteLine($"forward batch {batch}: {ms:F2} ms");
+        }
+        return best;
     }
 
     private static ExplainerModel Load(ModelEntry entry, ExecutionProviderPreference provider, int forwardPiece)
@@ -132,7 +149,12 @@ internal static class GpuBench
         return clock.Elapsed.TotalMilliseconds / runs;
     }
 
-    private sealed record JobsResult(double JobsPerSecond, Samples Latency, double CpuSecondsPerJob, double PrepareMs, double GradientMs, double FramesMs);
+    private sealed record JobsResult(double JobsPerSecond, Samples Latency, double CpuSecondsPerJob, double PrepareMs, double GradientMs, double FramesMs)
+    {
+        public double AllocatedMiBPerJob { get; init; }
+        public double Gen0Per100 { get; init; }
+        public double Gen2Per100 { get; init; }
+    }
 
     private static JobsResult RunJobs(ExplainerModel model, JobConfig config, byte[][] images, int frames, TimeSpan duration)
     {
@@ -141,13 +163,14 @@ internal static class GpuBench
             RenderThreads = config.RenderThreads > 0 ? config.RenderThreads : ExplainerOptions.DefaultRenderThreads(model.Classifier.ExecutionProvider),
         });
         explainer.WarmUp();
-        var settings = new ExplainSettings { FrameCount = frames };
+        var settings = new ExplainSettings { FrameCount = config.Frames > 0 ? config.Frames : frames };
         var warmUp = Stopwatch.StartNew();
         Slots(config.Concurrency, slot => Job(explainer, images[slot % images.Length], settings));
         Console.WriteLine($"  warm-up {warmUp.Elapsed.TotalSeconds:F1} s");
 
         var latencies = new ConcurrentBag<(double Ms, StageTimings Stages)>();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var (allocated, gen0, gen2) = (GC.GetTotalAllocatedBytes(), GC.CollectionCount(0), GC.CollectionCount(2));
         var clock = Stopwatch.StartNew();
         Slots(config.Concurrency, slot =>
         {
@@ -161,8 +184,14 @@ internal static class GpuBench
         var wall = clock.Elapsed.TotalSeconds;
         var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         var jobs = latencies.ToArray();
+        var perJob = 1.0 / jobs.Length;
         return new JobsResult(jobs.Length / wall, new Samples("job", jobs.Select(j => j.Ms).ToArray()), cpuSeconds / jobs.Length,
-            Samples.MedianOf(jobs.Select(j => j.Stages.DecodeMs)), Samples.MedianOf(jobs.Select(j => j.Stages.GradientMs)), Samples.MedianOf(jobs.Select(j => j.Stages.FramesInferenceMs)));
+            Samples.MedianOf(jobs.Select(j => j.Stages.DecodeMs)), Samples.MedianOf(jobs.Select(j => j.Stages.GradientMs)), Samples.MedianOf(jobs.Select(j => j.Stages.FramesInferenceMs)))
+        {
+            AllocatedMiBPerJob = (GC.GetTotalAllocatedBytes() - allocated) * perJob / (1 << 20),
+            Gen0Per100 = (GC.CollectionCount(0) - gen0) * perJob * 100,
+            Gen2Per100 = (GC.CollectionCount(2) - gen2) * perJob * 100,
+        };
     }
 
     private static void Slots(int count, Action<int> slot)

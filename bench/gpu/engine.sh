@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The GPU bench on a lent device, from the repository root with .gpu/b carried and /tmp/gpu holding .gpu/a
-# (bench/gpu/pack.sh says how): bash bench/gpu/engine.sh. Results: $OUT/gpu-bench.md, $OUT/engine.log, $OUT/gpu.csv.
+# (bench/gpu/pack.sh says how): bash bench/gpu/engine.sh [profile]. Results: $OUT/gpu-bench.md (profile: $OUT/profile-*.md),
+# $OUT/engine.log, $OUT/gpu.csv.
 set -euo pipefail
 out=${OUT:-/tmp}
 exec > >(tee "$out/engine.log") 2>&1
@@ -32,5 +33,12 @@ export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
 nvidia-smi --query-gpu=timestamp,utilization.gpu,memory.used,clocks.sm --format=csv -l 1 >"$out/gpu.csv" &
 monitor=$!
 trap 'kill $monitor 2>/dev/null || true' EXIT
-"$run/app/SaliencySlider.EngineBench" --gpu --models-dir "$b/models" --manifests models --image "$b/images/chelsea.png" \
-  --torch "$run/torch" --doc "$out/gpu-bench.md"
+bench=("$run/app/SaliencySlider.EngineBench" --models-dir "$b/models" --manifests models --image "$b/images/chelsea.png")
+if [[ ${1:-} == profile ]]; then
+  # Where a GPU job's CPU goes, under the runtime's defaults and under settings that may take less of it.
+  "${bench[@]}" --gpu-profile --doc "$out/profile-default.md"
+  DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 "${bench[@]}" --gpu-profile --doc "$out/profile-nospin.md"
+  DOTNET_GCgen0size=0x4000000 "${bench[@]}" --gpu-profile --doc "$out/profile-gen0-64m.md"
+else
+  "${bench[@]}" --gpu --torch "$run/torch" --doc "$out/gpu-bench.md"
+fi
