@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The GPU bench on a lent device, from the repository root with .gpu/b carried and /tmp/gpu holding .gpu/a
-# (bench/gpu/pack.sh says how): bash bench/gpu/engine.sh [profile]. Results: $OUT/gpu-bench.md (profile: $OUT/profile-*.md),
+# (bench/gpu/pack.sh says how): bash bench/gpu/engine.sh [profile]. Results: $OUT/gpu-bench.md (not with profile),
 # $OUT/engine.log, $OUT/gpu.csv.
 set -euo pipefail
 out=${OUT:-/tmp}
@@ -35,10 +35,12 @@ monitor=$!
 trap 'kill $monitor 2>/dev/null || true' EXIT
 bench=("$run/app/SaliencySlider.EngineBench" --models-dir "$b/models" --manifests models --image "$b/images/chelsea.png")
 if [[ ${1:-} == profile ]]; then
-  # Where a GPU job's CPU goes, under the runtime's defaults and under settings that may take less of it.
-  "${bench[@]}" --gpu-profile --doc "$out/profile-default.md"
-  DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 "${bench[@]}" --gpu-profile --doc "$out/profile-nospin.md"
-  DOTNET_GCgen0size=0x4000000 "${bench[@]}" --gpu-profile --doc "$out/profile-gen0-64m.md"
+  # Where a GPU job's CPU goes, alternating the runtime's defaults with its thread pool not spinning.
+  for pass in 1 2; do
+    echo "== pass $pass: defaults"; "${bench[@]}" --gpu-profile
+    echo "== pass $pass: DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0"
+    DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 "${bench[@]}" --gpu-profile
+  done
 else
   "${bench[@]}" --gpu --torch "$run/torch" --doc "$out/gpu-bench.md"
 fi
