@@ -74,8 +74,7 @@ internal static class GpuBench
 
         if (options.GpuProfile)
         {
-            Console.WriteLine(report);
-            return 0;
+            return Write(report, options);
         }
 
         var torch = TorchBaseline.Load(options.TorchDirectory);
@@ -87,7 +86,11 @@ internal static class GpuBench
         {
             report.AppendLine(SoloJobs(ModelEntry.FromBareOnnx(Path.Combine(torch!.Directory, result.Onnx)), result.TargetLayer, provider, images[0], options, torch.ProbeInput()));
         }
+        return Write(report, options);
+    }
 
+    private static int Write(StringBuilder report, BenchOptions options)
+    {
         Console.WriteLine(report);
         if (options.Document is not null)
         {

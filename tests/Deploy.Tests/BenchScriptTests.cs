@@ -50,6 +50,7 @@ public sealed partial class BenchScriptTests(ITestOutputHelper output) : IDispos
         Assert.Contains("| steady 80 % load", Block(performanceText, "service"), StringComparison.Ordinal);
         Assert.Contains("Process start → ready", Block(performanceText, "coldstart"), StringComparison.Ordinal);
         Assert.Contains("| new job", Block(File.ReadAllText(scaling), "redis"), StringComparison.Ordinal);
+        Assert.Contains("| 8 at once, 11 frames |", File.ReadAllText(Path.Combine(_scratch, "out", "short", "gpu-profile.md")), StringComparison.Ordinal);
         Assert.Equal(docsBefore, DocsText());
     }
 
