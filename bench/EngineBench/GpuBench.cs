@@ -49,7 +49,9 @@ internal static class GpuBench
         var report = new StringBuilder();
         report.AppendLine(CultureInfo.InvariantCulture, $"{MachineInfo.Describe()}; provider {provider}; {images.Length} photos in turn; {options.Frames} frames");
 
-        var bestImagesPerSecond = options.GpuProfile ? 0 : RawForward(entry, provider, images[0], report);
+        var cuda = new ClassifierModelOptions { Provider = provider, CudaBlockingWaits = !options.CudaSpin };
+        report.AppendLine(options.CudaSpin ? "Threads waiting for the GPU spin (CUDA's default)." : "Threads waiting for the GPU sleep (the engine's default).");
+        var bestImagesPerSecond = options.GpuProfile ? 0 : RawForward(entry, cuda, images[0], report);
 
         // A job runs the gradient run's image and every frame but the 100 % one (it reuses the gradient run's logits).
         var imagesPerJob = options.Frames;
@@ -62,7 +64,7 @@ internal static class GpuBench
         report.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var group in (options.GpuProfile ? ProfileConfigs : Configs).GroupBy(c => c.ForwardPiece))
         {
-            using var model = Load(entry, provider, group.Key);
+            using var model = Load(entry, cuda with { FixedForwardBatch = group.Key });
             foreach (var config in group)
             {
                 var r = RunJobs(model, config, images, options.Frames, duration);
@@ -81,10 +83,10 @@ internal static class GpuBench
         report.AppendLine().AppendLine("One job at a time, and the CAM of the bench's probe input against CPU's (max |difference| / max |CPU|):").AppendLine();
         report.AppendLine("| model | job p50 ms | first frame ms | prepare ms | gradient ms | CAM ms | frames inference ms | render ms | CAM vs CPU | same class |");
         report.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
-        report.AppendLine(SoloJobs(entry, null, provider, images[0], options, probe: null));
+        report.AppendLine(SoloJobs(entry, null, cuda, images[0], options, probe: null));
         foreach (var (name, result) in torch?.Models ?? [])
         {
-            report.AppendLine(SoloJobs(ModelEntry.FromBareOnnx(Path.Combine(torch!.Directory, result.Onnx)), result.TargetLayer, provider, images[0], options, torch.ProbeInput()));
+            report.AppendLine(SoloJobs(ModelEntry.FromBareOnnx(Path.Combine(torch!.Directory, result.Onnx)), result.TargetLayer, cuda, images[0], options, torch.ProbeInput()));
         }
         return Write(report, options);
     }
@@ -100,9 +102,9 @@ internal static class GpuBench
     }
 
     /// <summary>The model's forward passes alone, one run of the whole batch per batch size; the best images/s.</summary>
-    private static double RawForward(ModelEntry entry, ExecutionProviderPreference provider, byte[] photo, StringBuilder report)
+    private static double RawForward(ModelEntry entry, ClassifierModelOptions cuda, byte[] photo, StringBuilder report)
     {
-        using var model = Load(entry, provider, forwardPiece: 0);
+        using var model = Load(entry, cuda with { FixedForwardBatch = 0 });
         report.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Raw forward ({entry.Name}, one run of the whole batch, host copies included):").AppendLine();
         report.AppendLine("| batch | ms per run | images/s |").AppendLine("|---:|---:|---:|");
         var plane = 3 * model.InputWidth * model.InputHeight;
@@ -124,10 +126,10 @@ internal static class GpuBench
         return best;
     }
 
-    private static ExplainerModel Load(ModelEntry entry, ExecutionProviderPreference provider, int forwardPiece)
+    private static ExplainerModel Load(ModelEntry entry, ClassifierModelOptions options)
     {
-        var model = ExplainerModel.Load(entry, new ClassifierModelOptions { Provider = provider, FixedForwardBatch = forwardPiece });
-        if (provider == ExecutionProviderPreference.Cuda && model.Classifier.ExecutionProvider != "CUDA")
+        var model = ExplainerModel.Load(entry, options);
+        if (options.Provider == ExecutionProviderPreference.Cuda && model.Classifier.ExecutionProvider != "CUDA")
         {
             model.Dispose();
             throw new InvalidOperationException($"{entry.Name} did not load on CUDA");
@@ -214,9 +216,9 @@ internal static class GpuBench
             : throw new InvalidOperationException($"the job produced {frames} frames, expected {settings.FrameCount}");
     }
 
-    private static string SoloJobs(ModelEntry entry, string? layer, ExecutionProviderPreference provider, byte[] image, BenchOptions options, float[]? probe)
+    private static string SoloJobs(ModelEntry entry, string? layer, ClassifierModelOptions cuda, byte[] image, BenchOptions options, float[]? probe)
     {
-        using var model = Load(entry, provider, forwardPiece: 8);
+        using var model = Load(entry, cuda with { FixedForwardBatch = 8 });
         var explainer = new Explainer(model, new ExplainerOptions { RenderThreads = ExplainerOptions.DefaultRenderThreads(model.Classifier.ExecutionProvider) });
         var targetLayer = layer ?? model.DefaultTargetLayer;
         explainer.WarmUp(targetLayer);
@@ -233,7 +235,7 @@ internal static class GpuBench
 
         var input = probe ?? explainer.Prepare(image, settings).InputTensor;
         var (agreement, same) = ("—", "—");
-        if (provider != ExecutionProviderPreference.Cpu)
+        if (cuda.Provider != ExecutionProviderPreference.Cpu)
         {
             using var cpu = ExplainerModel.Load(entry, new ClassifierModelOptions { Provider = ExecutionProviderPreference.Cpu });
             var ours = model.Classifier.ForwardWithGradients(input, 1, [-1], targetLayer);

@@ -35,11 +35,10 @@ monitor=$!
 trap 'kill $monitor 2>/dev/null || true' EXIT
 bench=("$run/app/SaliencySlider.EngineBench" --models-dir "$b/models" --manifests models --image "$b/images/chelsea.png")
 if [[ ${1:-} == profile ]]; then
-  # Where a GPU job's CPU goes, alternating the runtime's defaults with its thread pool not spinning.
+  # Where a GPU job's CPU goes, alternating the engine's blocking waits for the GPU with CUDA's spinning ones.
   for pass in 1 2; do
-    echo "== pass $pass: defaults"; "${bench[@]}" --gpu-profile
-    echo "== pass $pass: DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0"
-    DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 "${bench[@]}" --gpu-profile
+    echo "== pass $pass: blocking waits"; "${bench[@]}" --gpu-profile
+    echo "== pass $pass: spinning waits"; "${bench[@]}" --gpu-profile --cuda-spin
   done
 else
   "${bench[@]}" --gpu --torch "$run/torch" --doc "$out/gpu-bench.md"
