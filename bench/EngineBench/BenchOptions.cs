@@ -49,9 +49,6 @@ internal sealed record BenchOptions
 
     public double GpuSeconds { get; init; } = 4;
 
-    /// <summary>With <see cref="Gpu"/>: threads waiting for the GPU spin, CUDA's own default (to measure what blocking waits save).</summary>
-    public bool CudaSpin { get; init; }
-
     /// <summary>Fewer repeats for the heavy VGG and ViT-B models so the whole bench stays within minutes.</summary>
     public int RepeatsFor(string model) => model.StartsWith("vgg", StringComparison.Ordinal) || model.StartsWith("vit", StringComparison.Ordinal)
         ? Math.Max(3, Repeats / 3)
@@ -75,11 +72,6 @@ internal sealed record BenchOptions
             if (args[i] == "--gpu")
             {
                 options = options with { Gpu = true };
-                continue;
-            }
-            if (args[i] == "--cuda-spin")
-            {
-                options = options with { CudaSpin = true };
                 continue;
             }
             if (args[i] == "--gpu-profile")

@@ -49,10 +49,7 @@ internal static class GpuBench
         var report = new StringBuilder();
         report.AppendLine(CultureInfo.InvariantCulture, $"{MachineInfo.Describe()}; provider {provider}; {images.Length} photos in turn; {options.Frames} frames");
 
-        var cuda = new ClassifierModelOptions { Provider = provider, CudaBlockingWaits = !options.CudaSpin };
-        report.AppendLine(options.CudaSpin ? "Threads waiting for the GPU spin (CUDA's default)."
-            : provider == ExecutionProviderPreference.Cuda && !CudaWaiting.Block(cuda.CudaDeviceId) ? "Blocking waits for the GPU were asked for, and the driver refused them."
-            : "Threads waiting for the GPU sleep (the engine's default).");
+        var cuda = new ClassifierModelOptions { Provider = provider };
         var bestImagesPerSecond = options.GpuProfile ? 0 : RawForward(entry, cuda, images[0], report);
 
         // A job runs the gradient run's image and every frame but the 100 % one (it reuses the gradient run's logits).

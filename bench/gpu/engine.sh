@@ -35,11 +35,9 @@ monitor=$!
 trap 'kill $monitor 2>/dev/null || true' EXIT
 bench=("$run/app/SaliencySlider.EngineBench" --models-dir "$b/models" --manifests models --image "$b/images/chelsea.png")
 if [[ ${1:-} == profile ]]; then
-  # Where a GPU job's CPU goes, alternating the engine's blocking waits for the GPU with CUDA's spinning ones.
-  for pass in 1 2; do
-    echo "== pass $pass: blocking waits"; "${bench[@]}" --gpu-profile
-    echo "== pass $pass: spinning waits"; "${bench[@]}" --gpu-profile --cuda-spin
-  done
+  # Where a GPU job's CPU goes: its CPU time against its frame count. Runs to compare (a runtime setting, say)
+  # alternate here, each in a process of its own, as in docs/GPU-CHECKS.md.
+  "${bench[@]}" --gpu-profile
 else
   "${bench[@]}" --gpu --torch "$run/torch" --doc "$out/gpu-bench.md"
 fi

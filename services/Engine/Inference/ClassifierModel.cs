@@ -39,12 +39,6 @@ public sealed record ClassifierModelOptions
     public int CudaDeviceId { get; init; }
 
     /// <summary>
-    /// Threads waiting for the CUDA device sleep rather than spin (see <see cref="CudaWaiting"/>). Process-wide, set
-    /// by the first CUDA session; off only to measure what it saves.
-    /// </summary>
-    public bool CudaBlockingWaits { get; init; } = true;
-
-    /// <summary>
     /// Lets cuDNN/cuBLAS use TF32 tensor cores. Off by default: TF32 rounds to 10 mantissa bits, which moved
     /// the H100's gradients of a middle MobileNetV2 layer by several percent against fp32 CPU results.
     /// </summary>

@@ -10,9 +10,6 @@ internal static partial class InferenceLog
     [LoggerMessage(Level = LogLevel.Information, Message = "CUDA execution provider unavailable ({Reason}); using CPU")]
     public static partial void CudaUnavailable(ILogger logger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The CUDA driver did not take blocking waits; threads waiting for the GPU spin")]
-    public static partial void CudaWaitsSpin(ILogger logger);
-
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Loaded classifier: input {Input} {Channels}x{Height}x{Width}, logits {Logits} ({Classes} classes), default layer {Layer}, batching {Batching}, provider {Provider}")]
     public static partial void ModelLoaded(ILogger logger, string input, int channels, int height, int width, string logits, int classes, string layer, bool batching, string provider);

@@ -122,10 +122,6 @@ internal sealed class OrtSessionFactory
         {
             using var sessionOptions = NewOptions();
             AppendCuda(sessionOptions);
-            if (options.CudaBlockingWaits && !CudaWaiting.Block(options.CudaDeviceId) && logger is not null)
-            {
-                InferenceLog.CudaWaitsSpin(logger);
-            }
             return true;
         }
         catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException or TypeInitializationException)
