@@ -83,7 +83,7 @@ internal static class GpuBench
         report.AppendLine("| model | job p50 ms | first frame ms | prepare ms | gradient ms | CAM ms | frames inference ms | render ms | CAM vs CPU | same class |");
         report.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         report.AppendLine(SoloJobs(entry, null, cuda, images[0], options, probe: null));
-        foreach (var (name, result) in torch?.Models ?? [])
+        foreach (var result in torch?.Models.Values.ToArray() ?? [])
         {
             report.AppendLine(SoloJobs(ModelEntry.FromBareOnnx(Path.Combine(torch!.Directory, result.Onnx)), result.TargetLayer, cuda, images[0], options, torch.ProbeInput()));
         }

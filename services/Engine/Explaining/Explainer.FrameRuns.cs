@@ -50,29 +50,23 @@ public sealed partial class Explainer
     /// Logits of the frames' insertion (and deletion) inputs. Without a deletion curve the 100 % frame's input is
     /// the full image, whose logits the gradient run already has; only the other frames are run.
     /// </summary>
-    public FrameLogits PredictFrames(CamExplanation explanation, int[] frameIndices) => PredictFrames([new FrameRun(explanation, frameIndices)])[0];
-
-    /// <summary>The frames of several jobs (or several chunks) in one classifier run; one result per request.</summary>
-    public IReadOnlyList<FrameLogits> PredictFrames(IReadOnlyList<FrameRun> runs)
+    public FrameLogits PredictFrames(CamExplanation explanation, int[] frameIndices)
     {
         var classCount = Model.ClassCount;
         var plane = 3 * Model.InputWidth * Model.InputHeight;
-        var plans = runs.Select(PlanRun).ToArray();
-        var totalInputs = plans.Sum(p => p.Inputs);
-        _options.FrameRunStarting?.Invoke([.. plans.SelectMany(p => p.ToRun)]);
+        var settings = explanation.Image.Settings;
+        var fullImage = settings.DeletionCurve ? -1 : Array.IndexOf(frameIndices, settings.FrameCount - 1);
+        int[] toRun = fullImage < 0 ? frameIndices : [.. frameIndices[..fullImage], .. frameIndices[(fullImage + 1)..]];
+        var inputs = FrameInputCount(settings, toRun.Length);
+        _options.FrameRunStarting?.Invoke(toRun);
         float[] computed = [];
-        if (totalInputs > 0)
+        if (inputs > 0)
         {
-            var input = ArrayPool<float>.Shared.Rent(totalInputs * plane);
+            var input = ArrayPool<float>.Shared.Rent(inputs * plane);
             try
             {
-                var offset = 0;
-                for (var i = 0; i < runs.Count; i++)
-                {
-                    WriteFrameInputs(runs[i].Explanation, plans[i].ToRun, input.AsSpan(offset * plane, plans[i].Inputs * plane));
-                    offset += plans[i].Inputs;
-                }
-                computed = RunForward(input.AsSpan(0, totalInputs * plane), totalInputs);
+                WriteFrameInputs(explanation, toRun, input.AsSpan(0, inputs * plane));
+                computed = RunForward(input.AsSpan(0, inputs * plane), inputs);
             }
             finally
             {
@@ -80,38 +74,15 @@ public sealed partial class Explainer
             }
         }
 
-        var results = new FrameLogits[runs.Count];
-        var first = 0;
-        for (var i = 0; i < runs.Count; i++)
+        if (fullImage < 0)
         {
-            var (explanation, frames) = runs[i];
-            var plan = plans[i];
-            var mine = computed.AsSpan(first * classCount, plan.Inputs * classCount);
-            first += plan.Inputs;
-            var settings = explanation.Image.Settings;
-            var logits = new float[FrameInputCount(settings, frames.Length) * classCount];
-            if (plan.FullImage < 0)
-            {
-                mine.CopyTo(logits);
-            }
-            else
-            {
-                mine[..(plan.FullImage * classCount)].CopyTo(logits);
-                mine[(plan.FullImage * classCount)..].CopyTo(logits.AsSpan((plan.FullImage + 1) * classCount));
-                explanation.FullImageLogits.CopyTo(logits, plan.FullImage * classCount);
-            }
-            results[i] = new FrameLogits(logits, classCount, frames.Length, settings.DeletionCurve);
+            return new FrameLogits(computed, classCount, frameIndices.Length, settings.DeletionCurve);
         }
-        return results;
-    }
-
-    private static (int[] ToRun, int FullImage, int Inputs) PlanRun(FrameRun run)
-    {
-        var settings = run.Explanation.Image.Settings;
-        var frames = run.Frames;
-        var fullImage = settings.DeletionCurve ? -1 : Array.IndexOf(frames, settings.FrameCount - 1);
-        int[] toRun = fullImage < 0 ? frames : [.. frames[..fullImage], .. frames[(fullImage + 1)..]];
-        return (toRun, fullImage, FrameInputCount(settings, toRun.Length));
+        var logits = new float[FrameInputCount(settings, frameIndices.Length) * classCount];
+        computed.AsSpan(0, fullImage * classCount).CopyTo(logits);
+        computed.AsSpan(fullImage * classCount).CopyTo(logits.AsSpan((fullImage + 1) * classCount));
+        explanation.FullImageLogits.CopyTo(logits, fullImage * classCount);
+        return new FrameLogits(logits, classCount, frameIndices.Length, settings.DeletionCurve);
     }
 
     /// <summary>

@@ -23,27 +23,21 @@ public sealed partial class Explainer
     {
         foreach (var run in scoring.Runs(_options.MaxImagesPerRun))
         {
-            scoring.Record(run.First, ScoreChannels([run])[0]);
+            scoring.Record(run.First, ScoreChannels(run));
         }
         return scoring.Scores;
     }
 
-    /// <summary>The masked inputs of several jobs (or chunks) in one classifier run, as frames are run; each request's target logits.</summary>
-    public IReadOnlyList<float[]> ScoreChannels(IReadOnlyList<ScoreRun> runs)
+    /// <summary>One run of a channel scoring's masked inputs through the classifier; each input's target logit.</summary>
+    public float[] ScoreChannels(ScoreRun run)
     {
         var plane = 3 * Model.InputWidth * Model.InputHeight;
-        var total = runs.Sum(r => r.Count);
-        var input = ArrayPool<float>.Shared.Rent(total * plane);
+        var input = ArrayPool<float>.Shared.Rent(run.Count * plane);
         float[] logits;
         try
         {
-            var offset = 0;
-            foreach (var run in runs)
-            {
-                run.Scoring.WriteInputs(run.First, run.Count, input.AsSpan(offset * plane, run.Count * plane));
-                offset += run.Count;
-            }
-            logits = RunForward(input.AsSpan(0, total * plane), total);
+            run.Scoring.WriteInputs(run.First, run.Count, input.AsSpan(0, run.Count * plane));
+            logits = RunForward(input.AsSpan(0, run.Count * plane), run.Count);
         }
         finally
         {
@@ -51,17 +45,12 @@ public sealed partial class Explainer
         }
 
         var classCount = Model.ClassCount;
-        var results = new float[runs.Count][];
-        var row = 0;
-        for (var i = 0; i < runs.Count; i++)
+        var target = run.Scoring.TargetClass;
+        var scores = new float[run.Count];
+        for (var j = 0; j < run.Count; j++)
         {
-            var target = runs[i].Scoring.TargetClass;
-            results[i] = new float[runs[i].Count];
-            for (var j = 0; j < runs[i].Count; j++, row++)
-            {
-                results[i][j] = logits[(row * classCount) + target];
-            }
+            scores[j] = logits[(j * classCount) + target];
         }
-        return results;
+        return scores;
     }
 }

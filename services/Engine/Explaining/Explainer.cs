@@ -47,7 +47,7 @@ public sealed partial class Explainer(ExplainerModel model, ExplainerOptions? op
             yield return new ChannelScoringProgress(0, plan.Count);
             foreach (var run in plan.Runs(_options.MaxImagesPerRun))
             {
-                plan.Record(run.First, await Task.Run(() => ScoreChannels([run])[0], ct));
+                plan.Record(run.First, await Task.Run(() => ScoreChannels(run), ct));
                 var scored = run.First + run.Count;
                 if (scored == plan.Count || (scored * ScoringProgressReports / plan.Count) > (run.First * ScoringProgressReports / plan.Count))
                 {

@@ -11,6 +11,3 @@ public sealed class FrameLogits(float[] logits, int classCount, int frames, bool
         ? Values.AsSpan((frames + position) * classCount, classCount)
         : [];
 }
-
-/// <summary>Frames of one explanation to predict in a classifier run.</summary>
-public readonly record struct FrameRun(CamExplanation Explanation, int[] Frames);
